@@ -1,0 +1,155 @@
+"""The Tensor API and the tape: dtypes, accumulation, no_grad, freed graphs, deep chains, errors."""
+import numpy as np
+import pytest
+
+from tinygrad231n import Tensor, no_grad
+
+
+def test_float_input_keeps_dtype_and_ints_become_float64():
+    assert Tensor(np.ones(3, dtype=np.float32)).dtype == np.float32
+    assert Tensor(np.ones(3)).dtype == np.float64
+    assert Tensor([1, 2, 3]).dtype == np.float64
+    assert Tensor(np.arange(3)).dtype == np.float64
+    assert Tensor([1, 2], dtype=np.float32).dtype == np.float32
+
+
+def test_attributes():
+    t = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    assert t.shape == (2, 2) and t.ndim == 2 and t.requires_grad and t.grad is None
+    assert t.numpy() is t.data
+    assert Tensor([5.0]).item() == 5.0
+    assert "requires_grad=True" in repr(t)
+    assert "grad_fn=Mul" in repr(t * 2)
+    t.data = np.zeros((2, 2))
+    assert (t.numpy() == 0).all()
+    t.grad = np.ones((2, 2))  # assignable, as in torch
+    assert t.grad.sum() == 4
+
+
+def test_gradients_accumulate_across_backward_calls_like_torch():
+    w = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    (w * w).sum().backward()
+    (w * w).sum().backward()
+    np.testing.assert_array_equal(w.grad, 2 * 2 * w.data)
+
+
+def test_intermediates_and_constants_get_no_grad():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    c = Tensor([3.0, 4.0])
+    hidden = w * c
+    (hidden * hidden).sum().backward()
+    assert hidden.grad is None and c.grad is None
+    np.testing.assert_allclose(w.grad, 2 * w.data * c.data ** 2)
+
+
+def test_a_tensor_used_twice_gets_both_gradients():
+    x = Tensor([2.0], requires_grad=True)
+    (x * x + x).sum().backward()
+    np.testing.assert_allclose(x.grad, [5.0])
+
+
+def test_shared_gradient_arrays_are_not_aliased_between_leaves():
+    a = Tensor([1.0, 2.0], requires_grad=True)
+    b = Tensor([1.0, 2.0], requires_grad=True)
+    (a + b).sum().backward()
+    a.grad *= 10  # must not change b.grad
+    np.testing.assert_array_equal(b.grad, [1.0, 1.0])
+
+
+def test_second_backward_through_a_freed_graph_is_an_error():
+    w = Tensor([1.0], requires_grad=True)
+    loss = (w * w).sum()
+    loss.backward()
+    with pytest.raises(RuntimeError, match="already backpropagated"):
+        loss.backward()
+
+
+def test_no_grad_records_nothing():
+    w = Tensor([1.0], requires_grad=True)
+    with no_grad():
+        out = (w * 3).exp()
+    assert not out.requires_grad and out.is_leaf
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        out.backward()
+
+
+def test_detach_cuts_the_graph():
+    w = Tensor([2.0], requires_grad=True)
+    d = (w * 3).detach()
+    assert d.is_leaf and not d.requires_grad
+    (w * d).sum().backward()
+    np.testing.assert_allclose(w.grad, [6.0])
+
+
+def test_deep_chain_of_20000_ops_backpropagates_without_recursion():
+    x = Tensor([1.0], requires_grad=True)
+    y = x
+    for _ in range(20000):
+        y = y + 1e-4 * y
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad, [(1 + 1e-4) ** 20000], rtol=1e-9)
+
+
+def test_backward_with_explicit_grad_seeds_non_scalar_outputs():
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    (x * 2).backward(np.array([1.0, 0.0, -1.0]))
+    np.testing.assert_array_equal(x.grad, [2.0, 0.0, -2.0])
+
+
+def test_numpy_arrays_on_the_left_call_the_tensor_ops():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    out = np.array([3.0, 4.0]) * x
+    assert isinstance(out, Tensor)
+    out.sum().backward()
+    np.testing.assert_array_equal(x.grad, [3.0, 4.0])
+
+
+def test_index_with_repeats_accumulates():
+    x = Tensor(np.arange(4.0), requires_grad=True)
+    x[np.array([0, 0, 3])].sum().backward()
+    np.testing.assert_array_equal(x.grad, [2.0, 0.0, 0.0, 1.0])
+
+
+def test_max_tie_gives_the_whole_gradient_to_the_first_maximum():
+    x = Tensor([[1.0, 3.0, 3.0], [2.0, 2.0, 0.0]], requires_grad=True)
+    x.max(axis=1).sum().backward()
+    np.testing.assert_array_equal(x.grad, [[0, 1, 0], [1, 0, 0]])
+
+
+# ---- bad input: clear errors naming what was wrong -----------------------------------------
+def test_matmul_shape_error_names_both_shapes():
+    with pytest.raises(ValueError, match=r"matmul: shapes \(3, 4\) and \(5, 2\) do not align \(4 != 5\)"):
+        Tensor(np.ones((3, 4))) @ Tensor(np.ones((5, 2)))
+
+
+def test_broadcast_error_names_both_shapes():
+    with pytest.raises(ValueError, match=r"add: shapes \(3, 4\) and \(5,\) cannot be broadcast"):
+        Tensor(np.ones((3, 4))) + Tensor(np.ones(5))
+
+
+def test_backward_on_non_scalar_without_grad():
+    with pytest.raises(ValueError, match=r"shape \(2,\), not a single value"):
+        (Tensor([1.0, 2.0], requires_grad=True) * 2).backward()
+
+
+def test_backward_grad_of_wrong_shape():
+    with pytest.raises(ValueError, match=r"grad has shape \(3,\) but the output has shape \(2,\)"):
+        (Tensor([1.0, 2.0], requires_grad=True) * 2).backward(np.ones(3))
+
+
+@pytest.mark.parametrize("bad", [np.array(["a", "b"]), np.array([object(), 1], dtype=object), "text"])
+def test_non_numeric_data_is_a_type_error(bad):
+    with pytest.raises(TypeError, match="numeric"):
+        Tensor(bad)
+
+
+def test_integer_dtype_is_refused():
+    with pytest.raises(TypeError, match="float type"):
+        Tensor([1, 2], dtype=np.int32)
+
+
+def test_reshape_and_axis_errors():
+    with pytest.raises(ValueError, match=r"cannot reshape a tensor of shape \(2, 3\)"):
+        Tensor(np.ones((2, 3))).reshape(4)
+    with pytest.raises(ValueError, match="axis 2 is out of range"):
+        Tensor(np.ones((2, 3))).sum(axis=2)

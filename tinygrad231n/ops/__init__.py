@@ -1,0 +1,15 @@
+"""Every differentiable op, each a `Function` with its forward and backward side by side."""
+from .binary import Add, Div, Mul, Pow, Sub
+from .cross_entropy import CrossEntropy
+from .log_softmax import LogSoftmax
+from .matmul import Matmul
+from .movement import Index, Reshape, Transpose
+from .multiclass_hinge import MulticlassHinge
+from .reduce import Max, Mean, Sum, SumOfSquares
+from .unary import Exp, Log, Neg, Relu, Sigmoid, Tanh
+
+__all__ = [
+    "Add", "Sub", "Mul", "Div", "Pow", "Neg", "Exp", "Log", "Relu", "Sigmoid", "Tanh",
+    "Sum", "Mean", "Max", "SumOfSquares", "Reshape", "Transpose", "Index", "Matmul",
+    "LogSoftmax", "CrossEntropy", "MulticlassHinge",
+]

@@ -1,0 +1,81 @@
+"""Ops that move elements without changing them: reshape, transpose, indexing."""
+import numpy as np
+
+from ..function import Function
+
+
+class Reshape(Function):
+    """x.reshape(shape); the gradient is reshaped back."""
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.shape = x.shape
+        try:
+            return x.reshape(shape)
+        except ValueError:
+            raise ValueError(f"reshape: cannot reshape a tensor of shape {x.shape} ({x.size} elements) "
+                             f"into shape {tuple(shape)}") from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.shape)
+
+
+class Transpose(Function):
+    """x.transpose(axes); axes=None reverses them (so `.T` of a matrix swaps rows and columns)."""
+
+    @staticmethod
+    def forward(ctx, x, axes=None):
+        if axes is not None and sorted(a % max(x.ndim, 1) for a in axes) != list(range(x.ndim)):
+            raise ValueError(f"transpose: axes {tuple(axes)} are not a permutation of the {x.ndim} axes of {x.shape}")
+        ctx.axes = axes
+        return x.transpose(axes)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.transpose(None if ctx.axes is None else np.argsort([a % grad.ndim for a in ctx.axes]))
+
+
+def _is_basic(key):
+    """True for keys made only of ints, slices, None and Ellipsis: they never pick an element twice."""
+    parts = key if isinstance(key, tuple) else (key,)
+    return all(k is None or k is Ellipsis or isinstance(k, (int, np.integer, slice)) for k in parts)
+
+
+class Index(Function):
+    """x[key] with numpy's rules: slices, integers, integer/bool arrays.
+
+    An element picked twice (x[[0, 0]]) gets both gradients: np.add.at accumulates where plain
+    assignment would keep only one.
+    """
+
+    @staticmethod
+    def forward(ctx, x, key):
+        key = _unwrap(key)
+        ctx.key, ctx.shape = key, x.shape
+        return x[key]
+
+    @staticmethod
+    def backward(ctx, grad):
+        full = np.zeros(ctx.shape, dtype=grad.dtype)
+        if _is_basic(ctx.key):
+            full[ctx.key] = grad
+        else:
+            np.add.at(full, ctx.key, grad)
+        return full
+
+
+def _unwrap(key):
+    """Index with a Tensor by its data; integer-valued float Tensors become int arrays."""
+    from ..tensor import Tensor
+
+    def plain(k):
+        if isinstance(k, Tensor):
+            k = k.data
+            if k.dtype.kind == "f":
+                if not np.all(k == np.round(k)):
+                    raise TypeError("index: a Tensor used as an index must hold whole numbers")
+                k = k.astype(np.int64)
+        return k
+
+    return tuple(plain(k) for k in key) if isinstance(key, tuple) else plain(key)

@@ -1,0 +1,71 @@
+"""CS231n's multiclass SVM (hinge) loss fused into one numba pass: loss and d(loss)/d(scores).
+
+loss = (1/N) sum_i sum_{j != y_i} max(0, s_ij - s_iy + margin). Each positive margin adds
++1/N to dscores_ij and -1/N to dscores_iy. A margin of exactly 0 counts as inactive.
+"""
+import numba
+import numpy as np
+
+from ..function import Function
+from .cross_entropy import PARALLEL_MIN_ROWS
+from .labels import check_scores_and_labels
+
+
+def _hinge_rows(scores, y, margin):
+    n, c = scores.shape
+    dscores = np.empty_like(scores)
+    row_loss = np.empty(n, dtype=np.float64)
+    for i in numba.prange(n):
+        correct = scores[i, y[i]]
+        loss = 0.0
+        active = 0
+        for j in range(c):
+            m = scores[i, j] - correct + margin
+            if j != y[i] and m > 0:
+                loss += m
+                active += 1
+                dscores[i, j] = 1.0 / n
+            else:
+                dscores[i, j] = 0.0
+        dscores[i, y[i]] = -active / n
+        row_loss[i] = loss
+    return row_loss.sum() / n, dscores
+
+
+_kernel_serial = numba.njit(cache=True)(_hinge_rows)
+_kernel_parallel = numba.njit(cache=True, parallel=True)(_hinge_rows)
+
+
+def multiclass_hinge_kernel(scores, y, margin=1.0):
+    """(N, C) float scores, (N,) int64 labels -> (mean loss as float64, dscores like scores)."""
+    kernel = _kernel_parallel if scores.shape[0] >= PARALLEL_MIN_ROWS else _kernel_serial
+    return kernel(np.ascontiguousarray(scores), y, float(margin))
+
+
+def multiclass_hinge_reference(scores, y, margin=1.0):
+    """The same loss and gradient in vectorized numpy; the tests hold the kernel to it."""
+    n = scores.shape[0]
+    rows = np.arange(n)
+    margins = scores - scores[rows, y][:, None] + margin
+    margins[rows, y] = 0
+    active = margins > 0
+    loss = np.maximum(margins, 0).sum() / n
+    dscores = active.astype(scores.dtype) / n
+    dscores[rows, y] = -active.sum(axis=1) / n
+    return loss, dscores
+
+
+class MulticlassHinge(Function):
+    """CS231n's SVM loss; scores (N, C), y (N,) int labels -> scalar."""
+
+    @staticmethod
+    def forward(ctx, scores, y, margin=1.0):
+        labels = check_scores_and_labels("multiclass_hinge", scores, y)
+        loss, dscores = multiclass_hinge_kernel(scores, labels, margin)
+        ctx.save(dscores)
+        return np.asarray(loss, dtype=scores.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (dscores,) = ctx.saved
+        return grad * dscores, None

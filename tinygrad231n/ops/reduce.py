@@ -1,0 +1,98 @@
+"""Reductions: sum, mean, max over an axis (int, negative int or tuple) or over everything.
+
+Backward puts the reduced axes back (as size 1) and broadcasts the gradient over them.
+"""
+import numpy as np
+
+from ..function import Function
+
+
+def normalize_axes(axis, ndim):
+    """None -> all axes; an int or tuple (negatives allowed) -> a sorted tuple of distinct axes."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    normalized = []
+    for a in axes:
+        if not -ndim <= a < ndim:
+            raise ValueError(f"axis {a} is out of range for a tensor with {ndim} dimension(s)")
+        normalized.append(int(a) % ndim)
+    if len(set(normalized)) != len(normalized):
+        raise ValueError(f"axis {axis} repeats an axis")
+    return tuple(sorted(normalized))
+
+
+def expand_to(grad, shape, axes):
+    """Broadcast a reduced gradient back over the reduced `axes` of `shape` (read-only view)."""
+    return np.broadcast_to(np.expand_dims(grad, axes) if grad.ndim < len(shape) else grad, shape)
+
+
+class Sum(Function):
+    """x.sum(axis, keepdims). Each input element gets the gradient of the sum it fed."""
+
+    @staticmethod
+    def forward(ctx, x, axis=None, keepdims=False):
+        ctx.axes, ctx.shape = normalize_axes(axis, x.ndim), x.shape
+        return x.sum(axis=ctx.axes, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return expand_to(grad, ctx.shape, ctx.axes)
+
+
+class Mean(Function):
+    """x.mean(axis, keepdims): a sum divided by the number of elements reduced."""
+
+    @staticmethod
+    def forward(ctx, x, axis=None, keepdims=False):
+        ctx.axes, ctx.shape = normalize_axes(axis, x.ndim), x.shape
+        ctx.count = int(np.prod([x.shape[a] for a in ctx.axes]))
+        return x.mean(axis=ctx.axes, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return expand_to(grad / ctx.count, ctx.shape, ctx.axes)
+
+
+class Max(Function):
+    """x.max(axis, keepdims). The whole gradient goes to one arg-max per reduced group.
+
+    Tie rule: among equal maxima, the first in C order over the reduced axes wins (what
+    np.argmax picks), so gradients stay sparse and deterministic; the others get 0.
+    """
+
+    @staticmethod
+    def forward(ctx, x, axis=None, keepdims=False):
+        axes = normalize_axes(axis, x.ndim)
+        kept = tuple(a for a in range(x.ndim) if a not in axes)
+        # Move the reduced axes last and flatten them, so one argmax finds each group's winner.
+        grouped = x.transpose(kept + axes).reshape([x.shape[a] for a in kept] + [-1])
+        winner = grouped.argmax(axis=-1)[..., None]
+        ctx.save(winner)
+        ctx.layout = x.shape, kept, axes, grouped.shape
+        out = np.take_along_axis(grouped, winner, axis=-1)[..., 0]
+        return out.reshape([1 if a in axes else n for a, n in enumerate(x.shape)]) if keepdims else out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (winner,) = ctx.saved
+        shape, kept, axes, grouped_shape = ctx.layout
+        grouped_grad = np.zeros(grouped_shape, dtype=grad.dtype)
+        np.put_along_axis(grouped_grad, winner, grad.reshape(grouped_shape[:-1] + (1,)), axis=-1)
+        unflattened = grouped_grad.reshape([shape[a] for a in kept + axes])
+        return unflattened.transpose(np.argsort(kept + axes))
+
+
+class SumOfSquares(Function):
+    """sum(x**2) as one op (the L2 penalty): a dot product forward, 2 * x backward."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save(x)
+        flat = x.reshape(-1)
+        return np.dot(flat, flat)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        return (2 * grad) * x

@@ -1,0 +1,89 @@
+"""Elementwise ops of one input: negation, exp, log and the activations."""
+import numpy as np
+
+from ..function import Function
+
+
+class Neg(Function):
+    """-x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return -x
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+class Exp(Function):
+    """e**x; its gradient is its output, so the output is what we save."""
+
+    @staticmethod
+    def forward(ctx, x):
+        out = np.exp(x)
+        ctx.save(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved
+        return grad * out
+
+
+class Log(Function):
+    """Natural log; x <= 0 gives -inf/nan exactly as numpy does."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save(x)
+        return np.log(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        return grad / x
+
+
+class Relu(Function):
+    """max(x, 0). The gradient at exactly 0 is taken as 0 (as PyTorch does)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save(x > 0)
+        return np.maximum(x, 0)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (positive,) = ctx.saved
+        return grad * positive
+
+
+class Sigmoid(Function):
+    """1 / (1 + e**-x), computed as (1 + tanh(x/2)) / 2, which never overflows."""
+
+    @staticmethod
+    def forward(ctx, x):
+        out = 0.5 * (1 + np.tanh(0.5 * x))
+        ctx.save(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved
+        return grad * out * (1 - out)
+
+
+class Tanh(Function):
+    """tanh(x); d/dx = 1 - tanh(x)**2."""
+
+    @staticmethod
+    def forward(ctx, x):
+        out = np.tanh(x)
+        ctx.save(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved
+        return grad * (1 - out * out)

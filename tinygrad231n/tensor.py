@@ -1,0 +1,235 @@
+"""`Tensor`: a numpy array that remembers the op that made it, and backpropagates through them.
+
+Each op's output keeps a `Context` (see function.py) naming the op and its inputs: walking those
+links backwards from a result is walking the tape. `backward()` orders the graph topologically
+(iteratively, so a 20,000-op chain is fine), then hands each node's gradient to its op's backward
+in reverse order. Gradients accumulate into `.grad` of leaf tensors that require them, as in
+PyTorch; intermediate results never keep a `.grad`, and their saved arrays are freed on the way.
+"""
+import numpy as np
+
+
+class Tensor:
+    """A numpy array (`.data`) with an optional gradient (`.grad`, same shape and dtype).
+
+    Float input keeps its dtype (float32 stays float32); integer, bool and list input becomes
+    float64. `name` labels the tensor in graph diagrams (nn.Module sets it for parameters).
+    """
+
+    __slots__ = ("data", "grad", "requires_grad", "name", "_ctx")
+    __array_ufunc__ = None  # make `ndarray + Tensor` call Tensor.__radd__ instead of looping elementwise
+
+    def __init__(self, data, requires_grad=False, dtype=None, name=None):
+        self.data = _as_float_array(data, dtype)
+        self.grad = None
+        self.requires_grad = bool(requires_grad)
+        self.name = name
+        self._ctx = None
+
+    @classmethod
+    def _from_op(cls, data, ctx):
+        """Wrap an op's output without re-validating it (the hot path: one call per op)."""
+        out = object.__new__(cls)
+        out.data = data if type(data) is np.ndarray else np.asarray(data)
+        out.grad = None
+        out.requires_grad = ctx is not None
+        out.name = None
+        out._ctx = ctx
+        return out
+
+    # ---- plain attributes -------------------------------------------------------------------
+    shape = property(lambda self: self.data.shape)
+    dtype = property(lambda self: self.data.dtype)
+    ndim = property(lambda self: self.data.ndim)
+    size = property(lambda self: self.data.size)
+    is_leaf = property(lambda self: self._ctx is None)
+
+    def __len__(self):
+        return len(self.data)
+
+    def numpy(self):
+        return self.data
+
+    def item(self):
+        if self.data.size != 1:
+            raise ValueError(f"item(): only a tensor with one element has an item; this one has shape {self.shape}")
+        return self.data.item()
+
+    def detach(self):
+        """The same data as a new leaf that records nothing (shares memory, like torch)."""
+        return Tensor._from_op(self.data, None)
+
+    def __repr__(self):
+        parts = [np.array2string(self.data, precision=4, threshold=20, prefix="Tensor(")]
+        if self.data.dtype != np.float64:
+            parts.append(f"dtype={self.data.dtype}")
+        if self._ctx is not None:
+            parts.append(f"grad_fn={self._ctx.function.__name__}")
+        elif self.requires_grad:
+            parts.append("requires_grad=True")
+        return f"Tensor({', '.join(parts)})"
+
+    # ---- backpropagation --------------------------------------------------------------------
+    def backward(self, grad=None):
+        """Accumulate d(self)/d(leaf) * grad into `.grad` of every leaf that requires grad.
+
+        A one-element tensor seeds with 1; anything else needs `grad` of exactly its shape.
+        """
+        if not self.requires_grad:
+            raise RuntimeError("backward(): this tensor does not require grad and was not computed from one "
+                               "that does; create leaves with Tensor(..., requires_grad=True)")
+        seed = _seed_gradient(self, grad)
+        grads = {id(self): seed}
+        handed_out = {id(seed)}  # arrays already stored in some .grad: never store one twice (aliasing)
+        for node in reversed(_topological_order(self)):
+            g = grads.pop(id(node), None)
+            if g is None:
+                continue
+            ctx = node._ctx
+            if ctx is None:
+                _accumulate_leaf(node, g, handed_out)
+                continue
+            if ctx.saved is None:
+                raise RuntimeError("backward(): this graph was already backpropagated and its saved arrays freed; "
+                                   "run the forward pass again to build a new graph")
+            input_grads = ctx.function.backward(ctx, g)
+            ctx.saved = None
+            if type(input_grads) is not tuple:
+                input_grads = (input_grads,)
+            for parent, parent_grad, needed in zip(ctx.parents, input_grads, ctx.needs_input_grad):
+                if needed:
+                    key = id(parent)
+                    grads[key] = grads[key] + parent_grad if key in grads else parent_grad
+
+    def to_dot(self, show_data=False, show_grad=False, rankdir="LR"):
+        """The graph behind this tensor as a `graphviz.Digraph` (see tinygrad231n.viz.to_dot)."""
+        from .viz import to_dot
+        return to_dot(self, show_data=show_data, show_grad=show_grad, rankdir=rankdir)
+
+    # ---- arithmetic: Python scalars and arrays are welcome on either side ------------------
+    def __add__(self, other): return _binary(ops.Add, self, other)
+    def __radd__(self, other): return _binary(ops.Add, other, self)
+    def __sub__(self, other): return _binary(ops.Sub, self, other)
+    def __rsub__(self, other): return _binary(ops.Sub, other, self)
+    def __mul__(self, other): return _binary(ops.Mul, self, other)
+    def __rmul__(self, other): return _binary(ops.Mul, other, self)
+    def __truediv__(self, other): return _binary(ops.Div, self, other)
+    def __rtruediv__(self, other): return _binary(ops.Div, other, self)
+    def __pow__(self, other): return _binary(ops.Pow, self, other)
+    def __rpow__(self, other): return _binary(ops.Pow, other, self)
+    def __neg__(self): return ops.Neg.apply(self)
+    def __matmul__(self, other): return ops.Matmul.apply(self, _as_operand(other))
+    def __rmatmul__(self, other): return ops.Matmul.apply(_as_operand(other), self)
+
+    def exp(self): return ops.Exp.apply(self)
+    def log(self): return ops.Log.apply(self)
+    def relu(self): return ops.Relu.apply(self)
+    def sigmoid(self): return ops.Sigmoid.apply(self)
+    def tanh(self): return ops.Tanh.apply(self)
+
+    # ---- reductions and shape ---------------------------------------------------------------
+    def sum(self, axis=None, keepdims=False): return ops.Sum.apply(self, axis=axis, keepdims=keepdims)
+    def mean(self, axis=None, keepdims=False): return ops.Mean.apply(self, axis=axis, keepdims=keepdims)
+    def max(self, axis=None, keepdims=False): return ops.Max.apply(self, axis=axis, keepdims=keepdims)
+    def log_softmax(self, axis=-1): return ops.LogSoftmax.apply(self, axis=axis)
+
+    def reshape(self, *shape):
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        return ops.Reshape.apply(self, shape=shape)
+
+    def transpose(self, *axes):
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+            axes = tuple(axes[0])
+        return ops.Transpose.apply(self, axes=axes or None)
+
+    T = property(lambda self: ops.Transpose.apply(self, axes=None))
+
+    def __getitem__(self, key):
+        return ops.Index.apply(self, key=key)
+
+
+def _as_float_array(data, dtype):
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is not None:
+        dtype = np.dtype(dtype)
+        if dtype.kind != "f":
+            raise TypeError(f"Tensor: dtype must be a float type (float32 or float64), got {dtype}")
+    try:
+        array = np.asarray(data, dtype=dtype)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"Tensor: cannot make a numeric array from {type(data).__name__} data ({err})") from None
+    if array.dtype.kind == "f":
+        return array
+    if array.dtype.kind in "biu":
+        return array.astype(np.float64)
+    raise TypeError(f"Tensor: data must be numeric (float, int or bool), got an array of dtype {array.dtype}")
+
+
+def _as_operand(x):
+    """Python numbers stay numbers (numpy keeps the tensor's dtype); anything else becomes a Tensor."""
+    if isinstance(x, (Tensor, int, float)):
+        return x
+    return Tensor(x)
+
+
+def _binary(function, a, b):
+    a, b = _as_operand(a), _as_operand(b)
+    try:
+        return function.apply(a, b)
+    except ValueError:
+        shape_a, shape_b = np.shape(getattr(a, "data", a)), np.shape(getattr(b, "data", b))
+        try:
+            np.broadcast_shapes(shape_a, shape_b)
+        except ValueError:
+            raise ValueError(f"{function.__name__.lower()}: shapes {shape_a} and {shape_b} cannot be "
+                             "broadcast together (sizes must match or be 1, aligned from the right)") from None
+        raise
+
+
+def _seed_gradient(output, grad):
+    if grad is None:
+        if output.data.size != 1:
+            raise ValueError(f"backward(): the output has shape {output.shape}, not a single value; pass "
+                             f"grad= an array of shape {output.shape} (the gradient of something w.r.t. it)")
+        return np.ones_like(output.data)
+    grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=output.dtype)
+    if grad.shape != output.shape:
+        raise ValueError(f"backward(): grad has shape {grad.shape} but the output has shape {output.shape}; "
+                         "they must match")
+    return grad
+
+
+def _accumulate_leaf(leaf, grad, handed_out):
+    if grad.base is not None or id(grad) in handed_out:  # a view or shared array: store our own copy
+        grad = grad.copy()
+    handed_out.add(id(grad))
+    leaf.grad = grad if leaf.grad is None else leaf.grad + grad
+
+
+def _topological_order(root):
+    """Every tensor that `root` depends on and that requires grad, inputs before outputs.
+
+    Iterative depth-first post-order: an explicit stack instead of recursion, so graph depth
+    is limited by memory, not by Python's recursion limit.
+    """
+    order, visited = [], set()
+    stack = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        stack.append((node, True))
+        if node._ctx is not None:
+            for parent in node._ctx.parents:
+                if isinstance(parent, Tensor) and parent.requires_grad and id(parent) not in visited:
+                    stack.append((parent, False))
+    return order
+
+
+from . import ops  # noqa: E402  (the ops import Function, which imports Tensor from here)

@@ -1,0 +1,1 @@
+"""Testing helpers users can import for their own ops: hypothesis strategies (needs hypothesis)."""

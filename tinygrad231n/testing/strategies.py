@@ -1,0 +1,101 @@
+"""Hypothesis strategies for testing ops: shapes, bounded arrays, broadcastable pairs, labels,
+and values kept away from the kinks where a numerical gradient is meaningless.
+
+    from hypothesis import given
+    from tinygrad231n.testing import strategies as st
+
+    @given(st.arrays(st.shapes()))
+    def test_my_op(x): ...
+
+Every strategy draws float64 by default; pass dtype=np.float32 for single precision.
+"""
+import numpy as np
+from hypothesis import strategies as hs
+from hypothesis.extra import numpy as hnp
+
+# Bounds that keep exp, products and numerical differences well-conditioned.
+DEFAULT_BOUND = 3.0
+
+
+def shapes(min_dims=1, max_dims=3, min_side=1, max_side=5):
+    """Array shapes, size-1 axes included (where broadcasting bugs hide)."""
+    return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side)
+
+
+def floats(low=-DEFAULT_BOUND, high=DEFAULT_BOUND, width=64):
+    """Finite floats in [low, high]."""
+    return hs.floats(low, high, allow_nan=False, allow_infinity=False, width=width)
+
+
+def arrays(shape, low=-DEFAULT_BOUND, high=DEFAULT_BOUND, dtype=np.float64):
+    """Arrays of `shape` (a tuple or a strategy of tuples), finite values in [low, high]."""
+    width = np.dtype(dtype).itemsize * 8
+    return hnp.arrays(dtype, shape, elements=floats(low, high, width=width))
+
+
+def positive_arrays(shape, low=0.1, high=DEFAULT_BOUND, dtype=np.float64):
+    """Arrays bounded away from 0 from above: safe for log, division and fractional powers."""
+    return arrays(shape, low, high, dtype)
+
+
+def broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=4):
+    """Tuples of shapes that broadcast together, e.g. ((3, 1), (4,))."""
+    return hnp.mutually_broadcastable_shapes(
+        num_shapes=num_shapes, min_dims=min_dims, max_dims=max_dims, max_side=max_side
+    ).map(lambda result: result.input_shapes)
+
+
+def away_from(shape, kinks=(0.0,), gap=0.05, low=-DEFAULT_BOUND, high=DEFAULT_BOUND, dtype=np.float64):
+    """Arrays whose every value is at least `gap` from each point in `kinks` (e.g. relu's 0).
+
+    Values too close to a kink are pushed `gap` away from it rather than filtered out, so
+    hypothesis never runs out of examples.
+    """
+
+    def push(value):
+        for kink in kinks:
+            if abs(value - kink) < gap:
+                value = kink + gap if value >= kink else kink - gap
+        return value
+
+    width = np.dtype(dtype).itemsize * 8
+    return hnp.arrays(dtype, shape, elements=floats(low, high, width=width).map(push))
+
+
+def distinct_arrays(shape, spacing=0.1, dtype=np.float64):
+    """Arrays whose values all differ by at least `spacing`: no ties for max/argmax to break.
+
+    Draws a random permutation of a grid of `size` values, spacing apart, shifted by an offset.
+    """
+    shape_strategy = shape if isinstance(shape, hs.SearchStrategy) else hs.just(tuple(shape))
+
+    @hs.composite
+    def build(draw):
+        s = draw(shape_strategy)
+        size = int(np.prod(s))
+        order = draw(hs.permutations(range(size)))
+        offset = draw(floats(-1.0, 1.0))
+        return (np.array(order, dtype=np.float64) * spacing - size * spacing / 2 + offset).astype(dtype).reshape(s)
+
+    return build()
+
+
+def labels(n, num_classes):
+    """(n,) int64 labels in [0, num_classes)."""
+    return hnp.arrays(np.int64, (n,), elements=hs.integers(0, num_classes - 1))
+
+
+@hs.composite
+def scores_and_labels(draw, max_n=6, max_classes=6, dtype=np.float64):
+    """A score matrix (N, C) and its labels (N,) on which the hinge loss (margin 1) is smooth.
+
+    Scores sit on a grid of 0.3 plus a per-column offset under 0.07, so every hinge margin
+    s_j - s_y + 1 is at least 0.03 away from 0 and no two scores in a row tie.
+    """
+    n = draw(hs.integers(1, max_n))
+    c = draw(hs.integers(2, max_classes))
+    steps = draw(hnp.arrays(np.int64, (n, c), elements=hs.integers(-10, 10), unique=False))
+    # Tie-break rows with a per-column offset far smaller than the 0.3 grid.
+    scores = steps * 0.3 + np.arange(c) * 0.07 / c
+    y = draw(labels(n, c))
+    return scores.astype(dtype), y

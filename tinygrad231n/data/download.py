@@ -1,0 +1,128 @@
+"""Fetch the official CIFAR-10 archive, check it, and unpack it without ever leaving a half-written copy.
+
+Everything is downloaded and extracted inside a temporary folder next to the destination, checked
+(md5, safe member names, the batches load), and only then moved into place with one ``os.replace``.
+Any failure, Ctrl-C included, removes the temporary folder.
+"""
+import gzip
+import hashlib
+import os
+import shutil
+import tarfile
+import tempfile
+import urllib.error
+import urllib.parse
+import urllib.request
+import zlib
+from pathlib import Path, PurePosixPath
+
+from tqdm import tqdm
+
+from tinygrad231n.data.cifar10 import BATCHES_DIR, DataError, load_cifar10
+
+OFFICIAL_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
+OFFICIAL_MD5 = "c58f30108f718f92721af3b95e74349a"
+_CHUNK = 1 << 20
+
+
+def default_data_dir():
+    """Where data goes by default: ``$TINYGRAD231N_DATA`` if set, else ``~/.cache/tinygrad231n``."""
+    return Path(os.environ.get("TINYGRAD231N_DATA") or Path.home() / ".cache" / "tinygrad231n").expanduser()
+
+
+def download_cifar10(dest=None, url=OFFICIAL_URL, md5=OFFICIAL_MD5, progress=True):
+    """Download and unpack CIFAR-10 into ``dest`` (default: default_data_dir()); returns the
+    ``dest/cifar-10-batches-py`` folder.
+
+    ``url`` may be an http(s) or ``file://`` URL or a local path. ``md5`` is the archive's expected
+    md5 hex digest (None skips the check). Does nothing if the folder already exists and loads.
+    Raises DataError (wrong md5, truncated or unsafe archive, archive without the batches).
+    """
+    dest = Path(dest).expanduser() if dest is not None else default_data_dir()
+    target = dest / BATCHES_DIR
+    if _loads(target):
+        return target
+    dest.mkdir(parents=True, exist_ok=True)
+    # Same filesystem as the target, so the final os.replace is a rename, not a copy.
+    workdir = Path(tempfile.mkdtemp(prefix=".cifar10-download-", dir=dest))
+    try:
+        archive = workdir / "cifar-10-python.tar.gz"
+        _fetch(url, archive, progress)
+        _check_md5(archive, md5, url)
+        _safe_extract(archive, workdir / "extracted", url)
+        fresh = workdir / "extracted" / BATCHES_DIR
+        load_cifar10(fresh)  # raises DataError naming the bad file if the archive held anything else
+        if target.exists():  # an earlier, broken copy: move it aside so the cleanup below deletes it
+            os.replace(target, workdir / "broken")
+        os.replace(fresh, target)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return target
+
+
+def _loads(folder):
+    if not folder.is_dir():
+        return False
+    try:
+        load_cifar10(folder)
+    except DataError:
+        return False
+    return True
+
+
+def _as_url(url):
+    """Local paths become file:// URLs; anything else is passed to urllib as it is."""
+    if os.path.exists(url) or not urllib.parse.urlparse(str(url)).scheme:
+        return Path(url).resolve().as_uri()
+    return str(url)
+
+
+def _fetch(url, path, progress):
+    """Copy ``url`` to ``path`` with a progress bar; raises DataError if it fails or stops short."""
+    written, total = 0, None
+    try:
+        with urllib.request.urlopen(_as_url(url), timeout=60) as response, open(path, "wb") as out:
+            total = int(response.headers.get("Content-Length") or 0) or None
+            with tqdm(total=total, unit="B", unit_scale=True, desc="CIFAR-10", disable=not progress) as bar:
+                while chunk := response.read(_CHUNK):
+                    out.write(chunk)
+                    written += len(chunk)
+                    bar.update(len(chunk))
+    except (urllib.error.URLError, TimeoutError, ConnectionError) as err:
+        reason = getattr(err, "reason", err)
+        raise DataError(f"could not download {url}: {reason}") from err
+    if total is not None and written != total:
+        raise DataError(f"download of {url} stopped after {written} of {total} bytes; try again")
+
+
+def _check_md5(path, expected, url):
+    if expected is None:
+        return
+    digest = hashlib.md5(usedforsecurity=False)
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)
+    if digest.hexdigest() != expected.lower():
+        raise DataError(f"{url}: md5 mismatch, expected {expected} but got {digest.hexdigest()}; "
+                        "the download is corrupt or is not the official CIFAR-10 archive")
+
+
+def _check_member(member, url):
+    """Only plain files and folders, at relative paths that stay inside the extraction folder."""
+    parts = PurePosixPath(member.name).parts
+    if member.name.startswith(("/", "\\")) or ".." in parts or not (member.isfile() or member.isdir()):
+        raise DataError(f"{url}: refusing to extract {member.name!r}; expected only plain files and "
+                        "folders at relative paths without '..'")
+
+
+def _safe_extract(archive, out, url):
+    # filter="data" (Python >= 3.12 and recent patch releases) repeats our checks inside tarfile.
+    extra = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+    try:
+        with tarfile.open(archive, "r:gz") as tar:
+            members = tar.getmembers()  # reads to the end, so a truncated archive fails here
+            for member in members:
+                _check_member(member, url)
+            tar.extractall(out, members=members, **extra)
+    except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile) as err:
+        raise DataError(f"{url}: the archive is truncated or not a .tar.gz ({type(err).__name__}: {err})") from err

@@ -1,0 +1,46 @@
+"""Shared timing helpers for the benchmarks: best-of-N wall time and a ratio table."""
+import argparse
+import os
+import time
+
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
+
+
+def set_threads(default=1):
+    """Read --threads N from the command line and pin every library to it; call before importing numpy."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--threads", type=int, default=default)
+    threads = parser.parse_known_args()[0].threads
+    for variable in THREAD_VARIABLES:
+        os.environ[variable] = str(threads)
+    return threads
+
+
+def best_time(fn, repeats=7, number=None, budget=0.2):
+    """Best per-call seconds of `fn()` over `repeats` rounds of `number` calls each.
+
+    `number` defaults to as many calls as fit in about `budget` seconds, so fast functions are
+    timed over many calls and slow ones are not repeated needlessly. The best round is the
+    least disturbed by other processes on a shared machine.
+    """
+    fn()  # warm-up: numba compilation, BLAS thread start-up, allocator
+    if number is None:
+        start = time.perf_counter()
+        fn()
+        one = max(time.perf_counter() - start, 1e-7)
+        number = max(1, int(budget / one))
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(number):
+            fn()
+        best = min(best, (time.perf_counter() - start) / number)
+    return best
+
+
+def report(title, timings, baseline):
+    """Print each timing and its ratio to `timings[baseline]` (ratio > 1 means slower)."""
+    print(f"\n{title}")
+    base = timings[baseline]
+    for name, seconds in timings.items():
+        print(f"  {name:<28} {seconds * 1e3:10.3f} ms   {seconds / base:6.2f}x {baseline}")

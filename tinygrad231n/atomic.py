@@ -1,0 +1,48 @@
+"""Write files so that readers see the old file or the new one, never half of either.
+
+Each writer writes to a temporary file in the destination's folder, flushes it to disk, then
+renames it over the destination (`os.replace` is atomic on one filesystem). A crash or Ctrl-C
+before the rename leaves the destination untouched and removes the temporary file.
+"""
+import contextlib
+import json
+import os
+import tempfile
+
+import numpy as np
+
+
+@contextlib.contextmanager
+def atomic_write(path, mode="w", encoding="utf-8"):
+    """`with atomic_write(path) as fh: fh.write(...)`; the file appears only if the block succeeds."""
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, mode, encoding=None if "b" in mode else encoding) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(temporary)
+        raise
+
+
+def write_json(path, obj):
+    """Atomically write `obj` as indented JSON."""
+    with atomic_write(path) as fh:
+        json.dump(obj, fh, indent=2, sort_keys=True)
+        fh.write("\n")
+
+
+def write_text(path, text):
+    with atomic_write(path) as fh:
+        fh.write(text)
+
+
+def save_npz(path, **arrays):
+    """Atomically write an uncompressed .npz of `arrays` (np.savez, which takes a file object)."""
+    with atomic_write(path, "wb") as fh:
+        np.savez(fh, **arrays)

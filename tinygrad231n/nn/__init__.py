@@ -1,4 +1,16 @@
-"""Neural-network building blocks: the functional API (`functional`, imported as F)."""
-from . import functional
+"""Neural-network building blocks: modules with parameters, layers, and the functional API (F).
 
-__all__ = ["functional"]
+    from tinygrad231n import nn
+    import tinygrad231n.nn.functional as F
+
+    model = nn.Sequential(nn.Linear(3072, 100), nn.BatchNorm1d(100), nn.ReLU(), nn.Dropout(0.1),
+                          nn.Linear(100, 10))
+    loss = F.cross_entropy(model(X), y)
+"""
+from . import functional
+from .batchnorm import BatchNorm1d
+from .layers import Dropout, Linear, ReLU
+from .module import Module, Parameter, ParameterArrays, Sequential
+
+__all__ = ["functional", "Module", "Parameter", "ParameterArrays", "Sequential", "Linear", "ReLU", "Dropout",
+           "BatchNorm1d"]

@@ -1,6 +1,8 @@
 """Every differentiable op, each a `Function` with its forward and backward side by side."""
+from .batchnorm import BatchNorm
 from .binary import Add, Div, Mul, Pow, Sub
 from .cross_entropy import CrossEntropy
+from .dropout import Dropout
 from .log_softmax import LogSoftmax
 from .matmul import Matmul
 from .movement import Index, Reshape, Transpose
@@ -11,5 +13,5 @@ from .unary import Exp, Log, Neg, Relu, Sigmoid, Tanh
 __all__ = [
     "Add", "Sub", "Mul", "Div", "Pow", "Neg", "Exp", "Log", "Relu", "Sigmoid", "Tanh",
     "Sum", "Mean", "Max", "SumOfSquares", "Reshape", "Transpose", "Index", "Matmul",
-    "LogSoftmax", "CrossEntropy", "MulticlassHinge",
+    "LogSoftmax", "CrossEntropy", "MulticlassHinge", "Dropout", "BatchNorm",
 ]

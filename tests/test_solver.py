@@ -1,0 +1,204 @@
+"""Solver: CS231n's training loop on a dict-of-arrays model and on an nn.Module, its schedule, and its errors."""
+import os
+
+import numpy as np
+import pytest
+
+import tinygrad231n.nn.functional as F
+from tinygrad231n import Tensor, nn, no_grad, optim
+from tinygrad231n.optim import Solver, load_checkpoint
+
+DIMS, CLASSES = 5, 3
+
+
+class SoftmaxModel:
+    """CS231n's protocol on plain arrays: params {name: array}; loss(X) -> scores, loss(X, y) -> (loss, grads)."""
+
+    def __init__(self, seed=0):
+        rng = np.random.default_rng(seed)
+        self.params = {"W": 0.01 * rng.standard_normal((DIMS, CLASSES)), "b": np.zeros(CLASSES)}
+
+    def loss(self, X, y=None):
+        W, b = (Tensor(self.params[name], requires_grad=True) for name in ("W", "b"))
+        scores = Tensor(X) @ W + b
+        if y is None:
+            return scores.data
+        loss = F.cross_entropy(scores, y)
+        loss.backward()
+        return loss.item(), {"W": W.grad, "b": b.grad}
+
+
+class TinyNet(nn.Module):
+    """A two-layer nn model speaking the same protocol through Module.params."""
+
+    def __init__(self, hidden=32, seed=0):
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(DIMS, hidden, rng=seed), nn.ReLU(), nn.Linear(hidden, CLASSES, rng=seed + 1))
+
+    def forward(self, x):
+        return self.net(x)
+
+    def loss(self, X, y=None):
+        if y is None:
+            with no_grad():
+                return self.eval()(X).data
+        self.train().zero_grad()
+        loss = F.cross_entropy(self(X), y)
+        loss.backward()
+        return loss.item(), {name: p.grad for name, p in self.named_parameters()}
+
+
+def blobs(n, seed):
+    """Three Gaussian blobs in 5-D: mostly separable by a linear model."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, CLASSES, size=n)
+    return rng.standard_normal((n, DIMS)) + 3 * np.eye(CLASSES, DIMS)[y], y
+
+
+def make_data(n_train=200, n_val=60):
+    (X_train, y_train), (X_val, y_val) = blobs(n_train, 1), blobs(n_val, 2)
+    return {"X_train": X_train, "y_train": y_train, "X_val": X_val, "y_val": y_val}
+
+
+@pytest.fixture(autouse=True)
+def seeded():
+    np.random.seed(0)  # the Solver samples minibatches with np.random, as CS231n does
+
+
+def test_nn_model_overfits_fifty_examples():
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((50, DIMS))
+    y = (np.sin(3 * X[:, 0]) + X[:, 1] * X[:, 2] > 0).astype(np.int64) + (X[:, 3] > 1)  # not linearly separable
+    model = TinyNet(hidden=64)
+    solver = Solver(model, {"X_train": X, "y_train": y, "X_val": X, "y_val": y}, update_rule="adam",
+                    optim_config={"learning_rate": 1e-2}, batch_size=25, num_epochs=100, verbose=False)
+    solver.train()
+    assert solver.best_val_acc == 1.0
+    assert solver.check_accuracy(X, y) == 1.0  # the best parameters are the ones left in the model
+    assert np.mean(solver.loss_history[-10:]) < 0.1 * solver.loss_history[0]
+
+
+def test_accuracy_is_recorded_at_the_first_iteration_and_every_epoch():
+    solver = Solver(SoftmaxModel(), make_data(n_train=210), batch_size=50, num_epochs=3, verbose=False)
+    solver.train()
+    assert len(solver.loss_history) == 3 * (210 // 50)
+    assert len(solver.train_acc_history) == len(solver.val_acc_history) == 1 + 3  # the last is an epoch end
+    assert solver.epoch == 3
+
+
+LEARNING_RATES = {"sgd": 0.1, "sgd_momentum": 0.1, "nesterov_momentum": 0.1, "rmsprop": 1e-2, "adam": 5e-2}
+
+
+@pytest.mark.parametrize("rule", list(optim.RULES))
+def test_every_update_rule_learns(rule):
+    config = {"learning_rate": LEARNING_RATES[rule]}
+    solver = Solver(SoftmaxModel(), make_data(), update_rule=rule, optim_config=config, batch_size=50,
+                    num_epochs=5, verbose=False)
+    solver.train()
+    assert np.mean(solver.loss_history[-4:]) < 0.5 * solver.loss_history[0]
+    assert solver.best_val_acc > 0.9
+
+
+def test_learning_rate_decays_once_per_epoch():
+    solver = Solver(SoftmaxModel(), make_data(), update_rule="sgd_momentum", optim_config={"learning_rate": 0.1},
+                    lr_decay=0.5, batch_size=50, num_epochs=3, verbose=False)
+    solver.train()
+    assert set(solver.optim_configs) == {"W", "b"}
+    for config in solver.optim_configs.values():
+        assert config["learning_rate"] == pytest.approx(0.1 * 0.5 ** 3)
+    assert solver.optim_config == {"learning_rate": 0.1}  # the template each parameter copied is untouched
+
+
+def test_best_parameters_are_swapped_in_at_the_end():
+    model = SoftmaxModel()
+    data = make_data()
+    solver = Solver(model, data, optim_config={"learning_rate": 0.5}, batch_size=20, num_epochs=4, verbose=False)
+    solver.train()
+    assert solver.best_val_acc == max(solver.val_acc_history)
+    for name, value in solver.best_params.items():
+        np.testing.assert_array_equal(model.params[name], value)
+        assert model.params[name] is not value  # later training cannot change the best copy
+    assert solver.check_accuracy(data["X_val"], data["y_val"]) == solver.best_val_acc
+
+
+def test_checkpoints_are_whole_npz_files_that_load_back(tmp_path):
+    model = TinyNet(hidden=8)
+    data = make_data()
+    solver = Solver(model, data, update_rule="adam", batch_size=50, num_epochs=2,
+                    checkpoint_name=str(tmp_path / "run"), verbose=False)
+    solver.train()
+    assert sorted(os.listdir(tmp_path)) == ["run_epoch_0.npz", "run_epoch_1.npz", "run_epoch_2.npz"]  # no temp files
+    params, info = load_checkpoint(tmp_path / "run_epoch_2.npz")
+    assert info["epoch"] == 2 and info["update_rule"] == "adam" and info["batch_size"] == 50
+    assert len(info["loss_history"]) == 8 and list(info["val_acc_history"]) == solver.val_acc_history
+    fresh = TinyNet(hidden=8, seed=9)
+    assert {name: p.shape for name, p in params.items()} == {name: w.shape for name, w in fresh.params.items()}
+    fresh.params = params
+    restored = Solver(fresh, data, verbose=False)
+    assert restored.check_accuracy(data["X_val"], data["y_val"]) == solver.val_acc_history[-1]
+
+
+def test_verbose_prints_cs231n_progress_lines(capsys):
+    Solver(SoftmaxModel(), make_data(), batch_size=50, num_epochs=2, print_every=3).train()
+    out = capsys.readouterr().out
+    assert "(Iteration 1 / 8) loss: " in out and "(Iteration 4 / 8) loss: " in out
+    assert "(Iteration 2 / 8)" not in out
+    assert "(Epoch 0 / 2) train acc: " in out and "(Epoch 2 / 2) train acc: " in out and "; val_acc: " in out
+
+
+def test_unknown_arguments_and_update_rules_name_the_valid_ones():
+    with pytest.raises(ValueError, match=r"unrecognized argument\(s\) \['learning_rate'\].*'update_rule'"):
+        Solver(SoftmaxModel(), make_data(), learning_rate=1e-3)
+    with pytest.raises(ValueError, match=r"invalid update_rule 'adagrad'.*'adam'"):
+        Solver(SoftmaxModel(), make_data(), update_rule="adagrad")
+    with pytest.raises(KeyError, match=r"missing \['y_val'\]"):
+        Solver(SoftmaxModel(), {key: value for key, value in make_data().items() if key != "y_val"})
+
+
+def test_a_function_can_be_the_update_rule():
+    calls = []
+
+    def halve(w, dw, config):
+        calls.append(w.shape)
+        return w / 2, config
+
+    model = SoftmaxModel()
+    model.params["b"] += 1.0
+    Solver(model, make_data(), update_rule=halve, batch_size=200, num_epochs=1, verbose=False).train()
+    assert sorted(calls) == [(CLASSES,), (DIMS, CLASSES)]
+    np.testing.assert_allclose(model.params["b"], 0.5)
+
+
+def test_a_diverging_loss_stops_training_with_a_hint():
+    class DivergesOnThirdStep(SoftmaxModel):
+        steps = 0
+
+        def loss(self, X, y=None):
+            if y is not None:
+                self.steps += 1
+                if self.steps == 3:
+                    return float("nan"), {}
+            return super().loss(X, y)
+
+    solver = Solver(DivergesOnThirdStep(), make_data(), optim_config={"learning_rate": 3.0}, batch_size=100,
+                    num_epochs=2, verbose=False)
+    expected = r"loss became nan at epoch 1, iteration 3 / 4.*lower learning_rate.*3\.0"
+    with pytest.raises(FloatingPointError, match=expected):
+        solver.train()
+    assert len(solver.loss_history) == 2
+
+
+def test_labels_outside_the_models_classes_surface_the_loss_error():
+    data = make_data()
+    data["y_train"] = data["y_train"].copy()
+    data["y_train"][:] = CLASSES  # every label is one past the last class
+    with pytest.raises(ValueError, match=f"label {CLASSES} is out of range for {CLASSES} classes"):
+        Solver(SoftmaxModel(), data, verbose=False).train()
+
+
+def test_check_accuracy_batches_do_not_change_the_result():
+    model, data = SoftmaxModel(seed=4), make_data()
+    solver = Solver(model, data, verbose=False)
+    expected = np.mean(np.argmax(model.loss(data["X_val"]), axis=1) == data["y_val"])
+    assert solver.check_accuracy(data["X_val"], data["y_val"], batch_size=7) == expected
+    assert 0 <= solver.check_accuracy(data["X_val"], data["y_val"], num_samples=10) <= 1

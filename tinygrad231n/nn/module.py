@@ -1,0 +1,253 @@
+"""`Module`, `Parameter` and `Sequential`: layers that own their weights, as in PyTorch.
+
+    class TwoLayer(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layers = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+
+        def forward(self, x):
+            return self.layers(x)
+
+Assigning a `Parameter` or a `Module` to an attribute registers it, so `parameters()`,
+`named_parameters()` ("layers.0.weight", ...), `state_dict()`, `train()`/`eval()` and
+`zero_grad()` reach everything below. Registration also names each parameter with its dotted
+path, so graph diagrams (`loss.to_dot()`) label weights by where they live in the model.
+
+Buffers (`register_buffer`) are arrays that belong to the state but are not trained, such as
+batch norm's running mean: they are saved by `state_dict()` and never get gradients.
+
+`module.params` is CS231n's side of the same weights: a live {dotted name: numpy array} view,
+so a Module with a `loss(X, y=None)` method trains under CS231n's Solver unchanged. (Assigning
+`self.params = {...}` loads those arrays into existing parameters; it does not create any.)
+"""
+from collections.abc import MutableMapping
+
+import numpy as np
+
+from ..tensor import Tensor
+
+
+class Parameter(Tensor):
+    """A Tensor that is a model weight: requires_grad=True, and a Module registers it on assignment."""
+
+    __slots__ = ()
+
+    def __init__(self, data, dtype=None, name=None):
+        super().__init__(data, requires_grad=True, dtype=dtype, name=name)
+
+    def __repr__(self):
+        return "Parameter" + super().__repr__()[len("Tensor"):]
+
+
+class Module:
+    """Base class of every layer and model: subclasses call `super().__init__()`, define `forward`."""
+
+    def __init__(self):
+        object.__setattr__(self, "_parameters", {})
+        object.__setattr__(self, "_buffers", {})
+        object.__setattr__(self, "_modules", {})
+        object.__setattr__(self, "training", True)
+
+    def forward(self, *inputs):
+        raise NotImplementedError(f"{type(self).__name__} must define forward()")
+
+    def __call__(self, *inputs, **options):
+        return self.forward(*inputs, **options)
+
+    # ---- registration -----------------------------------------------------------------------
+    def __setattr__(self, name, value):
+        if "_parameters" not in self.__dict__:
+            raise AttributeError(f"{type(self).__name__}: call super().__init__() in __init__ before "
+                                 f"assigning attributes (while setting {name!r})")
+        if name in self._buffers and not isinstance(value, (Parameter, Module)):
+            self._buffers[name] = np.asarray(value)  # a buffer stays a buffer when reassigned
+            return
+        self._forget(name)
+        if isinstance(value, Parameter):
+            value.name = name
+            self._parameters[name] = value
+        elif isinstance(value, Module):
+            # Children are built before their parent, so prefixing here, at each level, leaves
+            # every parameter named by its full path from the outermost module.
+            for child_name, parameter in value.named_parameters():
+                parameter.name = f"{name}.{child_name}"
+            self._modules[name] = value
+        else:
+            object.__setattr__(self, name, value)
+
+    def __getattr__(self, name):  # only called when normal lookup fails
+        for registry in ("_parameters", "_buffers", "_modules"):
+            values = self.__dict__.get(registry, {})
+            if name in values:
+                return values[name]
+        raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
+
+    def register_buffer(self, name, array):
+        """Keep `array` (a numpy array) as state: in state_dict(), not in parameters()."""
+        self._forget(name)
+        self._buffers[name] = np.asarray(array)
+
+    def _forget(self, name):
+        """Drop any registration or plain attribute called `name`."""
+        for registry in (self._parameters, self._buffers, self._modules):
+            registry.pop(name, None)
+        self.__dict__.pop(name, None)
+
+    # ---- walking the tree -------------------------------------------------------------------
+    def named_modules(self, prefix=""):
+        """(dotted name, module) for this module ("") and all below ("layers", "layers.0", ...), parents first."""
+        yield prefix, self
+        for name, child in self._modules.items():
+            yield from child.named_modules(f"{prefix}.{name}" if prefix else name)
+
+    def modules(self):
+        return [module for _, module in self.named_modules()]
+
+    def children(self):
+        return list(self._modules.values())
+
+    def named_parameters(self):
+        """(dotted name, Parameter) pairs, e.g. ("layers.0.weight", W); a shared one appears once."""
+        seen = set()
+        for name, parameter in self._named_members("_parameters"):
+            if id(parameter) not in seen:
+                seen.add(id(parameter))
+                yield name, parameter
+
+    def parameters(self):
+        return [parameter for _, parameter in self.named_parameters()]
+
+    def named_buffers(self):
+        """(dotted name, numpy array) pairs, e.g. ("layers.1.running_mean", array)."""
+        return self._named_members("_buffers")
+
+    def _named_members(self, registry):
+        for module_name, module in self.named_modules():
+            for name, value in getattr(module, registry).items():
+                yield (f"{module_name}.{name}" if module_name else name), value
+
+    # ---- modes and gradients ----------------------------------------------------------------
+    def train(self, mode=True):
+        """Set `.training` on this module and all below (dropout and batch norm read it); returns self."""
+        for module in self.modules():
+            module.training = bool(mode)
+        return self
+
+    def eval(self):
+        return self.train(False)
+
+    def zero_grad(self):
+        """Forget accumulated gradients (sets each `.grad` to None, as PyTorch does by default)."""
+        for parameter in self.parameters():
+            parameter.grad = None
+
+    # ---- saving and loading -----------------------------------------------------------------
+    def state_dict(self):
+        """{dotted name: numpy array} of parameters and buffers, as copies (later training leaves them be)."""
+        state = {name: parameter.data.copy() for name, parameter in self.named_parameters()}
+        state.update((name, np.array(array, copy=True)) for name, array in self.named_buffers())
+        return state
+
+    def load_state_dict(self, state):
+        """Copy `state` (as from state_dict()) into this module's parameters and buffers, in place.
+
+        Names must match exactly and each shape must match; nothing is changed unless all do.
+        Values are cast to each target's dtype.
+        """
+        targets = {name: parameter.data for name, parameter in self.named_parameters()}
+        targets.update(self.named_buffers())
+        missing = sorted(set(targets) - set(state))
+        unexpected = sorted(set(state) - set(targets))
+        if missing or unexpected:
+            raise KeyError(f"load_state_dict: names do not match {type(self).__name__}'s state: "
+                           f"missing {missing}, unexpected {unexpected}")
+        for name, target in targets.items():
+            _check_shape("load_state_dict", name, target.shape, np.shape(state[name]))
+        for name, target in targets.items():
+            np.copyto(target, state[name], casting="same_kind")
+
+    @property
+    def params(self):
+        """A live dict-like view {dotted name: parameter array}: CS231n's `model.params` protocol.
+
+        Reading gives each parameter's numpy array; `params[name] = array` copies into it in place
+        (shape must match), and `model.params = {...}` loads every entry, so CS231n's Solver can
+        drive a Module exactly as it drives a dict-of-arrays model.
+        """
+        return ParameterArrays(self)
+
+    @params.setter
+    def params(self, values):
+        view = ParameterArrays(self)
+        for name, value in values.items():
+            view[name] = value
+
+    def __repr__(self):
+        lines = [f"{type(self).__name__}({self.extra_repr()}"]
+        for name, child in self._modules.items():
+            child_lines = repr(child).splitlines()
+            lines.append(f"  ({name}): " + "\n  ".join(child_lines))
+        return lines[0] + ")" if len(lines) == 1 else "\n".join(lines) + "\n)"
+
+    def extra_repr(self):
+        """The arguments shown inside the parentheses of repr(); layers override it."""
+        return ""
+
+
+class ParameterArrays(MutableMapping):
+    """`module.params`: {dotted name: numpy array}, reading and writing the module's Parameters."""
+
+    def __init__(self, module):
+        self._parameters = dict(module.named_parameters())
+
+    def __getitem__(self, name):
+        return self._parameter(name).data
+
+    def __setitem__(self, name, value):
+        parameter = self._parameter(name)
+        _check_shape("params", name, parameter.shape, np.shape(value))
+        np.copyto(parameter.data, value, casting="same_kind")
+
+    def __delitem__(self, name):
+        raise TypeError("params: a module's parameters cannot be deleted through its params view")
+
+    def __iter__(self):
+        return iter(self._parameters)
+
+    def __len__(self):
+        return len(self._parameters)
+
+    def _parameter(self, name):
+        if name not in self._parameters:
+            raise KeyError(f"params: no parameter named {name!r}; the parameters are {list(self._parameters)}")
+        return self._parameters[name]
+
+
+class Sequential(Module):
+    """Modules applied in order: Sequential(a, b, c)(x) is c(b(a(x))). Children are named "0", "1", ..."""
+
+    def __init__(self, *modules):
+        super().__init__()
+        for index, module in enumerate(modules):
+            if not isinstance(module, Module):
+                raise TypeError(f"Sequential: argument {index} is a {type(module).__name__}, not a Module")
+            setattr(self, str(index), module)
+
+    def forward(self, x):
+        for module in self._modules.values():
+            x = module(x)
+        return x
+
+    def __getitem__(self, index):
+        return list(self._modules.values())[index]
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+
+def _check_shape(where, name, expected, got):
+    if tuple(expected) != tuple(got):
+        raise ValueError(f"{where}: {name!r} has shape {tuple(expected)} but the value given has shape {tuple(got)}")

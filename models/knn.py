@@ -1,113 +1,166 @@
-"""k-nearest neighbours (CS231n assignment 1): memorize the training set, vote among the closest.
+"""k-nearest neighbours (CS231n assignment 1): remember the training set, vote among the closest.
 
     knn = KNearestNeighbor()
-    knn.train(X_train, y_train)                 # (N, D) floats, (N,) int labels
-    y_pred = knn.predict(X_test, k=5)           # (M,) int64
+    knn.train(X_train, y_train)                  # (N, D) numbers, (N,) integer labels
+    dists = knn.compute_distances(X_test)        # (M, N) L2 distances
+    y_pred = knn.predict_labels(dists, k=5)      # (M,) int64
+    y_pred = knn.predict(X_test, k=5, metric="l1")
     k_to_accuracies = cross_validate_k(X_train, y_train, k_choices=(1, 3, 5), num_folds=5)
 
-Votes are a majority among the k nearest training rows; a tie goes to the smallest label.
-Distances come from tinygrad231n.ops.distances (numba loops or one BLAS product).
+The vote: each test row takes the label held by most of its k nearest training rows; a tie in
+the vote goes to the smallest label. (When several training rows are exactly as far as the k-th
+nearest, which of them are counted is unspecified.) Distances come from
+tinygrad231n.ops.distances: numba loops, or one BLAS product for L2.
 """
+import numbers
+
 import numpy as np
 
 from tinygrad231n.ops.distances import (l1_distances, l2_distances_no_loops, l2_distances_one_loop,
                                         l2_distances_two_loops)
 
-L2_METHODS = {"no_loops": l2_distances_no_loops, "one_loop": l2_distances_one_loop,
-              "two_loops": l2_distances_two_loops}
-METRICS = ("l2", "l1")
+# (metric, method) -> distance function. L1 has no matrix-product form, so only the loop kernel.
+DISTANCES = {
+    ("l2", "no_loops"): l2_distances_no_loops,
+    ("l2", "one_loop"): l2_distances_one_loop,
+    ("l2", "two_loops"): l2_distances_two_loops,
+    ("l1", "two_loops"): l1_distances,
+}
+DEFAULT_METHOD = {"l2": "no_loops", "l1": "two_loops"}  # the fastest for each metric
 K_CHOICES = (1, 3, 5, 8, 10, 12, 15, 20, 50, 100)  # the notebook's
 
 
 class KNearestNeighbor:
+    """kNN classifier. After `train`: X_train (N, D) as given (not copied), y_train (N,) int64,
+    and classes, the sorted distinct labels."""
+
     def __init__(self):
-        self.X_train = self.y_train = None
+        self.X_train = self.y_train = self.classes = None
+        self._class_of_row = None  # (N,) index into `classes` of each training label
 
     def train(self, X, y):
-        """Memorize X (N, D) numeric and y (N,) non-negative integer labels."""
-        X = np.asarray(X)
-        if X.ndim != 2 or X.shape[0] == 0 or X.dtype.kind not in "fiub":
-            raise ValueError(f"KNearestNeighbor.train: X must be a numeric (N, D) array with N >= 1, "
-                             f"got {X.dtype} of shape {X.shape}")
-        self.y_train = check_labels(y, X.shape[0], "KNearestNeighbor.train")
+        """Remember X (N, D) real numbers and y (N,) integer labels (any integers, N >= 1)."""
+        X = _check_rows("KNearestNeighbor.train", X)
+        if len(X) == 0:
+            raise ValueError("KNearestNeighbor.train: X has no rows; kNN needs at least one training example")
+        self.y_train = _check_labels("KNearestNeighbor.train", y, len(X))
+        self.classes, self._class_of_row = np.unique(self.y_train, return_inverse=True)
         self.X_train = X
 
-    def compute_distances(self, X, method="no_loops", metric="l2"):
-        """(M, D) test rows -> (M, N) distances to every training row."""
-        if self.X_train is None:
-            raise RuntimeError("KNearestNeighbor: call train(X, y) before computing distances or predicting")
-        if metric not in METRICS:
-            raise ValueError(f"KNearestNeighbor: metric must be one of {METRICS}, got {metric!r}")
-        if method not in L2_METHODS:
-            raise ValueError(f"KNearestNeighbor: method must be one of {tuple(L2_METHODS)}, got {method!r}")
-        X = np.asarray(X)
-        if X.ndim != 2 or X.shape[1] != self.X_train.shape[1]:
-            raise ValueError(f"KNearestNeighbor: test data must be (M, {self.X_train.shape[1]}) like the training "
-                             f"data, got shape {X.shape}")
-        if metric == "l1":
-            return l1_distances(X, self.X_train)
-        return L2_METHODS[method](X, self.X_train)
+    def compute_distances(self, X, method=None, metric="l2"):
+        """X (M, D) -> (M, N) distances to every training row.
+
+        metric: "l2" (Euclidean) or "l1". method: for L2, "no_loops" (BLAS, the default),
+        "one_loop" or "two_loops" (numba); for L1, only "two_loops" (numba, the default).
+        """
+        self._require_training("compute_distances")
+        distance = _distance_function(metric, method)
+        X = _check_rows("KNearestNeighbor.compute_distances", X)
+        if X.shape[1] != self.X_train.shape[1]:
+            raise ValueError(f"KNearestNeighbor.compute_distances: X has {X.shape[1]} features per row but the "
+                             f"training data has {self.X_train.shape[1]} (shapes {X.shape} and {self.X_train.shape})")
+        return distance(X, self.X_train)
 
     def predict_labels(self, dists, k=1):
-        """(M, N) distances -> (M,) labels by majority vote of the k nearest; ties to the smallest label."""
-        if self.y_train is None:
-            raise RuntimeError("KNearestNeighbor: call train(X, y) before predicting")
+        """dists (M, N) from `compute_distances` -> (M,) int64 labels by the vote of the k nearest."""
+        self._require_training("predict_labels")
+        _check_k(k, len(self.y_train))
         dists = np.asarray(dists)
         if dists.ndim != 2 or dists.shape[1] != len(self.y_train):
-            raise ValueError(f"KNearestNeighbor.predict_labels: dists must be (M, {len(self.y_train)}), one column "
-                             f"per training row, got shape {dists.shape}")
-        return vote(dists, self.y_train, k)
+            raise ValueError(f"KNearestNeighbor.predict_labels: dists must be (num_test, {len(self.y_train)}), one "
+                             f"column per training row, got shape {dists.shape}")
+        return self.vote(nearest_first(dists, k))
 
-    def predict(self, X, k=1, method="no_loops", metric="l2"):
-        if self.y_train is not None:
-            check_k(k, len(self.y_train))
+    def predict(self, X, k=1, method=None, metric="l2"):
+        """X (M, D) -> (M,) int64 labels; `method` and `metric` as in compute_distances."""
+        self._require_training("predict")
+        _check_k(k, len(self.y_train))  # before the distances, which may take a while
         return self.predict_labels(self.compute_distances(X, method, metric), k)
 
+    def vote(self, nearest):
+        """(M, k) training-row indices -> (M,) labels: the most common, ties to the smallest label."""
+        votes_for = self._class_of_row[nearest]                       # (M, k) class indices
+        num_test, num_classes = len(nearest), len(self.classes)
+        # One bincount for all rows: row r's votes land in bins r*C .. r*C + C-1.
+        offsets = np.arange(num_test)[:, None] * num_classes
+        counts = np.bincount((votes_for + offsets).ravel(), minlength=num_test * num_classes)
+        winners = counts.reshape(num_test, num_classes).argmax(axis=1)  # the first maximum: smallest label
+        return self.classes[winners]
 
-def vote(dists, labels, k):
-    """Majority label among each row's k smallest distances; the smallest label wins a tie."""
-    check_k(k, dists.shape[1])
-    nearest = np.argpartition(dists, k - 1, axis=1)[:, :k] if k < dists.shape[1] else np.argsort(dists, axis=1)
-    neighbour_labels = labels[nearest]                         # (M, k)
-    num_classes = int(labels.max()) + 1
-    counts = np.zeros((len(dists), num_classes), dtype=np.int64)
-    np.add.at(counts, (np.arange(len(dists))[:, None], neighbour_labels), 1)
-    return np.argmax(counts, axis=1)                           # argmax takes the first (smallest) maximum
+    def _require_training(self, what):
+        if self.X_train is None:
+            raise RuntimeError(f"KNearestNeighbor.{what}: the classifier has no training data; call train(X, y) first")
 
 
-def cross_validate_k(X, y, k_choices=K_CHOICES, num_folds=5, method="no_loops", metric="l2"):
-    """{k: [accuracy on each held-out fold]}, like the notebook's k_to_accuracies.
+def nearest_first(dists, k):
+    """(M, N) distances -> (M, k) column indices of each row's k smallest, nearest first."""
+    nearest = np.argpartition(dists, k - 1, axis=1)[:, :k]          # the k nearest, in no order
+    order = np.argsort(np.take_along_axis(dists, nearest, axis=1), axis=1, kind="stable")
+    return np.take_along_axis(nearest, order, axis=1)
 
-    The rows are cut into num_folds consecutive folds (np.array_split); each fold is held out in
-    turn. Each fold's distance matrix is computed once and shared by every k.
+
+def cross_validate_k(X, y, k_choices=K_CHOICES, num_folds=5, method=None, metric="l2"):
+    """{k: [accuracy on each held-out fold, in fold order]}, the notebook's k_to_accuracies.
+
+    X (N, D) and y (N,) are cut into `num_folds` consecutive folds by np.array_split; each fold in
+    turn is classified by a kNN trained on the others. Each fold's distance matrix is computed
+    once and its neighbours sorted once, for the largest k; every k then votes among the first k.
     """
-    X, y = np.asarray(X), check_labels(y, len(X), "cross_validate_k")
-    if not 2 <= num_folds <= len(X):
-        raise ValueError(f"cross_validate_k: num_folds must be between 2 and the {len(X)} examples, got {num_folds}")
+    X = _check_rows("cross_validate_k", X)
+    y = _check_labels("cross_validate_k", y, len(X))
+    if isinstance(num_folds, bool) or not isinstance(num_folds, numbers.Integral) or not 2 <= num_folds <= len(X):
+        raise ValueError(f"cross_validate_k: num_folds must be an integer from 2 to the number of examples "
+                         f"({len(X)}), got {num_folds!r}")
+    k_choices = tuple(k_choices)
+    if not k_choices:
+        raise ValueError("cross_validate_k: k_choices is empty; give at least one k")
     folds = np.array_split(np.arange(len(X)), num_folds)
-    train_size = len(X) - max(len(f) for f in folds)
+    smallest_train = len(X) - max(len(fold) for fold in folds)
     for k in k_choices:
-        check_k(k, train_size)
+        _check_k(k, smallest_train, f"the smallest training set of the {num_folds} folds")
     k_to_accuracies = {k: [] for k in k_choices}
     for held_out in folds:
-        train_rows = np.setdiff1d(np.arange(len(X)), held_out)
         knn = KNearestNeighbor()
+        train_rows = np.setdiff1d(np.arange(len(X)), held_out)
         knn.train(X[train_rows], y[train_rows])
-        dists = knn.compute_distances(X[held_out], method, metric)
+        nearest = nearest_first(knn.compute_distances(X[held_out], method, metric), max(k_choices))
         for k in k_choices:
-            k_to_accuracies[k].append(float(np.mean(knn.predict_labels(dists, k) == y[held_out])))
+            accuracy = np.mean(knn.vote(nearest[:, :k]) == y[held_out])
+            k_to_accuracies[k].append(float(accuracy))
     return k_to_accuracies
 
 
-def check_k(k, num_train):
-    if not isinstance(k, (int, np.integer)) or not 1 <= k <= num_train:
-        raise ValueError(f"k must be an integer between 1 and the number of training rows ({num_train}), got {k!r}")
+def _distance_function(metric, method):
+    if metric not in DEFAULT_METHOD:
+        raise ValueError(f"KNearestNeighbor: metric must be one of {tuple(DEFAULT_METHOD)}, got {metric!r}")
+    method = DEFAULT_METHOD[metric] if method is None else method
+    if (metric, method) not in DISTANCES:
+        available = [m for (name, m) in DISTANCES if name == metric]
+        raise ValueError(f"KNearestNeighbor: metric {metric!r} has no method {method!r}; "
+                         f"available: {', '.join(available)}")
+    return DISTANCES[metric, method]
 
 
-def check_labels(y, n, who):
+def _check_rows(who, X):
+    X = np.asarray(X)
+    if X.dtype.kind not in "biuf":
+        raise TypeError(f"{who}: X must hold real numbers (floats, integers or bools), got dtype {X.dtype}")
+    if X.ndim != 2:
+        raise ValueError(f"{who}: X must be 2-D (num_rows, num_features), got shape {X.shape}")
+    return X
+
+
+def _check_labels(who, y, num_rows):
     y = np.asarray(y)
-    if y.shape != (n,) or y.dtype.kind not in "iu":
-        raise ValueError(f"{who}: labels must be {n} integers (one per row), got {y.dtype} of shape {y.shape}")
-    if y.min() < 0:
-        raise ValueError(f"{who}: labels must be >= 0, got {y.min()}")
+    if y.dtype.kind not in "iu":
+        raise TypeError(f"{who}: labels y must be integers, got dtype {y.dtype}")
+    if y.shape != (num_rows,):
+        raise ValueError(f"{who}: labels y must have shape ({num_rows},), one per row of X, got {y.shape}")
     return y.astype(np.int64, copy=False)
+
+
+def _check_k(k, num_train, what="the number of training rows"):
+    if isinstance(k, bool) or not isinstance(k, numbers.Integral):
+        raise TypeError(f"k must be an integer, got {k!r} of type {type(k).__name__}")
+    if not 1 <= k <= num_train:
+        raise ValueError(f"k must be between 1 and {what} ({num_train}), got {k}")

@@ -1,4 +1,4 @@
-# `make test` and `make demo` work from a fresh clone: they create .venv and install into it.
+# `make demo` and `make test` work from a fresh clone: they create .venv and install into it.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -14,6 +14,10 @@ $(STAMP): pyproject.toml
 
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+# The main job on the sample shipped in the package: no download needed.
+demo: $(STAMP)
+	$(PY) -m tinygrad231n reproduce --sample --out runs/demo
 
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'

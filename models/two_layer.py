@@ -30,20 +30,24 @@ class TwoLayerNet:
             "b2": np.zeros(num_classes, dtype=dtype),
         }
 
-    def loss_graph(self, X, y):
-        """Build the loss on the tape; returns (loss Tensor, {name: parameter Tensor})."""
-        weights = {name: Tensor(self.params[name], requires_grad=True, name=name) for name in PARAM_NAMES}
-        scores = self._scores(self._flatten(X), weights)
-        W1, W2 = weights["W1"], weights["W2"]
-        loss = F.cross_entropy(scores, y) + 0.5 * self.reg * (F.l2(W1) + F.l2(W2))
-        return loss, weights
+    def loss_graph(self, X, y, weights=None):
+        """The loss on the tape (scalar Tensor); `weights` are the parameter Tensors to use
+        (default: fresh leaves over `params`, named W1 b1 W2 b2 for diagrams)."""
+        w = weights or self.weight_tensors()
+        scores = self._scores(self._flatten(X), w)
+        return F.cross_entropy(scores, y) + 0.5 * self.reg * (F.l2(w["W1"]) + F.l2(w["W2"]))
+
+    def weight_tensors(self):
+        """{name: leaf Tensor sharing memory with params[name]}, ready to collect gradients."""
+        return {name: Tensor(self.params[name], requires_grad=True, name=name) for name in PARAM_NAMES}
 
     def loss(self, X, y=None):
         """Scores (N, C) when y is None; else (loss, grads) with grads shaped like params."""
         if y is None:
             with no_grad():
                 return self._scores(self._flatten(X), self.params).data
-        loss, weights = self.loss_graph(X, y)
+        weights = self.weight_tensors()
+        loss = self.loss_graph(X, y, weights)
         loss.backward()
         return loss.item(), {name: t.grad for name, t in weights.items()}
 

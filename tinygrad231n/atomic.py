@@ -18,6 +18,7 @@ def atomic_write(path, mode="w", encoding="utf-8"):
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
+    os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes it private; give it a normal file's mode
     try:
         with os.fdopen(fd, mode, encoding=None if "b" in mode else encoding) as fh:
             yield fh
@@ -30,10 +31,16 @@ def atomic_write(path, mode="w", encoding="utf-8"):
         raise
 
 
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_json(path, obj):
-    """Atomically write `obj` as indented JSON."""
+    """Atomically write `obj` as indented JSON, keys in their dict order."""
     with atomic_write(path) as fh:
-        json.dump(obj, fh, indent=2, sort_keys=True)
+        json.dump(obj, fh, indent=2)  # insertion order: results keep the order models ran in
         fh.write("\n")
 
 

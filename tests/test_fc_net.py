@@ -1,0 +1,174 @@
+"""FullyConnectedNet: CS231n's names and API, gradients of every parameter, dropout and batch norm
+modes, training under the Solver, the checkpoint arrays, and input checks."""
+import numpy as np
+import pytest
+
+from models.fc_net import FullyConnectedNet
+from tinygrad231n import nn
+from tinygrad231n.gradcheck import numerical_gradient
+from tinygrad231n.optim import Solver
+
+D, C = 6, 3
+
+
+def small_net(**options):
+    settings = dict(hidden_dims=[5, 4], input_dim=D, num_classes=C, weight_scale=0.5, reg=0.3,
+                    dtype=np.float64, seed=0)
+    return FullyConnectedNet(**{**settings, **options})
+
+
+def loss_with_fixed_masks(net, X, y, mask_seed=0):
+    """net.loss(X, y) with every dropout layer drawing the same masks on every call, so the loss
+    is a deterministic function of the parameters (needed for numerical gradients)."""
+    for layer in net.network:
+        if isinstance(layer, nn.Dropout):
+            layer.rng = np.random.default_rng(mask_seed)
+    return net.loss(X, y)
+
+
+def numpy_scores(state, X, num_layers, batchnorm):
+    """The forward pass that state_for_checkpoint's docstring promises works without this project."""
+    h = X.reshape(len(X), -1)
+    for i in range(1, num_layers):
+        h = h @ state[f"W{i}"] + state[f"b{i}"]
+        if batchnorm:
+            h = state[f"gamma{i}"] * (h - state[f"running_mean{i}"]) / np.sqrt(state[f"running_var{i}"] + 1e-5)
+            h = h + state[f"beta{i}"]
+        h = np.maximum(h, 0)
+    return h @ state[f"W{num_layers}"] + state[f"b{num_layers}"]
+
+
+def test_params_have_cs231n_names_and_shapes():
+    net = small_net(normalization="batchnorm")
+    assert list(net.params) == ["W1", "b1", "gamma1", "beta1", "W2", "b2", "gamma2", "beta2", "W3", "b3"]
+    shapes = {name: array.shape for name, array in net.params.items()}
+    assert shapes["W1"] == (D, 5) and shapes["gamma2"] == (4,) and shapes["W3"] == (4, C) and shapes["b3"] == (C,)
+    assert list(small_net().params) == ["W1", "b1", "W2", "b2", "W3", "b3"]
+    assert list(small_net(hidden_dims=[]).params) == ["W1", "b1"]
+
+
+def test_params_view_is_live_and_checks_shapes(rng):
+    net = small_net()
+    X = rng.standard_normal((4, D))
+    before = net.loss(X)
+    net.params["b3"] = np.array([1.0, 2.0, 3.0])  # how the Solver applies an update
+    np.testing.assert_allclose(net.loss(X), before + [1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match=r"'W1' has shape \(6, 5\) but the value given has shape \(5, 6\)"):
+        net.params["W1"] = np.zeros((5, 6))
+    with pytest.raises(KeyError, match="no parameter named 'W9'"):
+        net.params["W9"]
+    trained = {name: array + 1 for name, array in net.params.items()}
+    net.params = trained  # loading a checkpoint's arrays keeps the view live
+    np.testing.assert_array_equal(net.params["W2"], trained["W2"])
+    np.testing.assert_array_equal(net.network[0].weight.data, trained["W1"])
+
+
+@pytest.mark.parametrize("normalization, keep", [(None, 1), ("batchnorm", 1), (None, 0.6), ("batchnorm", 0.6)])
+def test_gradients_match_numerical(normalization, keep, rng):
+    net = small_net(normalization=normalization, dropout_keep_ratio=keep)
+    X, y = rng.standard_normal((7, D)), rng.integers(0, C, 7)
+    for i in (1, 2, 3):
+        # Zero biases put a unit exactly on the ReLU kink when dropout zeroes all its inputs.
+        net.params[f"b{i}"] = 0.1 * rng.standard_normal(net.params[f"b{i}"].shape)
+    _, grads = loss_with_fixed_masks(net, X, y)
+    assert set(grads) == set(net.params)
+    for name, param in net.params.items():
+        numeric = numerical_gradient(lambda _: loss_with_fixed_masks(net, X, y)[0], param)
+        np.testing.assert_allclose(grads[name], numeric, rtol=1e-5, atol=1e-7, err_msg=name)
+
+
+def test_loss_graph_is_the_training_loss_with_cs231n_labels(rng):
+    net = small_net(normalization="batchnorm")
+    X, y = rng.standard_normal((4, D)), rng.integers(0, C, 4)
+    loss = net.loss_graph(X, y)
+    assert loss.shape == () and loss.item() == pytest.approx(net.loss(X, y)[0])
+    diagram = str(loss.to_dot())
+    assert all(f'label="{name}' in diagram for name in ("W1", "gamma2", "beta1", "b3"))
+
+
+def test_reg_is_half_reg_times_squared_affine_weights_only(rng):
+    net = small_net(normalization="batchnorm")
+    net.params["gamma1"] = np.full(5, 3.0)  # batch norm's scale must not be penalized
+    X, y = rng.standard_normal((4, D)), rng.integers(0, C, 4)
+    with_reg = net.loss(X, y)[0]
+    net.reg = 0.0
+    without = net.loss(X, y)[0]
+    squares = sum(np.sum(net.params[f"W{i}"] ** 2) for i in (1, 2, 3))
+    assert with_reg - without == pytest.approx(0.5 * 0.3 * squares)
+
+
+def test_dropout_keep_ratio_is_the_keep_probability_and_is_off_at_test_time(rng):
+    X, y = rng.standard_normal((50, D)), rng.integers(0, C, 50)
+    net = small_net(dropout_keep_ratio=0.75)
+    assert [layer.p for layer in net.network if isinstance(layer, nn.Dropout)] == [0.25, 0.25]
+    assert net.loss(X, y)[0] != net.loss(X, y)[0]  # a new mask on each training call
+    # Same seed, same weights: at test time dropout must be the identity.
+    np.testing.assert_array_equal(net.loss(X), small_net().loss(X))
+    assert not any(isinstance(layer, nn.Dropout) for layer in small_net().network)
+
+
+def test_eval_mode_is_deterministic_and_uses_running_statistics(rng):
+    net = small_net(normalization="batchnorm", dropout_keep_ratio=0.5)
+    X, y = rng.standard_normal((20, D)) * 3 + 1, rng.integers(0, C, 20)
+    for _ in range(5):
+        net.loss(X, y)  # moves the running averages away from their start
+    scores = net.loss(X)
+    np.testing.assert_array_equal(scores, net.loss(X))
+    # With running statistics each example's scores do not depend on the rest of the batch.
+    np.testing.assert_allclose(net.loss(X[:1]), scores[:1], rtol=1e-12)
+    assert net.predict(X).tolist() == np.argmax(scores, axis=1).tolist()
+
+
+@pytest.mark.parametrize("normalization", [None, "batchnorm"])
+def test_checkpoint_arrays_classify_without_the_framework(normalization, rng):
+    net = small_net(normalization=normalization, dropout_keep_ratio=0.8)
+    X, y = rng.standard_normal((10, 2, 3)), rng.integers(0, C, 10)  # (N, 2, 3) inputs are flattened to D = 6
+    for _ in range(3):
+        net.loss(X, y)
+    state = net.state_for_checkpoint()
+    expected_extra = {"running_mean1", "running_var1", "running_mean2", "running_var2"} if normalization else set()
+    assert set(state) == set(net.params) | expected_extra
+    np.testing.assert_allclose(numpy_scores(state, X, 3, normalization is not None), net.loss(X), rtol=1e-10)
+    state["W1"][:] = 0  # copies: editing them leaves the model alone
+    assert np.any(net.params["W1"] != 0)
+
+
+# Accuracy is measured in eval mode: batch norm then uses running averages over noisy batches of
+# 25, which can leave one example of fifty on the wrong side although training fitted all.
+@pytest.mark.parametrize("options, min_accuracy", [({}, 1.0), ({"normalization": "batchnorm"}, 0.96)])
+def test_overfits_fifty_examples_with_the_solver(options, min_accuracy):
+    rng = np.random.default_rng(1)
+    X, y = rng.standard_normal((50, 3, 8, 8)).astype(np.float32), rng.integers(0, 10, 50)
+    net = FullyConnectedNet([100, 100], input_dim=3 * 8 * 8, weight_scale=None, seed=0, **options)
+    np.random.seed(0)
+    solver = Solver(net, {"X_train": X, "y_train": y, "X_val": X, "y_val": y}, update_rule="adam",
+                    optim_config={"learning_rate": 1e-3}, num_epochs=20, batch_size=25, verbose=False)
+    solver.train()
+    assert solver.check_accuracy(X, y) >= min_accuracy
+    assert solver.loss_history[-1] < 0.2 * solver.loss_history[0]
+
+
+def test_float32_by_default_and_seeded_initialisation(rng):
+    net = FullyConnectedNet([8], input_dim=D, num_classes=C, seed=3)
+    _, grads = net.loss(rng.standard_normal((4, D)), np.array([0, 1, 2, 0]))
+    assert all(array.dtype == np.float32 for array in net.params.values())
+    assert all(grad.dtype == np.float32 for grad in grads.values())
+    again = FullyConnectedNet([8], input_dim=D, num_classes=C, seed=3)
+    other = FullyConnectedNet([8], input_dim=D, num_classes=C, seed=4)
+    assert np.array_equal(net.params["W1"], again.params["W1"])
+    assert not np.array_equal(net.params["W1"], other.params["W1"])
+    assert np.std(net.params["W1"]) == pytest.approx(1e-2, rel=0.5)  # CS231n's weight_scale default
+
+
+def test_bad_input_labels_and_options():
+    net = small_net()
+    with pytest.raises(ValueError, match=r"each input has 5 values .* expects input_dim=6"):
+        net.loss(np.zeros((2, 5)))
+    with pytest.raises(ValueError, match=r"must be a batch \(N, \.\.\.\)"):
+        net.loss(np.zeros(6))
+    with pytest.raises(ValueError, match="label 3 is out of range for 3 classes"):
+        net.loss(np.zeros((2, D)), np.array([0, 3]))
+    with pytest.raises(ValueError, match="normalization must be one of"):
+        small_net(normalization="layernorm")
+    with pytest.raises(ValueError, match="probability of KEEPING a unit"):
+        small_net(dropout_keep_ratio=0)

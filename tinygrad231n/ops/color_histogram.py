@@ -21,6 +21,8 @@ import matplotlib.colors
 import numba
 import numpy as np
 
+from .kernels import SizedKernel
+
 
 def hue_histogram_reference(image, nbin=10, xmin=0, xmax=255, normalized=True):
     """CS231n's ``color_histogram_hsv`` for ONE (H, W, 3) image in plain numpy -> (nbin,) float64."""
@@ -57,8 +59,7 @@ def _bin_index(value, edges):
     return min(np.searchsorted(edges, value, side="right") - 1, edges.shape[0] - 2)
 
 
-@numba.njit(cache=True, parallel=True)
-def _hue_histogram_kernel(images, edges, xmax, normalized, out, out_of_range):
+def _hue_histogram_images(images, edges, xmax, normalized, out, out_of_range):
     """images (N, H, W, 3) uint8 or float64; out (N, nbin) float64 and out_of_range (N,) bool, filled in place."""
     n_images, height, width, _ = images.shape
     nbin = edges.shape[0] - 1
@@ -84,6 +85,9 @@ def _hue_histogram_kernel(images, edges, xmax, normalized, out, out_of_range):
                 out[n, k] = np.nan  # numpy's 0 / 0
             else:
                 out[n, k] = counts[k] / width_k / total * width_k  # np.histogram's density, times the width
+
+
+_hue_histogram_kernel = SizedKernel(_hue_histogram_images, parallel_min=32)
 
 
 def _check_arguments(images, nbin, xmin, xmax):

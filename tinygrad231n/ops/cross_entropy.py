@@ -7,6 +7,7 @@ import numba
 import numpy as np
 
 from ..function import Function
+from .kernels import SizedKernel
 from .labels import check_scores_and_labels
 
 # Below this many rows, starting threads costs more than it saves.
@@ -34,15 +35,12 @@ def _cross_entropy_rows(scores, y):
     return row_loss.sum() / n, dscores
 
 
-# One source, two compilations: serial for small batches, threaded for large ones.
-_kernel_serial = numba.njit(cache=True)(_cross_entropy_rows)
-_kernel_parallel = numba.njit(cache=True, parallel=True)(_cross_entropy_rows)
+_kernel = SizedKernel(_cross_entropy_rows, PARALLEL_MIN_ROWS)
 
 
 def cross_entropy_kernel(scores, y):
     """(N, C) float scores, (N,) int64 labels -> (mean loss as float64, dscores like scores)."""
-    kernel = _kernel_parallel if scores.shape[0] >= PARALLEL_MIN_ROWS else _kernel_serial
-    return kernel(np.ascontiguousarray(scores), y)
+    return _kernel(np.ascontiguousarray(scores), y)
 
 
 def cross_entropy_reference(scores, y):

@@ -24,6 +24,8 @@ import math
 import numba
 import numpy as np
 
+from .kernels import SizedKernel
+
 ORIENTATIONS = 9
 CELL = 8
 _BIN_WIDTH = 180.0 / ORIENTATIONS  # 20.0 exactly, so the bin edges 20 * i are exact
@@ -100,8 +102,7 @@ def _orientation_bin(gx, gy):
     return b
 
 
-@numba.njit(cache=True, parallel=True)
-def _hog_kernel(images, out):
+def _hog_images(images, out):
     """images (N, H, W, C) uint8 or float64, C in {1, 3}; out (N, F) float64 zeros, filled in place."""
     n_images, height, width, _ = images.shape
     n_cell_rows = height // CELL
@@ -124,6 +125,10 @@ def _hog_kernel(images, out):
                     hist[cell * ORIENTATIONS + b] += math.sqrt(gx * gx + gy * gy)
         for k in range(hist.shape[0]):
             hist[k] /= CELL * CELL
+
+
+# Threads pay off from a few dozen images; one image (CS231n's per-image calls) runs serial.
+_hog_kernel = SizedKernel(_hog_images, parallel_min=32)
 
 
 def _check_images(images):

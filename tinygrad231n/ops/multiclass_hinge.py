@@ -8,6 +8,7 @@ import numpy as np
 
 from ..function import Function
 from .cross_entropy import PARALLEL_MIN_ROWS
+from .kernels import SizedKernel
 from .labels import check_scores_and_labels
 
 
@@ -16,30 +17,28 @@ def _hinge_rows(scores, y, margin):
     dscores = np.empty_like(scores)
     row_loss = np.empty(n, dtype=np.float64)
     for i in numba.prange(n):
-        correct = scores[i, y[i]]
-        loss = 0.0
+        label = y[i]
+        correct = scores[i, label]
+        total = 0.0
         active = 0
         for j in range(c):
-            m = scores[i, j] - correct + margin
-            if j != y[i] and m > 0:
-                loss += m
+            slack = scores[i, j] - correct + margin
+            positive = j != label and slack > 0
+            dscores[i, j] = 1.0 / n if positive else 0.0
+            if positive:
+                total += slack
                 active += 1
-                dscores[i, j] = 1.0 / n
-            else:
-                dscores[i, j] = 0.0
-        dscores[i, y[i]] = -active / n
-        row_loss[i] = loss
+        dscores[i, label] = -active / n
+        row_loss[i] = total
     return row_loss.sum() / n, dscores
 
 
-_kernel_serial = numba.njit(cache=True)(_hinge_rows)
-_kernel_parallel = numba.njit(cache=True, parallel=True)(_hinge_rows)
+_kernel = SizedKernel(_hinge_rows, PARALLEL_MIN_ROWS)
 
 
 def multiclass_hinge_kernel(scores, y, margin=1.0):
     """(N, C) float scores, (N,) int64 labels -> (mean loss as float64, dscores like scores)."""
-    kernel = _kernel_parallel if scores.shape[0] >= PARALLEL_MIN_ROWS else _kernel_serial
-    return kernel(np.ascontiguousarray(scores), y, float(margin))
+    return _kernel(np.ascontiguousarray(scores), y, float(margin))
 
 
 def multiclass_hinge_reference(scores, y, margin=1.0):

@@ -1,0 +1,26 @@
+"""Numba kernels compiled twice, serial and threaded, and called by input size.
+
+A kernel's outer `numba.prange` loop over rows or images pays for itself only on large
+inputs: starting the thread pool costs more than a small batch (one image, 500 scores) takes.
+"""
+import types
+
+import numba
+
+
+class SizedKernel:
+    """`fn` (a prange loop over axis 0 of its first argument) as a serial and a parallel kernel;
+    calls go to the parallel one when that axis has at least `parallel_min` entries."""
+
+    def __init__(self, fn, parallel_min):
+        self.parallel_min = parallel_min
+        self.serial = numba.njit(cache=True)(fn)
+        # numba's on-disk cache names entries by function name and line, not by compile options:
+        # the threaded twin gets a name of its own, or the two would load each other's code.
+        code = fn.__code__.replace(co_name=fn.__name__ + "_parallel", co_qualname=fn.__qualname__ + "_parallel")
+        twin = types.FunctionType(code, fn.__globals__, code.co_name, fn.__defaults__, fn.__closure__)
+        self.parallel = numba.njit(cache=True, parallel=True)(twin)
+
+    def __call__(self, *args):
+        kernel = self.parallel if args[0].shape[0] >= self.parallel_min else self.serial
+        return kernel(*args)

@@ -34,8 +34,10 @@ class TwoLayerNet:
         """The loss on the tape (scalar Tensor); `weights` are the parameter Tensors to use
         (default: fresh leaves over `params`, named W1 b1 W2 b2 for diagrams)."""
         w = weights or self.weight_tensors()
-        scores = self._scores(self._flatten(X), w)
-        return F.cross_entropy(scores, y) + 0.5 * self.reg * (F.l2(w["W1"]) + F.l2(w["W2"]))
+        loss = F.cross_entropy(self._scores(self._flatten(X), w), y)
+        if self.reg:  # with reg 0 the penalty would only cost two passes over W1 and its gradient
+            loss = loss + 0.5 * self.reg * (F.l2(w["W1"]) + F.l2(w["W2"]))
+        return loss
 
     def weight_tensors(self):
         """{name: leaf Tensor sharing memory with params[name]}, ready to collect gradients."""

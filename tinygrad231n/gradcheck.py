@@ -9,9 +9,12 @@ from .function import no_grad
 from .tensor import Tensor
 
 
-def numerical_gradient(f, x, h=1e-5):
+def numerical_gradient(f, x, h=1e-5, upstream=None):
     """Central differences (f(x+h) - f(x-h)) / 2h of scalar `f(x)` for every element of array `x`.
 
+    With `upstream` (shaped like f(x)), f may return an array and the result is the gradient of
+    sum(f(x) * upstream), taken as sum((f(x+h) - f(x-h)) * upstream) / 2h: differencing before
+    summing keeps the digits that summing first would cancel away.
     `x` is perturbed in place one element at a time and restored, so `f` may close over it.
     Returns a float64 array shaped like `x`.
     """
@@ -19,11 +22,12 @@ def numerical_gradient(f, x, h=1e-5):
     for index in np.ndindex(x.shape):
         original = x[index]
         x[index] = original + h
-        plus = float(f(x))
+        plus = np.array(f(x), dtype=np.float64)  # a copy: f may return the same buffer each call
         x[index] = original - h
-        minus = float(f(x))
+        minus = np.array(f(x), dtype=np.float64)
         x[index] = original
-        grad[index] = (plus - minus) / (2 * h)
+        difference = plus - minus if upstream is None else np.sum((plus - minus) * upstream)
+        grad[index] = float(difference) / (2 * h)
     return grad
 
 

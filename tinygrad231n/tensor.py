@@ -81,10 +81,12 @@ class Tensor:
         seed = _seed_gradient(self, grad)
         grads = {id(self): seed}
         handed_out = {id(seed)}  # arrays already stored in some .grad: never store one twice (aliasing)
+        summed = set()  # arrays this walk made by adding contributions: nobody else holds them yet
         for node in reversed(_topological_order(self)):
             g = grads.pop(id(node), None)
             if g is None:
                 continue
+            summed.discard(id(g))  # from here on an op may pass it on to several inputs
             ctx = node._ctx
             if ctx is None:
                 _accumulate_leaf(node, g, handed_out)
@@ -98,8 +100,7 @@ class Tensor:
                 input_grads = (input_grads,)
             for parent, parent_grad, needed in zip(ctx.parents, input_grads, ctx.needs_input_grad):
                 if needed:
-                    key = id(parent)
-                    grads[key] = grads[key] + parent_grad if key in grads else parent_grad
+                    _add_contribution(grads, summed, id(parent), parent_grad)
 
     def to_dot(self, show_data=False, show_grad=False, rankdir="LR"):
         """The graph behind this tensor as a `graphviz.Digraph` (see tinygrad231n.viz.to_dot)."""
@@ -199,6 +200,19 @@ def _seed_gradient(output, grad):
         raise ValueError(f"backward(): grad has shape {grad.shape} but the output has shape {output.shape}; "
                          "they must match")
     return grad
+
+
+def _add_contribution(grads, summed, key, grad):
+    """grads[key] += grad, in place when the array is one this walk made (saves a big temporary
+    per extra use of a weight), else into a new array; a first contribution is stored as is."""
+    if key not in grads:
+        grads[key] = grad
+    elif id(grads[key]) in summed:
+        grads[key] += grad
+    else:
+        total = grads[key] + grad
+        summed.add(id(total))
+        grads[key] = total
 
 
 def _accumulate_leaf(leaf, grad, handed_out):

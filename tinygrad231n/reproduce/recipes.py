@@ -62,7 +62,7 @@ def fit_knn(splits, config, verbose):
     return Fitted(
         "knn", float(np.mean(k_to_accuracies[best_k])), float(np.mean(predictions == splits.y_test)),
         {**flat_hyperparameters(config), "best_k": int(best_k)}, predictions,
-        extras={"k_to_accuracies": k_to_accuracies, "dists": dists[notebook], "best_k": best_k,
+        extras={"k_to_accuracies": k_to_accuracies, "dists": dists[notebook],
                 "k1_test_acc_notebook": float(k1_notebook),
                 "best_k_test_acc_notebook": float(np.mean(predictions[notebook] == splits.y_test[notebook]))})
 

@@ -32,8 +32,10 @@ def models_for(only):
 
 
 def result_record(fitted):
+    """What results.json keeps of a model, plus any single-number extras (kNN's notebook scores)."""
+    scalars = {key: value for key, value in fitted.extras.items() if isinstance(value, (int, float))}
     return {"val_acc": fitted.val_acc, "test_acc": fitted.test_acc, "hyperparameters": fitted.hyperparameters,
-            "seconds": round(fitted.seconds, 2)}
+            "seconds": round(fitted.seconds, 2), **scalars}
 
 
 def reproduce(data=None, sample=False, out="runs/reproduce", only=None, verbose=True, overrides=None):

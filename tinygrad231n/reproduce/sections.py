@@ -58,7 +58,8 @@ def add_best_model(report, fitted, splits):
 
 def _knn(report, fitted, splits):
     extras = fitted.extras
-    report.text(f"Best k from cross-validation: {extras['best_k']}. On the notebook's first {splits.knn_test} "
+    best_k = fitted.hyperparameters["best_k"]
+    report.text(f"Best k from cross-validation: {best_k}. On the notebook's first {splits.knn_test} "
                 f"test images: k=1 accuracy {extras['k1_test_acc_notebook']:.3f}, best-k accuracy "
                 f"{extras['best_k_test_acc_notebook']:.3f}.")
     report.figure(plots.distance_matrix(extras["dists"]), "Test-to-train L2 distances (rows: test images)")

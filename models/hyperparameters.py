@@ -19,30 +19,33 @@ KEPT = {
         "seed": 0,
     },
     "svm": {
-        # python scripts/tune_linear.py --data /tmp/cifar --model svm  (3x3 grid, seed 0, 3000 iters):
-        # val 0.414, test 0.383 (49,000 / 1,000 / 1,000). CS231n's notebook: val 0.376.
-        # Re-check: python scripts/tune_linear.py --data /tmp/cifar --kept --model svm
+        # python scripts/tune_linear.py --data /tmp/cifar --model svm  (3x3 grid x seeds 0,1,2, best mean val):
+        # val 0.415 with seed 0 (seeds 0-2: mean 0.413, min 0.411); test 0.375 with seed 0 (mean 0.379).
+        # Split 49,000 / 1,000 / 1,000 as in the notebook, whose SVM reaches val 0.376.
+        # Re-check: python scripts/tune_linear.py --data /tmp/cifar --kept --model svm [--seeds 0,1,2]
         "preprocessing": {"layout": "HWC", "divide_by_std": False, "bias": True},
-        "train": {"learning_rate": 1e-7, "reg": 5e3, "num_iters": 3000, "batch_size": 200},
+        "train": {"learning_rate": 2e-7, "reg": 5e3, "num_iters": 2000, "batch_size": 400},
         "seed": 0,
     },
     "softmax": {
-        # python scripts/tune_linear.py --data /tmp/cifar --model softmax  (3x3 grid, seed 0, 3000 iters):
-        # val 0.419, test 0.412 (49,000 / 1,000 / 1,000). CS231n's notebook: val 0.343.
-        # Re-check: python scripts/tune_linear.py --data /tmp/cifar --kept --model softmax
+        # python scripts/tune_linear.py --data /tmp/cifar --model softmax  (same search):
+        # val 0.425 with seed 0 (seeds 0-2: mean 0.413, min 0.402); test 0.398 with seed 0 (mean 0.393).
+        # The notebook's softmax reaches val 0.343.
+        # Re-check: python scripts/tune_linear.py --data /tmp/cifar --kept --model softmax [--seeds 0,1,2]
         "preprocessing": {"layout": "HWC", "divide_by_std": False, "bias": True},
-        "train": {"learning_rate": 1e-6, "reg": 5e2, "num_iters": 3000, "batch_size": 200},
+        "train": {"learning_rate": 2e-6, "reg": 2e2, "num_iters": 2000, "batch_size": 400},
         "seed": 0,
     },
     "fcnet": {
-        # Re-checked by python scripts/tune_nets.py --data /tmp/cifar --verify fcnet (seed 0):
-        # val 0.587, test 0.587 (float32, 49,000 / 1,000 / 1,000). Alternatives tried: [1024, 512]
-        # val 0.558 / test 0.585; dropout keep 0.7, lr_decay 0.95, 25 epochs val 0.586 / test 0.576.
+        # With lr_decay 0.9 and 20 epochs: val 0.587 / test 0.587 under scripts/tune_nets.py (one BLAS
+        # thread) but val 0.580 / test 0.572 in `reproduce` (two threads: float32 sums in another order),
+        # with val still rising at the end; hence 30 epochs at lr_decay 0.95. Also tried: [1024, 512]
+        # val 0.558-0.582 / test 0.53-0.585; dropout keep 0.7, 25 epochs val 0.586 / test 0.576.
         "preprocessing": {"layout": "HWC", "divide_by_std": True, "bias": False},
         "model": {"hidden_dims": [512, 256], "normalization": "batchnorm", "dropout_keep_ratio": 0.8,
                   "weight_scale": None, "reg": 1e-3, "dtype": "float32"},
-        "solver": {"update_rule": "adam", "optim_config": {"learning_rate": 1e-3}, "lr_decay": 0.9,
-                   "batch_size": 200, "num_epochs": 20},
+        "solver": {"update_rule": "adam", "optim_config": {"learning_rate": 1e-3}, "lr_decay": 0.95,
+                   "batch_size": 200, "num_epochs": 30},
         "seed": 0,
     },
     "features_svm": {

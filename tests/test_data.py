@@ -384,3 +384,8 @@ def test_to_nchw_moves_channels_first():
     assert out[1, 2, 3, 4] == X[1, 3, 4, 2]
     with pytest.raises(ValueError, match=r"expected images of shape \(N, H, W, C\), got shape \(4, 5, 3\)"):
         to_nchw(X[0])
+
+
+def test_flatten_keeps_the_row_length_of_an_empty_batch():
+    from tinygrad231n.data import flatten
+    assert flatten(np.zeros((0, 32, 32, 3), dtype=np.uint8)).shape == (0, 3072)

@@ -22,7 +22,7 @@ figure { margin: 1em 0; } figcaption { color: #555; font-size: .9em; }
 img, svg { max-width: 100%; height: auto; }
 table { border-collapse: collapse; } td, th { border: 1px solid #ccc; padding: .3em .7em; text-align: right; }
 th { background: #f3f3f3; } td:first-child, th:first-child { text-align: left; }
-.diagram { overflow-x: auto; }
+.diagram { overflow-x: auto; } .diagram svg { max-width: none; }  /* wide graphs scroll rather than shrink */
 """
 
 

@@ -84,7 +84,8 @@ def flatten(X):
     X = np.asarray(X)
     if X.ndim < 1:
         raise ValueError("flatten: expected an array of shape (N, ...), got a scalar")
-    return X.reshape(len(X), -1).astype(np.float64)
+    # An explicit D, not -1: numpy cannot infer -1 for an empty batch (the dev split with num_dev=0).
+    return X.reshape(len(X), int(np.prod(X.shape[1:]))).astype(np.float64)
 
 
 def append_bias(X):

@@ -21,6 +21,7 @@ from collections.abc import MutableMapping
 import numpy as np
 
 import tinygrad231n.nn.functional as F
+from models.inputs import batch_rows
 from tinygrad231n import Tensor, nn, no_grad
 
 NORMALIZATIONS = (None, "batchnorm")
@@ -131,15 +132,7 @@ class FullyConnectedNet:
         return state
 
     def _flatten(self, X):
-        """(N, d1, ..., dk) inputs -> (N, D) Tensor in the model's dtype; D must be input_dim."""
-        X = np.asarray(X.data if isinstance(X, Tensor) else X)
-        if X.ndim < 2:
-            raise ValueError(f"FullyConnectedNet: X must be a batch (N, ...) of inputs, got shape {X.shape}")
-        flat = X.reshape(X.shape[0], -1)
-        if flat.shape[1] != self.input_dim:
-            raise ValueError(f"FullyConnectedNet: each input has {flat.shape[1]} values (shape {X.shape[1:]}) "
-                             f"but the model expects input_dim={self.input_dim}")
-        return Tensor(flat, dtype=self.dtype)
+        return batch_rows(X, self.input_dim, self.dtype, "FullyConnectedNet")
 
     def __repr__(self):
         return f"FullyConnectedNet(reg={self.reg}, dtype={self.dtype.name})\n{self.network!r}"

@@ -12,6 +12,7 @@ checkpoint alone says how to turn a raw image into the model's input, without th
 """
 import numpy as np
 
+from tinygrad231n import Tensor
 from tinygrad231n.data import append_bias
 
 LAYOUTS = ("HWC", "CHW")
@@ -26,6 +27,18 @@ def flatten_images(images, layout="HWC"):
         raise ValueError(f"flatten_images: layout must be one of {LAYOUTS}, got {layout!r}")
     ordered = images if layout == "HWC" else images.transpose(0, 3, 1, 2)
     return ordered.reshape(len(images), -1).astype(np.float64)
+
+
+def batch_rows(X, input_dim, dtype, model_name):
+    """A net's input (N, d1, ..., dk) as an (N, D) Tensor of `dtype`; D must equal input_dim."""
+    X = np.asarray(X.data if isinstance(X, Tensor) else X)
+    if X.ndim < 2:
+        raise ValueError(f"{model_name}: X must be a batch (N, ...) of inputs, got shape {X.shape}")
+    flat = X.reshape(X.shape[0], -1)
+    if flat.shape[1] != input_dim:
+        raise ValueError(f"{model_name}: each input has {flat.shape[1]} values (shape {X.shape[1:]}) but the "
+                         f"model expects input_dim={input_dim}")
+    return Tensor(flat, dtype=dtype)
 
 
 class ImagePreprocessor:

@@ -12,6 +12,7 @@ classifiers use reg * sum W**2).
 import numpy as np
 
 import tinygrad231n.nn.functional as F
+from models.inputs import batch_rows
 from tinygrad231n import Tensor, no_grad
 
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
@@ -62,12 +63,4 @@ class TwoLayerNet:
         return hidden @ w["W2"] + w["b2"]
 
     def _flatten(self, X):
-        """(N, d1, ..., dk) images -> (N, D) Tensor in the model's dtype; D must be input_dim."""
-        X = np.asarray(X.data if isinstance(X, Tensor) else X)
-        if X.ndim < 2:
-            raise ValueError(f"TwoLayerNet: X must be a batch (N, ...) of inputs, got shape {X.shape}")
-        flat = X.reshape(X.shape[0], -1)
-        if flat.shape[1] != self.input_dim:
-            raise ValueError(f"TwoLayerNet: each input has {flat.shape[1]} values (shape {X.shape[1:]}) but the "
-                             f"model expects input_dim={self.input_dim}")
-        return Tensor(flat, dtype=self.dtype)
+        return batch_rows(X, self.input_dim, self.dtype, "TwoLayerNet")

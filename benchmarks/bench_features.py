@@ -15,8 +15,8 @@ import numpy as np
 
 from models.features import default_feature_fns, extract_features
 from tinygrad231n.data import DataNotFoundError, load_cifar10
-from tinygrad231n.ops.color_histogram import hue_histogram_reference
-from tinygrad231n.ops.hog import hog_reference
+from tinygrad231n.kernels.color_histogram import hue_histogram_reference
+from tinygrad231n.kernels.hog import hog_reference
 
 CIFAR_IMAGES = 60_000
 

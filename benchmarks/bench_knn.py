@@ -23,7 +23,7 @@ THREADS = set_threads(default=1)
 import numpy as np  # noqa: E402
 
 from common import best_time, report  # noqa: E402
-from tinygrad231n.ops import distances as D  # noqa: E402
+from tinygrad231n.kernels import distances as D  # noqa: E402
 
 NUM_TEST, NUM_TRAIN, NUM_FEATURES = 500, 5000, 3072
 BASELINE = "matmul X_test @ X_train.T"

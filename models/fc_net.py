@@ -22,7 +22,7 @@ import numpy as np
 
 import tinygrad231n.nn.functional as F
 from models.inputs import batch_rows
-from tinygrad231n import Tensor, nn, no_grad
+from tinygrad231n import nn, no_grad
 
 NORMALIZATIONS = (None, "batchnorm")
 

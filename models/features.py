@@ -15,8 +15,8 @@ import functools
 import numpy as np
 
 from tinygrad231n.data import append_bias
-from tinygrad231n.ops.color_histogram import hue_histograms
-from tinygrad231n.ops.hog import hog_features
+from tinygrad231n.kernels.color_histogram import hue_histograms
+from tinygrad231n.kernels.hog import hog_features
 
 NUM_COLOR_BINS = 10  # the CS231n notebook's num_color_bins
 

@@ -10,13 +10,13 @@
 The vote: each test row takes the label held by most of its k nearest training rows; a tie in
 the vote goes to the smallest label. (When several training rows are exactly as far as the k-th
 nearest, which of them are counted is unspecified.) Distances come from
-tinygrad231n.ops.distances: numba loops, or one BLAS product for L2.
+tinygrad231n.kernels.distances: numba loops, or one BLAS product for L2.
 """
 import numbers
 
 import numpy as np
 
-from tinygrad231n.ops.distances import (l1_distances, l2_distances_no_loops, l2_distances_one_loop,
+from tinygrad231n.kernels.distances import (l1_distances, l2_distances_no_loops, l2_distances_one_loop,
                                         l2_distances_two_loops)
 
 # (metric, method) -> distance function. L1 has no matrix-product form, so only the loop kernel.

@@ -5,8 +5,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from models.features import BatchFeature, FeatureNormalizer, default_feature_fns, extract_features
-from tinygrad231n.ops.color_histogram import hue_histogram_reference, hue_histograms
-from tinygrad231n.ops.hog import hog_features, hog_reference
+from tinygrad231n.kernels.color_histogram import hue_histogram_reference, hue_histograms
+from tinygrad231n.kernels.hog import hog_features, hog_reference
 
 TOL = dict(rtol=1e-10, atol=1e-10)
 HUE_EDGES = np.linspace(0, 255, 11)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings, strategies as hs
 
 from models.knn import KNearestNeighbor, cross_validate_k
-from tinygrad231n.ops import distances as D
+from tinygrad231n.kernels import distances as D
 from tinygrad231n.testing import strategies as st
 
 LOOP_KERNELS = [  # (kernel, its reference): the kernels that subtract before squaring

@@ -3,7 +3,7 @@
     feature_fns = [hog_feature, lambda img: color_histogram_hsv(img, nbin=num_color_bins)]
     X_train_feats = extract_features(X_train, feature_fns, verbose=True)
 
-The per-image functions run the batch numba kernels (tinygrad231n.ops.hog, ops.color_histogram) on
+The per-image functions run the batch numba kernels (tinygrad231n.kernels.hog, kernels.color_histogram) on
 a batch of one. `extract_features` (models.features) calls a per-image function once per image,
 as the assignment does, but first swaps in the batch kernel, one call for all images, wherever it
 can tell which function it was handed:
@@ -21,8 +21,8 @@ import functools
 import numpy as np
 
 from models import features
-from tinygrad231n.ops.color_histogram import hue_histograms
-from tinygrad231n.ops.hog import hog_features, rgb2gray
+from tinygrad231n.kernels.color_histogram import hue_histograms
+from tinygrad231n.kernels.hog import hog_features, rgb2gray
 
 __all__ = ["extract_features", "hog_feature", "color_histogram_hsv", "rgb2gray"]
 

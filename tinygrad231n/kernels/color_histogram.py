@@ -21,7 +21,7 @@ import matplotlib.colors
 import numba
 import numpy as np
 
-from .kernels import SizedKernel
+from .sized import SizedKernel
 
 
 def hue_histogram_reference(image, nbin=10, xmin=0, xmax=255, normalized=True):

@@ -24,7 +24,7 @@ import math
 import numba
 import numpy as np
 
-from .kernels import SizedKernel
+from .sized import SizedKernel
 
 ORIENTATIONS = 9
 CELL = 8

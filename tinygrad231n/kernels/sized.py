@@ -17,7 +17,10 @@ class SizedKernel:
         self.serial = numba.njit(cache=True)(fn)
         # numba's on-disk cache names entries by function name and line, not by compile options:
         # the threaded twin gets a name of its own, or the two would load each other's code.
-        code = fn.__code__.replace(co_name=fn.__name__ + "_parallel", co_qualname=fn.__qualname__ + "_parallel")
+        renamed = {"co_name": fn.__name__ + "_parallel"}
+        if hasattr(fn.__code__, "co_qualname"):  # Python 3.11+; on 3.10 the cache keys on co_name alone
+            renamed["co_qualname"] = fn.__qualname__ + "_parallel"
+        code = fn.__code__.replace(**renamed)
         twin = types.FunctionType(code, fn.__globals__, code.co_name, fn.__defaults__, fn.__closure__)
         self.parallel = numba.njit(cache=True, parallel=True)(twin)
 

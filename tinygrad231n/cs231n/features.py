@@ -24,7 +24,8 @@ from models import features
 from tinygrad231n.kernels.color_histogram import hue_histograms
 from tinygrad231n.kernels.hog import hog_features, rgb2gray
 
-__all__ = ["extract_features", "hog_feature", "color_histogram_hsv", "rgb2gray"]
+__all__ = ["extract_features", "hog_feature", "color_histogram_hsv", "rgb2gray", "color_histogram",
+           "color_histogram_cross", "color_histogram_spatial"]
 
 
 def hog_feature(im):
@@ -64,3 +65,43 @@ def _batch_version(fn):
             return features.BatchFeature(functools.partial(batch_kernel, **keywords),
                                          name=f"{batch_kernel.__name__}({arguments})")
     return fn
+
+
+# ---- the starter code's other colour features (2025 edition): plain numpy, no batch kernel ----
+
+def color_histogram(im, nbin=10, xmin=0, xmax=255, normalized=True):
+    """Per-channel histograms of pixel values, nbin equal bins over [xmin, xmax].
+
+    (H, W, 3) -> (3 * nbin,): with normalized, each channel's histogram sums to 1, else bin counts
+    times the bin width. (H, W) greyscale -> (nbin,): with normalized, the density (it sums to
+    nbin / (xmax - xmin)), else counts. These are the starter code's (2025) conventions, kept as is.
+    """
+    bins = np.linspace(xmin, xmax, nbin + 1)
+    im = np.asarray(im)
+    if im.ndim == 2:
+        return np.histogram(im, bins=bins, density=normalized)[0]
+    if im.ndim != 3:
+        raise ValueError(f"color_histogram: expected an (H, W) or (H, W, 3) image, got shape {im.shape}")
+    channels = [np.histogram(im[:, :, k], bins=bins, density=normalized)[0] * np.diff(bins) for k in range(3)]
+    return np.concatenate(channels)
+
+
+def color_histogram_cross(img, nbin=5, normalized=True):
+    """Joint RGB histogram: nbin bins per channel over that channel's own min..max in this image.
+
+    (H, W, 3) -> (nbin ** 3,) float64, the density over RGB space when normalized, else counts.
+    """
+    img = np.asarray(img)
+    colors = img.reshape(-1, img.shape[-1])
+    return np.histogramdd(colors, bins=nbin, density=normalized)[0].ravel()
+
+
+def color_histogram_spatial(img, levels=3, nbin=4):
+    """color_histogram_cross over a pyramid: at level l = 1..levels the image is split into l x l
+    blocks (np.array_split, rows then columns), each block giving nbin ** 3 values, all concatenated."""
+    feats = []
+    for level in range(1, levels + 1):
+        for rows in np.array_split(np.asarray(img), level, axis=0):
+            for block in np.array_split(rows, level, axis=1):
+                feats.append(color_histogram_cross(block, nbin=nbin))
+    return np.hstack(feats)

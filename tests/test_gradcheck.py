@@ -1,4 +1,6 @@
-"""gradcheck must pass correct ops and catch wrong ones, naming where."""
+"""gradcheck must pass correct ops and catch wrong ones, naming where; non-finite values never pass."""
+import contextlib
+
 import numpy as np
 import pytest
 
@@ -42,3 +44,32 @@ def test_gradcheck_leaves_the_callers_tensors_alone():
     x = Tensor(np.ones(3, dtype=np.float32), requires_grad=True)
     gradcheck(lambda a: (a * a).sum(), x)
     assert x.grad is None and x.dtype == np.float32
+
+
+@pytest.mark.parametrize("fn, what", [
+    (lambda w: ((w * 0.0) ** 0.5).sum(), "the tape gradient is not finite: nan"),  # 0 * inf in backward
+    (lambda w: (w * np.nan).sum(), "the output of fn is not finite: nan"),
+    (lambda w: (w * w + np.inf).sum(), "the output of fn is not finite: inf"),
+])
+def test_gradcheck_fails_on_nan_and_inf(fn, what):
+    w = Tensor(np.random.default_rng(0).standard_normal((2, 3)), requires_grad=True)
+    with pytest.warns(RuntimeWarning) if "tape" in what else contextlib.nullcontext():
+        with pytest.raises(AssertionError, match=what):
+            gradcheck(fn, w)
+
+
+def test_gradcheck_fails_when_only_the_numerical_gradient_is_not_finite():
+    class FiniteOnlyAtOne(Function):
+        """0 at exactly 1, inf anywhere else: the output and the claimed slope (0) are finite at 1,
+        but the central difference there is (inf - inf) / 2h = NaN."""
+
+        @staticmethod
+        def forward(ctx, x):
+            return np.where(x == 1.0, 0.0, np.inf)
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * 0.0
+
+    with pytest.warns(RuntimeWarning), pytest.raises(AssertionError, match="the numerical gradient is not finite: nan"):
+        gradcheck(lambda a: FiniteOnlyAtOne.apply(a).sum(), Tensor(np.array([1.0]), requires_grad=True))

@@ -1,8 +1,12 @@
-"""The Tensor API and the tape: dtypes, accumulation, no_grad, freed graphs, deep chains, errors."""
+"""The Tensor API and the tape: dtypes, accumulation, no_grad, freed graphs, deep chains, errors,
+edge cases, and in-place writes between forward and backward."""
 import numpy as np
 import pytest
 
-from tinygrad231n import Tensor, no_grad
+import tinygrad231n.nn.functional as F
+from tinygrad231n import Tensor, as_tensor, no_grad
+from tinygrad231n.nn import Parameter
+from tinygrad231n.optim import SGD
 
 
 def test_float_input_keeps_dtype_and_ints_become_float64():
@@ -144,7 +148,7 @@ def test_non_numeric_data_is_a_type_error(bad):
 
 
 def test_integer_dtype_is_refused():
-    with pytest.raises(TypeError, match="float type"):
+    with pytest.raises(TypeError, match="dtype must be float32 or float64, got int32"):
         Tensor([1, 2], dtype=np.int32)
 
 
@@ -153,3 +157,122 @@ def test_reshape_and_axis_errors():
         Tensor(np.ones((2, 3))).reshape(4)
     with pytest.raises(ValueError, match="axis 2 is out of range"):
         Tensor(np.ones((2, 3))).sum(axis=2)
+
+
+# ---- edge cases: empty axes, dtypes, 0-d leaves, numpy interop, truth values ----------------
+def test_max_over_a_full_axis_of_an_empty_batch_is_empty_like_numpy():
+    x = Tensor(np.zeros((0, 3)), requires_grad=True)
+    out = x.max(axis=1)
+    assert out.shape == np.zeros((0, 3)).max(axis=1).shape == (0,)
+    assert x.max(axis=1, keepdims=True).shape == (0, 1)
+    out.sum().backward()
+    assert x.grad.shape == (0, 3)
+
+
+def test_max_over_an_empty_axis_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"max: cannot take the max over axis 0 of a tensor of shape \(0, 3\)"):
+        Tensor(np.zeros((0, 3))).max(axis=0)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.longdouble])
+def test_floats_the_kernels_cannot_run_are_refused_at_construction(dtype):
+    if np.dtype(dtype) == np.float64:
+        pytest.skip("longdouble is float64 on this platform")
+    with pytest.raises(TypeError, match=f"Tensor: {np.dtype(dtype)} data is not supported"):
+        Tensor(np.zeros((2, 3), dtype=dtype))
+    with pytest.raises(TypeError, match="dtype must be float32 or float64"):
+        Tensor(np.zeros((2, 3)), dtype=dtype)
+    with pytest.raises(TypeError, match="not supported"):
+        F.cross_entropy(np.zeros((2, 3), dtype=dtype), np.array([0, 1]))  # arrays are wrapped as Tensors
+
+
+def test_a_float32_leaf_in_a_float64_graph_gets_a_float32_grad():
+    w = Tensor(np.array([1.0, 2.0], dtype=np.float32), requires_grad=True)
+    x = Tensor(np.array([3.0, 4.0]))  # float64: the product is float64
+    (w * x).sum().backward()
+    assert w.grad.dtype == np.float32
+    np.testing.assert_array_equal(w.grad, [3.0, 4.0])
+    (w * x).sum().backward()  # accumulating keeps it too
+    assert w.grad.dtype == np.float32
+
+
+def test_a_0d_leaf_gets_an_array_grad():
+    z = Tensor(3.0, requires_grad=True)
+    (z * z).backward()
+    assert type(z.grad) is np.ndarray and z.grad.shape == () and z.grad == 6.0
+
+
+@pytest.mark.parametrize("axis", [1.0, "1", (0, 1.5), True])
+def test_non_integer_axis_is_a_clear_type_error(axis):
+    with pytest.raises(TypeError, match="sum: axis must be None, an int or a tuple of ints, got"):
+        Tensor(np.ones((2, 3))).sum(axis=axis)
+
+
+def test_np_asarray_of_a_tensor_is_its_data():
+    t = Tensor(np.arange(6.0).reshape(2, 3))
+    array = np.asarray(t)
+    assert array.dtype == np.float64 and array.shape == (2, 3)
+    assert np.shares_memory(array, t.data)  # no copy
+    assert np.asarray(t, dtype=np.float32).dtype == np.float32
+    np.testing.assert_array_equal(np.array([t, t]), [t.data, t.data])
+
+
+def test_truth_value_is_numpys():
+    assert bool(Tensor([2.0])) and not bool(Tensor(0.0))
+    with pytest.raises(ValueError, match=r"truth value of a Tensor of shape \(2,\) is ambiguous"):
+        bool(Tensor([1, 2]))
+    with pytest.raises(ValueError, match="ambiguous"):
+        bool(Tensor(np.zeros(0)))
+
+
+def test_as_tensor_passes_tensors_through_and_wraps_the_rest():
+    t = Tensor([1.0])
+    assert as_tensor(t) is t
+    wrapped = as_tensor(np.array([[1, 2]]))
+    assert isinstance(wrapped, Tensor) and not wrapped.requires_grad and wrapped.dtype == np.float64
+
+
+# ---- in-place writes between forward and backward --------------------------------------------
+@pytest.mark.parametrize("write", [
+    lambda t: t.__setattr__("data", t.data.__isub__(1.0)),  # what `t.data -= 1.0` does
+    lambda t: t.copy_(np.zeros(2)),
+])
+def test_writing_a_saved_input_before_backward_raises(write):
+    w = Tensor([1.0, 2.0], requires_grad=True, name="W")
+    x = Tensor([3.0, 4.0])
+    loss = (w * x).sum()  # Mul saves both
+    write(x)
+    with pytest.raises(RuntimeError, match=r"the input 1 of shape \(2,\) of Mul was modified in place"):
+        loss.backward()
+
+
+def test_writing_a_saved_output_before_backward_raises():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = x.exp()  # Exp saves its output
+    y.data *= 2
+    with pytest.raises(RuntimeError, match="the output of shape .* of Exp was modified in place"):
+        y.sum().backward()
+
+
+def test_an_optimizer_step_between_forward_and_backward_raises():
+    w = Parameter(np.ones((3, 2)))
+    loss = F.cross_entropy(Tensor(np.ones((4, 3))) @ w, np.array([0, 1, 0, 1]))
+    w.grad = np.ones((3, 2))
+    SGD([w], lr=0.1).step()
+    with pytest.raises(RuntimeError, match="modified in place"):
+        loss.backward()
+
+
+def test_writes_that_cannot_change_a_gradient_do_not_raise():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    c = Tensor([3.0, 4.0])
+    loss = (w + c).sum() + (w * w).sum()
+    c.data += 1  # Add saved nothing of c
+    loss.backward()
+    np.testing.assert_array_equal(w.grad, [3.0, 5.0])
+    w.data -= 1  # after backward: the usual SGD step
+    w.grad = None
+    loss = (w * w).sum()
+    w.data = np.array([10.0, 10.0])  # a new array: the graph keeps the old one, as in PyTorch
+    loss.backward()
+    np.testing.assert_array_equal(w.grad, [0.0, 2.0])

@@ -4,7 +4,7 @@
     import tinygrad231n.nn.functional as F
 """
 from .function import Function, is_grad_enabled, no_grad
-from .tensor import Tensor
+from .tensor import Tensor, as_tensor
 
-__all__ = ["Tensor", "no_grad", "is_grad_enabled", "Function"]
+__all__ = ["Tensor", "as_tensor", "no_grad", "is_grad_enabled", "Function"]
 __version__ = "0.1.0"

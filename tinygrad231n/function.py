@@ -34,6 +34,8 @@ class Context:
     `saved` holds the arrays forward chose to keep; backward frees them (sets None), so a second
     backward through the same graph is an error rather than a silent reuse, as in PyTorch.
     `needs_input_grad[i]` tells backward whether input i wants a gradient: skip work when not.
+    `clock` is Tensor's write clock when the op ran: backward compares it to find tensors written
+    in place since (see tensor.py), at the cost of one integer per op.
     """
 
     def __init__(self, needs_input_grad):
@@ -41,6 +43,7 @@ class Context:
         self.saved = ()
         self.function = None
         self.parents = ()
+        self.clock = Tensor._writes
 
     def save(self, *arrays):
         self.saved = arrays
@@ -63,7 +66,7 @@ class Function:
         needs = tuple(isinstance(x, Tensor) and x.requires_grad for x in inputs)
         record = _grad_enabled and any(needs)
         ctx = Context(needs)
-        data = cls.forward(ctx, *[x.data if isinstance(x, Tensor) else x for x in inputs], **options)
+        data = cls.forward(ctx, *[x._data if isinstance(x, Tensor) else x for x in inputs], **options)
         if not record:
             return Tensor._from_op(data, None)
         ctx.function = cls

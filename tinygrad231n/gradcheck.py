@@ -38,13 +38,16 @@ def gradcheck(fn, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0):
     labels, Python numbers, constant Tensors) is passed through untouched. Everything runs in
     float64 on copies, so the caller's tensors and their .grad are left alone. A non-scalar
     output is reduced with fixed random weights, which checks the whole Jacobian in one pass.
-    Agreement means |analytic - numeric| <= atol + rtol * |numeric| for every element.
+    Agreement means |analytic - numeric| <= atol + rtol * |numeric| for every element, and every
+    value finite: a NaN or infinite output or gradient (tape or numerical) fails the check, since
+    nothing can be said to agree with it.
     """
     args = [_checked_copy(x) for x in inputs]
     checked = [i for i, x in enumerate(inputs) if _is_checked(x)]
     if not checked:
         raise ValueError("gradcheck: no input to check; pass Tensors with requires_grad=True or float arrays")
     out = fn(*args)
+    _assert_finite("the output of fn", out.data)
     weights = np.random.default_rng(seed).standard_normal(out.shape)
 
     def weighted_output():
@@ -72,12 +75,23 @@ def _checked_copy(x):
     return Tensor(np.array(data, dtype=np.float64), requires_grad=True, name=getattr(x, "name", None))
 
 
+def _assert_finite(what, values):
+    bad = ~np.isfinite(values)
+    if bad.any():
+        where = np.unravel_index(np.argmax(bad), bad.shape)
+        raise AssertionError(f"gradcheck: {what} is not finite: {np.asarray(values)[where]} at index "
+                             f"{tuple(int(k) for k in where)} ({int(bad.sum())} of {bad.size} values are NaN or "
+                             "infinite); a gradcheck cannot pass on non-finite values")
+
+
 def _assert_close(i, original, analytic, numeric, atol, rtol):
+    name = getattr(original, "name", None)
+    label = f"input {i}" + (f" ({name!r})" if name else "") + f" of shape {np.shape(analytic)}"
+    _assert_finite(f"{label}: the tape gradient", analytic)
+    _assert_finite(f"{label}: the numerical gradient", numeric)
     error = np.abs(analytic - numeric) - (atol + rtol * np.abs(numeric))
     if error.size and error.max() > 0:
         worst = np.unravel_index(np.argmax(error), error.shape)
-        name = getattr(original, "name", None)
-        label = f"input {i}" + (f" ({name!r})" if name else "") + f" of shape {analytic.shape}"
         raise AssertionError(f"gradcheck: {label}: gradient mismatch at index {tuple(int(k) for k in worst)}: "
                              f"analytic {analytic[worst]:.8g} vs numerical {numeric[worst]:.8g} "
                              f"(atol={atol}, rtol={rtol}; {int((error > 0).sum())} of {error.size} elements differ)")

@@ -5,6 +5,16 @@ links backwards from a result is walking the tape. `backward()` orders the graph
 (iteratively, so a 20,000-op chain is fine), then hands each node's gradient to its op's backward
 in reverse order. Gradients accumulate into `.grad` of leaf tensors that require them, as in
 PyTorch; intermediate results never keep a `.grad`, and their saved arrays are freed on the way.
+
+In-place writes and the tape: an op's backward reads the arrays its forward saved, so writing a
+tensor's array in place between forward and backward would silently give gradients of values the
+graph never saw. Writes through the Tensor API are stamped with a global write clock
+(`t.data -= ...`, `t.data *= ...`, any assignment to `t.data` that keeps the same array, and
+`t.copy_(value)`, which optimizers and `module.params[...] = ...` use); each recorded op notes the
+clock, and backward raises if a tensor whose memory overlaps a saved array was written since. Not
+seen (numpy cannot tell us): `t.data[...] = v` or other writes through a reference to the array
+kept elsewhere, and writes through another tensor sharing the memory (`t.detach()`). Replacing the
+array (`t.data = new_array`) is not a write: the graph keeps the old array, as in PyTorch.
 """
 import numpy as np
 
@@ -12,43 +22,85 @@ import numpy as np
 class Tensor:
     """A numpy array (`.data`) with an optional gradient (`.grad`, same shape and dtype).
 
-    Float input keeps its dtype (float32 stays float32); integer, bool and list input becomes
-    float64. `name` labels the tensor in graph diagrams (nn.Module sets it for parameters).
+    The data is float32 or float64: float32 and float64 input keep their dtype; integer, bool and
+    list input becomes float64; other floats (float16, longdouble) are refused, since the numba
+    kernels run in float32 and float64 only. `name` labels the tensor in graph diagrams
+    (nn.Module sets it for parameters).
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "name", "_ctx")
+    __slots__ = ("_data", "grad", "requires_grad", "name", "_ctx", "_written_at")
     __array_ufunc__ = None  # make `ndarray + Tensor` call Tensor.__radd__ instead of looping elementwise
+    _writes = 0  # the write clock: how many in-place writes through the Tensor API so far (module doc)
 
     def __init__(self, data, requires_grad=False, dtype=None, name=None):
-        self.data = _as_float_array(data, dtype)
+        self._data = _as_float_array(data, dtype)
         self.grad = None
         self.requires_grad = bool(requires_grad)
         self.name = name
         self._ctx = None
+        self._written_at = 0
 
     @classmethod
     def _from_op(cls, data, ctx):
         """Wrap an op's output without re-validating it (the hot path: one call per op)."""
         out = object.__new__(cls)
-        out.data = data if type(data) is np.ndarray else np.asarray(data)
+        out._data = data if type(data) is np.ndarray else np.asarray(data)
         out.grad = None
         out.requires_grad = ctx is not None
         out.name = None
         out._ctx = ctx
+        out._written_at = 0
         return out
 
+    # ---- the array, and writing it in place -------------------------------------------------
+    @property
+    def data(self):
+        """The numpy array. Assigning the same array back (what `t.data -= x` does) marks a write."""
+        return self._data
+
+    @data.setter
+    def data(self, value):
+        if value is self._data:  # `t.data -= x`: numpy changed the array in place, then Python assigns it back
+            self._mark_written()
+        else:
+            self._data = _as_float_array(value, None)
+
+    def copy_(self, value):
+        """Write `value` into `.data` in place (broadcast, same-kind casting, as np.copyto); returns self.
+
+        Marks the write, so a backward through a graph that saved the old values raises.
+        """
+        np.copyto(self._data, value._data if isinstance(value, Tensor) else value, casting="same_kind")
+        self._mark_written()
+        return self
+
+    def _mark_written(self):
+        Tensor._writes += 1  # on Tensor itself: `type(self)._writes += 1` would give a subclass its own clock
+        self._written_at = Tensor._writes
+
     # ---- plain attributes -------------------------------------------------------------------
-    shape = property(lambda self: self.data.shape)
-    dtype = property(lambda self: self.data.dtype)
-    ndim = property(lambda self: self.data.ndim)
-    size = property(lambda self: self.data.size)
+    shape = property(lambda self: self._data.shape)
+    dtype = property(lambda self: self._data.dtype)
+    ndim = property(lambda self: self._data.ndim)
+    size = property(lambda self: self._data.size)
     is_leaf = property(lambda self: self._ctx is None)
 
     def __len__(self):
-        return len(self.data)
+        return len(self._data)
+
+    def __array__(self, dtype=None, copy=None):
+        """`np.asarray(tensor)` is the data (no copy unless a dtype change or copy=True asks for one)."""
+        return np.array(self._data, dtype=dtype, copy=copy)
+
+    def __bool__(self):
+        """Like numpy: the truth of a one-element tensor; any other size is ambiguous."""
+        if self._data.size != 1:
+            raise ValueError(f"the truth value of a Tensor of shape {self.shape} is ambiguous; "
+                             "use t.numpy().any() or t.numpy().all()")
+        return bool(self._data)
 
     def numpy(self):
-        return self.data
+        return self._data
 
     def item(self):
         if self.data.size != 1:
@@ -94,6 +146,8 @@ class Tensor:
             if ctx.saved is None:
                 raise RuntimeError("backward(): this graph was already backpropagated and its saved arrays freed; "
                                    "run the forward pass again to build a new graph")
+            if ctx.clock != Tensor._writes:  # some tensor was written since this op ran: was it one it saved?
+                _check_saved_not_written(node, ctx)
             input_grads = ctx.function.backward(ctx, g)
             ctx.saved = None
             if type(input_grads) is not tuple:
@@ -102,10 +156,10 @@ class Tensor:
                 if needed:
                     _add_contribution(grads, summed, id(parent), parent_grad)
 
-    def to_dot(self, show_data=False, show_grad=False, rankdir="LR"):
-        """The graph behind this tensor as a `graphviz.Digraph` (see tinygrad231n.viz.to_dot)."""
+    def to_dot(self, **options):
+        """The graph behind this tensor as a `graphviz.Digraph` (options: see tinygrad231n.viz.to_dot)."""
         from .viz import to_dot
-        return to_dot(self, show_data=show_data, show_grad=show_grad, rankdir=rankdir)
+        return to_dot(self, **options)
 
     # ---- arithmetic: Python scalars and arrays are welcome on either side ------------------
     def __add__(self, other): return _binary(ops.Add, self, other)
@@ -119,8 +173,8 @@ class Tensor:
     def __pow__(self, other): return _binary(ops.Pow, self, other)
     def __rpow__(self, other): return _binary(ops.Pow, other, self)
     def __neg__(self): return ops.Neg.apply(self)
-    def __matmul__(self, other): return ops.Matmul.apply(self, _as_operand(other))
-    def __rmatmul__(self, other): return ops.Matmul.apply(_as_operand(other), self)
+    def __matmul__(self, other): return ops.Matmul.apply(self, as_tensor(other))
+    def __rmatmul__(self, other): return ops.Matmul.apply(as_tensor(other), self)
 
     def exp(self): return ops.Exp.apply(self)
     def log(self): return ops.Log.apply(self)
@@ -150,27 +204,39 @@ class Tensor:
         return ops.Index.apply(self, key=key)
 
 
+def as_tensor(x):
+    """Tensors pass through unchanged; anything else (arrays, lists, numbers) becomes a constant Tensor."""
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
 def _as_float_array(data, dtype):
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._data
     if dtype is not None:
         dtype = np.dtype(dtype)
-        if dtype.kind != "f":
-            raise TypeError(f"Tensor: dtype must be a float type (float32 or float64), got {dtype}")
+        if dtype not in _FLOATS:
+            raise TypeError(f"Tensor: dtype must be float32 or float64, got {dtype}")
     try:
         array = np.asarray(data, dtype=dtype)
     except (TypeError, ValueError) as err:
         raise TypeError(f"Tensor: cannot make a numeric array from {type(data).__name__} data ({err})") from None
-    if array.dtype.kind == "f":
+    if array.dtype in _FLOATS:
         return array
     if array.dtype.kind in "biu":
         return array.astype(np.float64)
+    if array.dtype.kind == "f":
+        raise TypeError(f"Tensor: {array.dtype} data is not supported (the kernels run in float32 and float64); "
+                        "convert it first, e.g. array.astype(np.float32)")
     raise TypeError(f"Tensor: data must be numeric (float, int or bool), got an array of dtype {array.dtype}")
 
 
 def _as_operand(x):
-    """Python numbers stay numbers (numpy keeps the tensor's dtype); anything else becomes a Tensor."""
-    if isinstance(x, (Tensor, int, float)):
+    """as_tensor for an op's operand, except that Python numbers stay numbers (so numpy keeps the
+    tensor's dtype: float32 * 2.0 stays float32, where a 0-d float64 array would widen it)."""
+    if isinstance(x, (Tensor, int, float)):  # one isinstance for the common cases: this runs per op
         return x
     return Tensor(x)
 
@@ -216,10 +282,28 @@ def _add_contribution(grads, summed, key, grad):
 
 
 def _accumulate_leaf(leaf, grad, handed_out):
-    if grad.base is not None or id(grad) in handed_out:  # a view or shared array: store our own copy
+    """leaf.grad += grad, as an ndarray of the leaf's dtype (a float64 op downstream of a float32
+    leaf, or a 0-d op returning a numpy scalar, must not change what .grad is)."""
+    dtype = leaf._data.dtype
+    if type(grad) is not np.ndarray or grad.dtype != dtype:
+        grad = np.array(grad, dtype=dtype)  # a fresh array, owned by nobody else
+    elif grad.base is not None or id(grad) in handed_out:  # a view or shared array: store our own copy
         grad = grad.copy()
     handed_out.add(id(grad))
     leaf.grad = grad if leaf.grad is None else leaf.grad + grad
+
+
+def _check_saved_not_written(node, ctx):
+    """Raise if the output or an input of `ctx`'s op was written in place (through the Tensor API)
+    after the op ran, and its memory overlaps an array the op saved for backward."""
+    saved = [array for array in ctx.saved if isinstance(array, np.ndarray)]
+    tensors = [("output", node)] + [(f"input {i}", x) for i, x in enumerate(ctx.parents) if isinstance(x, Tensor)]
+    for role, tensor in tensors:
+        if tensor._written_at > ctx.clock and any(np.may_share_memory(tensor._data, a) for a in saved):
+            label = f"{role}" + (f" {tensor.name!r}" if tensor.name else "") + f" of shape {tensor.shape}"
+            raise RuntimeError(f"backward(): the {label} of {ctx.function.__name__} was modified in place after "
+                               "the forward pass saved it, so its gradient would be computed from the new "
+                               "values; modify tensors after backward(), or run the forward pass again")
 
 
 def _topological_order(root):

@@ -2,7 +2,7 @@
 import numpy as np
 
 from .. import ops
-from .layers import as_tensor
+from ..tensor import as_tensor
 from .module import Module, Parameter
 
 

@@ -2,13 +2,8 @@
 import numpy as np
 
 from .. import ops
-from ..tensor import Tensor
+from ..tensor import as_tensor
 from .module import Module, Parameter
-
-
-def as_tensor(x):
-    """Tensors pass through; arrays and lists become constant Tensors."""
-    return x if isinstance(x, Tensor) else Tensor(x)
 
 
 class Linear(Module):

@@ -2,6 +2,9 @@
 
 loss = (1/N) sum_i sum_{j != y_i} max(0, s_ij - s_iy + margin). Each positive margin adds
 +1/N to dscores_ij and -1/N to dscores_iy. A margin of exactly 0 counts as inactive.
+
+NaN propagates as in numpy's np.maximum: a NaN margin makes the loss NaN, and its gradient (at
+dscores_ij and at the row's label column dscores_iy) NaN, since max(0, NaN) has no slope.
 """
 import numba
 import numpy as np
@@ -21,14 +24,20 @@ def _hinge_rows(scores, y, margin):
         correct = scores[i, label]
         total = 0.0
         active = 0
+        undefined = False  # some margin is NaN
         for j in range(c):
             slack = scores[i, j] - correct + margin
-            positive = j != label and slack > 0
-            dscores[i, j] = 1.0 / n if positive else 0.0
-            if positive:
+            if j == label or slack <= 0:
+                dscores[i, j] = 0.0
+            elif slack > 0:
+                dscores[i, j] = 1.0 / n
                 total += slack
                 active += 1
-        dscores[i, label] = -active / n
+            else:  # NaN: neither <= 0 nor > 0
+                dscores[i, j] = np.nan
+                total += slack
+                undefined = True
+        dscores[i, label] = np.nan if undefined else -active / n
         row_loss[i] = total
     return row_loss.sum() / n, dscores
 
@@ -48,9 +57,12 @@ def multiclass_hinge_reference(scores, y, margin=1.0):
     margins = scores - scores[rows, y][:, None] + margin
     margins[rows, y] = 0
     active = margins > 0
-    loss = np.maximum(margins, 0).sum() / n
+    loss = np.maximum(margins, 0).sum() / n  # np.maximum keeps NaN
     dscores = active.astype(scores.dtype) / n
     dscores[rows, y] = -active.sum(axis=1) / n
+    undefined = np.isnan(margins)
+    dscores[undefined] = np.nan
+    dscores[rows[undefined.any(axis=1)], y[undefined.any(axis=1)]] = np.nan
     return loss, dscores
 
 

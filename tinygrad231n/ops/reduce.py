@@ -7,19 +7,25 @@ import numpy as np
 from ..function import Function
 
 
-def normalize_axes(axis, ndim):
-    """None -> all axes; an int or tuple (negatives allowed) -> a sorted tuple of distinct axes."""
+def normalize_axes(axis, ndim, op_name="reduce"):
+    """None -> all axes; an int or a tuple/list of ints (negatives allowed) -> a sorted tuple of distinct axes."""
     if axis is None:
         return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    axes = (axis,) if _is_int(axis) else tuple(axis) if isinstance(axis, (tuple, list)) else None
+    if axes is None or not all(_is_int(a) for a in axes):
+        raise TypeError(f"{op_name}: axis must be None, an int or a tuple of ints, got {axis!r}")
     normalized = []
     for a in axes:
         if not -ndim <= a < ndim:
-            raise ValueError(f"axis {a} is out of range for a tensor with {ndim} dimension(s)")
+            raise ValueError(f"{op_name}: axis {a} is out of range for a tensor with {ndim} dimension(s)")
         normalized.append(int(a) % ndim)
     if len(set(normalized)) != len(normalized):
-        raise ValueError(f"axis {axis} repeats an axis")
+        raise ValueError(f"{op_name}: axis {axis} repeats an axis")
     return tuple(sorted(normalized))
+
+
+def _is_int(a):
+    return isinstance(a, (int, np.integer)) and not isinstance(a, (bool, np.bool_))
 
 
 def expand_to(grad, shape, axes):
@@ -32,7 +38,7 @@ class Sum(Function):
 
     @staticmethod
     def forward(ctx, x, axis=None, keepdims=False):
-        ctx.axes, ctx.shape = normalize_axes(axis, x.ndim), x.shape
+        ctx.axes, ctx.shape = normalize_axes(axis, x.ndim, "sum"), x.shape
         return x.sum(axis=ctx.axes, keepdims=keepdims)
 
     @staticmethod
@@ -45,7 +51,7 @@ class Mean(Function):
 
     @staticmethod
     def forward(ctx, x, axis=None, keepdims=False):
-        ctx.axes, ctx.shape = normalize_axes(axis, x.ndim), x.shape
+        ctx.axes, ctx.shape = normalize_axes(axis, x.ndim, "mean"), x.shape
         ctx.count = int(np.prod([x.shape[a] for a in ctx.axes]))
         return x.mean(axis=ctx.axes, keepdims=keepdims)
 
@@ -63,10 +69,15 @@ class Max(Function):
 
     @staticmethod
     def forward(ctx, x, axis=None, keepdims=False):
-        axes = normalize_axes(axis, x.ndim)
+        axes = normalize_axes(axis, x.ndim, "max")
+        group_size = int(np.prod([x.shape[a] for a in axes]))
+        if group_size == 0:
+            raise ValueError(f"max: cannot take the max over axis {axis} of a tensor of shape {x.shape}: "
+                             "the reduced axes are empty, and max has no value for nothing")
         kept = tuple(a for a in range(x.ndim) if a not in axes)
         # Move the reduced axes last and flatten them, so one argmax finds each group's winner.
-        grouped = x.transpose(kept + axes).reshape([x.shape[a] for a in kept] + [-1])
+        # (The group size is spelled out: -1 cannot be inferred when a kept axis is empty.)
+        grouped = x.transpose(kept + axes).reshape([x.shape[a] for a in kept] + [group_size])
         winner = grouped.argmax(axis=-1)[..., None]
         ctx.save(winner)
         ctx.layout = x.shape, kept, axes, grouped.shape

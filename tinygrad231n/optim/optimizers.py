@@ -35,7 +35,7 @@ class Optimizer:
             if parameter.grad is None:
                 continue
             next_w, _ = self.rule(parameter.data, parameter.grad, config)
-            parameter.data[...] = next_w
+            parameter.copy_(next_w)  # in place, and marked: a graph that saved the old values refuses backward
 
     def zero_grad(self):
         """Set every parameter's `.grad` to None, so the next backward starts from zero."""

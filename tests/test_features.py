@@ -218,6 +218,16 @@ def test_hue_histograms_reject_bad_input(images, kwargs, message):
         hue_histograms(images, **kwargs)
 
 
+@pytest.mark.parametrize("features", [hog_features, hue_histograms], ids=["hog", "hue"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_non_finite_pixels_are_refused_not_absorbed(features, dtype, bad):
+    images = random_images(0, 3, 16, 16, np.float64).astype(dtype)
+    images[1, 4, 5, 2] = bad
+    with pytest.raises(ValueError, match=rf"images must be finite, but images\[1, 4, 5, 2\] is {bad}"):
+        features(images)
+
+
 def test_hue_histograms_reject_negative_pixels_like_matplotlib():
     images = np.full((3, 8, 8, 3), 10.0)
     images[2, 4, 4, 1] = -1.0

@@ -131,6 +131,31 @@ def test_distances_reject_bad_shapes_and_dtypes(kernel):
         kernel(np.zeros((2, 3)), np.full((5, 3), "a"))
 
 
+@pytest.mark.parametrize("kernel", ALL_DISTANCES + [D.l2_distances_reference, D.l1_distances_reference],
+                         ids=name_of)
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_distances_reject_non_finite_rows(kernel, bad):
+    X = np.zeros((4, 3), dtype=np.float32)
+    X[2, 1] = bad
+    with pytest.raises(ValueError, match=rf"X_test must be finite, but X_test\[2, 1\] is {bad}"):
+        kernel(X, np.zeros((5, 3)))
+    with pytest.raises(ValueError, match=r"X_train must be finite, but X_train\[2, 1\]"):
+        kernel(np.zeros((5, 3)), X)
+
+
+def test_knn_refuses_nan_pixels_instead_of_voting_around_them(rng):
+    X = rng.standard_normal((6, 4))
+    knn = trained(X, np.array([0, 1, 0, 1, 0, 1]))
+    X_test = rng.standard_normal((2, 4))
+    X_test[1, 3] = np.nan
+    for method in ("no_loops", "one_loop", "two_loops"):
+        with pytest.raises(ValueError, match="X_test must be finite"):
+            knn.predict(X_test, k=3, method=method)
+    X[0, 0] = np.nan
+    with pytest.raises(ValueError, match="X_train must be finite"):
+        trained(X, np.array([0, 1, 0, 1, 0, 1])).predict(X_test[:1], k=3)
+
+
 @pytest.mark.parametrize("chunk_size", [0, -1, 2.5, True])
 def test_no_loops_rejects_bad_chunk_size(chunk_size):
     with pytest.raises(ValueError, match="chunk_size must be a positive integer"):

@@ -21,6 +21,7 @@ import matplotlib.colors
 import numba
 import numpy as np
 
+from ..checks import check_finite
 from .sized import SizedKernel
 
 
@@ -100,6 +101,7 @@ def _check_arguments(images, nbin, xmin, xmax):
         raise ValueError(f"hue_histograms: nbin must be a positive int, got {nbin!r}")
     if not (np.isfinite(xmin) and np.isfinite(xmax) and xmin < xmax):
         raise ValueError(f"hue_histograms: need finite xmin < xmax, got xmin={xmin!r}, xmax={xmax!r}")
+    check_finite("hue_histograms", images, "images")  # a NaN pixel would fall in no bin, unseen
     # uint8 stays uint8 (a float64 copy of CIFAR is 1.5 GB); anything else is read as float64.
     dtype = np.uint8 if images.dtype == np.uint8 else np.float64
     edges = np.linspace(xmin, xmax, nbin + 1)
@@ -109,7 +111,7 @@ def _check_arguments(images, nbin, xmin, xmax):
 def hue_histograms(images, nbin=10, xmin=0, xmax=255, normalized=True):
     """CS231n's hue histogram of every image: (N, H, W, 3) RGB -> (N, nbin) float64.
 
-    Pixel values must lie in [0, xmax] (xmax = 255 for CIFAR's scale). Matches
+    Pixel values must be finite and lie in [0, xmax] (xmax = 255 for CIFAR's scale). Matches
     ``hue_histogram_reference`` applied to each image; see the module docstring for the conventions.
     """
     images, edges = _check_arguments(images, nbin, xmin, xmax)

@@ -19,10 +19,13 @@ Inputs (every function): X_test (num_test, D) and X_train (num_train, D). float3
 used as they are (float32 only if both are float32; a mix computes in float64). Integer and
 boolean inputs (e.g. uint8 pixels) are converted to float64 first, because uint8 differences wrap
 around and their squares overflow. The result has the computing dtype. The loop kernels sum in
-float64 whatever the input dtype.
+float64 whatever the input dtype. NaN or infinite inputs are a ValueError: a NaN distance would
+only sort last and drop out of a kNN vote unseen.
 """
 import numba
 import numpy as np
+
+from ..checks import check_finite
 
 L2, L1 = 2, 1  # the `metric` argument of the numba kernels
 
@@ -36,7 +39,7 @@ TRAIN_BLOCK = 8
 DEFAULT_CHUNK_ROWS = 1024
 
 # Reassociation lets LLVM split each sum over SIMD lanes and contraction allows FMA; unlike
-# fastmath=True, NaN and inf keep their meaning (a NaN input gives a NaN distance).
+# fastmath=True, NaN and inf keep their meaning (inputs are checked finite anyway).
 _FASTMATH = {"reassoc", "contract"}
 
 
@@ -50,6 +53,8 @@ def _as_float_pair(name, X_test, X_train):
         raise ValueError(f"{name}: X_test {X_test.shape} and X_train {X_train.shape} have different numbers "
                          f"of features ({X_test.shape[1]} != {X_train.shape[1]})")
     X_test, X_train = _as_float(name, X_test, X_train), _as_float(name, X_train, X_test)
+    check_finite(name, X_test, "X_test")
+    check_finite(name, X_train, "X_train")
     dtype = np.result_type(X_test, X_train)
     return np.ascontiguousarray(X_test, dtype=dtype), np.ascontiguousarray(X_train, dtype=dtype)
 

@@ -24,6 +24,7 @@ import math
 import numba
 import numpy as np
 
+from ..checks import check_finite
 from .sized import SizedKernel
 
 ORIENTATIONS = 9
@@ -147,6 +148,8 @@ def _check_images(images):
     if height % CELL or width % CELL or height == 0 or width == 0:
         raise ValueError(f"hog_features: image height and width must be positive multiples of {CELL} "
                          f"(whole {CELL}x{CELL} cells), got {height}x{width} from shape {shape}")
+    # A NaN pixel would only drop out of its gradients' bins: refuse it rather than hide it.
+    check_finite("hog_features", images, "images")
     # uint8 stays uint8 (a float64 copy of CIFAR is 1.5 GB); anything else is read as float64.
     dtype = np.uint8 if images.dtype == np.uint8 else np.float64
     return np.ascontiguousarray(images, dtype=dtype)
@@ -156,7 +159,8 @@ def hog_features(images):
     """CS231n's HOG of every image: (N, H, W, 3) RGB or (N, H, W) grey -> (N, (H//8) * (W//8) * 9) float64.
 
     Pixel values are used as given (CIFAR's 0..255 scale); uint8 and float inputs give the same
-    features. H and W must be multiples of 8. Matches ``hog_reference`` applied to each image.
+    features. H and W must be multiples of 8; NaN or infinite pixels are a ValueError. Matches
+    ``hog_reference`` applied to each image.
     """
     images = _check_images(images)
     n_images, height, width, _ = images.shape

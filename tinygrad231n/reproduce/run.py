@@ -8,6 +8,7 @@ import os
 from tinygrad231n import plots
 from tinygrad231n.atomic import save_npz, write_json
 from tinygrad231n.report import Report
+from tinygrad231n.viz import check_renderer
 
 from .config import MODELS, kept_config
 from .dataset import load_splits
@@ -44,6 +45,7 @@ def reproduce(data=None, sample=False, out="runs/reproduce", only=None, verbose=
     `overrides` ({model: {setting: value}}) changes kept hyperparameters, e.g. for quick tests.
     """
     names = models_for(only)
+    check_renderer()  # the report draws each loss graph: fail now, not after the training
     splits = load_splits(data, sample)
     os.makedirs(out, exist_ok=True)
     print(f"Data: {splits.source}; sizes {splits.sizes()}")

@@ -1,14 +1,17 @@
-"""The pictures of a run, as matplotlib figures (Agg backend: no screen needed).
+"""The pictures of a run, as matplotlib figures.
 
 Images are (N, 32, 32, 3) in 0..255 unless said otherwise; class names label the axes.
+
+Figures are made with `matplotlib.figure.Figure`, not pyplot: they need no screen and no backend
+(`savefig` picks its own), pyplot never holds on to them, and importing this module leaves the
+backend alone, so a notebook that imports it (through cs231n.vis_utils) keeps its inline plots.
+A notebook shows a returned figure by ending a cell with it, or with `display(fig)`.
 """
 import math
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 
 def visualize_grid(Xs, ubound=255.0, padding=1):
@@ -32,7 +35,8 @@ def visualize_grid(Xs, ubound=255.0, padding=1):
 def class_samples(X, y, class_names, per_class=7, seed=0):
     """A grid with `per_class` random images of each class, one column per class."""
     rng = np.random.default_rng(seed)
-    fig, axes = plt.subplots(per_class, len(class_names), figsize=(len(class_names), per_class * 1.05))
+    fig = Figure(figsize=(len(class_names), per_class * 1.05), layout="constrained")
+    axes = fig.subplots(per_class, len(class_names), squeeze=False)
     for cls, name in enumerate(class_names):
         members = np.flatnonzero(y == cls)
         chosen = rng.choice(members, size=min(per_class, len(members)), replace=False)
@@ -47,9 +51,11 @@ def class_samples(X, y, class_names, per_class=7, seed=0):
 
 
 def distance_matrix(dists):
-    """The (num_test, num_train) distance matrix as an image: dark = close."""
-    fig, ax = plt.subplots(figsize=(8, 3))
-    ax.imshow(dists, interpolation="none", aspect="auto", cmap="gray")
+    """The (num_test, num_train) distance matrix as an image, dark = close, with its scale."""
+    fig = Figure(figsize=(8, 3), layout="constrained")
+    ax = fig.subplots()
+    image = ax.imshow(dists, interpolation="none", aspect="auto", cmap="gray")
+    fig.colorbar(image, ax=ax, label="L2 distance")
     ax.set_xlabel("training image")
     ax.set_ylabel("test image")
     ax.set_title("kNN L2 distances")
@@ -59,12 +65,14 @@ def distance_matrix(dists):
 def cross_validation(k_to_accuracies):
     """Accuracy per fold against k, with the mean and one standard deviation as error bars."""
     ks = sorted(k_to_accuracies)
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig = Figure(figsize=(6, 4), layout="constrained")
+    ax = fig.subplots()
     for k in ks:
         ax.scatter([k] * len(k_to_accuracies[k]), k_to_accuracies[k], color="tab:blue", s=10)
     means = [np.mean(k_to_accuracies[k]) for k in ks]
     stds = [np.std(k_to_accuracies[k]) for k in ks]
     ax.errorbar(ks, means, yerr=stds, color="tab:red")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("k")
     ax.set_ylabel("cross-validation accuracy")
     ax.set_title("Cross-validation on k")
@@ -72,41 +80,70 @@ def cross_validation(k_to_accuracies):
 
 
 def training_curves(loss_history, train_acc_history=None, val_acc_history=None, title=""):
-    """Loss per iteration, and train/val accuracy per epoch when given."""
+    """Loss per iteration, and train/val accuracy per epoch when given (entry i: after epoch i,
+    entry 0 before training, as CS231n's Solver records them)."""
     with_accuracy = bool(train_acc_history) or bool(val_acc_history)
-    fig, axes = plt.subplots(1, 2 if with_accuracy else 1, figsize=(10 if with_accuracy else 6, 3.5), squeeze=False)
-    axes[0, 0].plot(loss_history, linewidth=0.7)
-    axes[0, 0].set_xlabel("iteration")
-    axes[0, 0].set_ylabel("loss")
-    axes[0, 0].set_title(f"{title} loss".strip())
+    fig = Figure(figsize=(10 if with_accuracy else 6, 3.5), layout="constrained")
+    axes = fig.subplots(1, 2 if with_accuracy else 1, squeeze=False)
+    loss_axis = axes[0, 0]
+    loss_axis.plot(np.arange(1, len(loss_history) + 1), loss_history, linewidth=0.7)
+    loss_axis.xaxis.set_major_locator(MaxNLocator(integer=True))
+    loss_axis.set_xlabel("iteration")
+    loss_axis.set_ylabel("loss")
+    scale_note = _fit_loss_scale(loss_axis, np.asarray(loss_history, dtype=np.float64))
+    loss_axis.set_title(f"{title} loss{scale_note}".strip())
     if with_accuracy:
         ax = axes[0, 1]
-        if train_acc_history:
-            ax.plot(train_acc_history, "-o", label="train", markersize=3)
-        if val_acc_history:
-            ax.plot(val_acc_history, "-o", label="val", markersize=3)
+        for history, label in ((train_acc_history, "train"), (val_acc_history, "val")):
+            if history:
+                ax.plot(np.arange(len(history)), history, "-o", label=label, markersize=3)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("epoch")
         ax.set_ylabel("accuracy")
         ax.set_title(f"{title} accuracy".strip())
         ax.legend()
-    fig.tight_layout()
     return fig
 
 
+def _fit_loss_scale(ax, losses):
+    """Keep the tail of a loss curve readable when the first iterations are far above it (a linear
+    classifier with a large reg starts in the hundreds and settles near 5): a log axis when every
+    loss is positive and the largest is over 5 times the largest of the second half; with
+    non-positive losses, the axis clipped above that half instead. Returns a note for the title."""
+    finite = losses[np.isfinite(losses)]
+    if finite.size < 4:
+        return ""
+    tail = finite[len(finite) // 2:]
+    low, high = float(tail.min()), float(tail.max())
+    if finite.min() > 0:
+        if finite.max() <= 5 * high:
+            return ""
+        ax.set_yscale("log")
+        return " (log scale)"
+    margin = (high - low) or abs(high) or 1.0
+    if finite.max() <= high + 4 * margin:
+        return ""
+    ax.set_ylim(float(finite.min()) - 0.05 * margin, high + margin)
+    return " (first iterations clipped)"
+
+
 def image_row(images, titles, title=""):
-    """Images (N, H, W, 3) in 0..255 side by side with a title each."""
-    fig, axes = plt.subplots(1, len(images), figsize=(1.2 * len(images), 1.7), squeeze=False)
+    """Images (N, H, W, 3) in 0..255 side by side with a title each, and an overall title if given."""
+    fig = Figure(figsize=(1.2 * len(images), 1.9 if title else 1.6), layout="constrained")
+    axes = fig.subplots(1, len(images), squeeze=False)
     for ax, image, name in zip(axes[0], images, titles):
         ax.imshow(np.clip(image, 0, 255).astype(np.uint8))
         ax.set_title(name, fontsize=8)
         ax.axis("off")
-    fig.suptitle(title)
+    if title:
+        fig.suptitle(title)
     return fig
 
 
 def image_grid(images, title=""):
     """Many images (N, H, W, 3) tiled with visualize_grid (each rescaled to 0..255)."""
-    fig, ax = plt.subplots(figsize=(6, 6))
+    fig = Figure(figsize=(6, 6), layout="constrained")
+    ax = fig.subplots()
     ax.imshow(visualize_grid(images, padding=3).astype(np.uint8))
     ax.axis("off")
     ax.set_title(title)
@@ -118,7 +155,8 @@ def confusion_matrix(y_true, y_pred, class_names):
     c = len(class_names)
     counts = np.zeros((c, c), dtype=np.int64)
     np.add.at(counts, (y_true, y_pred), 1)
-    fig, ax = plt.subplots(figsize=(6.5, 5.5))
+    fig = Figure(figsize=(6.5, 5.5), layout="constrained")
+    ax = fig.subplots()
     ax.imshow(counts, cmap="Blues")
     for i in range(c):
         for j in range(c):
@@ -128,12 +166,16 @@ def confusion_matrix(y_true, y_pred, class_names):
     ax.set_yticks(range(c), class_names, fontsize=8)
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
-    fig.tight_layout()
     return fig
 
 
 def misclassified(X, y_true, y_pred, class_names, count=10):
-    """The first `count` test images the model got wrong, titled 'true -> predicted'."""
+    """The first `count` test images the model got wrong, each labelled 'true -> predicted'
+    (no overall title: the report's caption says what they are)."""
     wrong = np.flatnonzero(y_true != y_pred)[:count]
+    if wrong.size == 0:
+        fig = Figure(figsize=(4, 0.6))
+        fig.text(0.5, 0.5, "every test image was classified correctly", ha="center", va="center")
+        return fig
     titles = [f"{class_names[y_true[i]]}\n-> {class_names[y_pred[i]]}" for i in wrong]
-    return image_row(X[wrong], titles, title="misclassified")
+    return image_row(X[wrong], titles)

@@ -12,7 +12,7 @@ from tinygrad231n.cs231n.classifiers.softmax import softmax_loss_naive, softmax_
 from tinygrad231n.cs231n.data_utils import get_CIFAR10_data, load_CIFAR10, load_CIFAR_batch
 from tinygrad231n.cs231n.gradient_check import (eval_numerical_gradient, eval_numerical_gradient_array,
                                                 grad_check_sparse)
-from tinygrad231n.data import DataNotFoundError, load_cifar10_sample
+from tinygrad231n.data import DataNotFoundError, cifar10, load_cifar10_sample
 
 LOSSES = [(svm_loss_naive, svm_loss_vectorized), (softmax_loss_naive, softmax_loss_vectorized)]
 LOSS_IDS = ["svm", "softmax"]
@@ -150,9 +150,13 @@ def test_grad_check_sparse_reports_a_wrong_gradient(capsys):
 
 # ---- data_utils ------------------------------------------------------------------------------
 
-def write_fake_cifar(folder, per_batch=12):
-    """Official-format batches (data uint8 (n, 3072), labels list) with random pixels."""
+def write_fake_cifar(folder, monkeypatch, per_batch=12):
+    """Official-format batches (data uint8 (n, 3072), labels list) with random pixels, and the meta;
+    the loader is told to expect `per_batch` images per batch instead of the official 10,000."""
     folder.mkdir()
+    monkeypatch.setattr(cifar10, "IMAGES_PER_BATCH", per_batch)
+    with open(folder / "batches.meta", "wb") as fh:
+        pickle.dump({"label_names": list(cifar10.CLASSES)}, fh, protocol=2)
     rng = np.random.default_rng(0)
     for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
         batch = {"data": rng.integers(0, 256, (per_batch, 3072), dtype=np.uint8),
@@ -176,8 +180,8 @@ def original_split(X_train, y_train, X_test, y_test, num_training, num_validatio
             "y_val": y_val, "X_test": X_test.transpose(0, 3, 1, 2), "y_test": y_test}
 
 
-def test_loaders_return_float64_images_like_the_original(tmp_path):
-    folder = write_fake_cifar(tmp_path / "cifar-10-batches-py")
+def test_loaders_return_float64_images_like_the_original(tmp_path, monkeypatch):
+    folder = write_fake_cifar(tmp_path / "cifar-10-batches-py", monkeypatch)
     X, Y = load_CIFAR_batch(folder / "data_batch_1")
     assert X.shape == (12, 32, 32, 3) and X.dtype == np.float64 and Y.dtype == np.int64
     with open(folder / "data_batch_1", "rb") as fh:
@@ -189,8 +193,8 @@ def test_loaders_return_float64_images_like_the_original(tmp_path):
     np.testing.assert_array_equal(Xtr[:12], X)
 
 
-def test_get_cifar10_data_matches_the_original_preprocessing(tmp_path):
-    folder = write_fake_cifar(tmp_path / "cifar-10-batches-py")
+def test_get_cifar10_data_matches_the_original_preprocessing(tmp_path, monkeypatch):
+    folder = write_fake_cifar(tmp_path / "cifar-10-batches-py", monkeypatch)
     data = get_CIFAR10_data(num_training=50, num_validation=6, num_test=8, cifar10_dir=folder)
     expected = original_split(*load_CIFAR10(folder), 50, 6, 8)
     assert sorted(data) == sorted(expected)

@@ -1,7 +1,8 @@
 """CIFAR-10 loading, the shipped sample, downloading, and preprocessing.
 
 Every dataset here is a few tiny batches in the official format, written by the helpers below;
-nothing needs the real CIFAR-10.
+nothing needs the real CIFAR-10. The loader expects 10,000 images per batch; the `tiny_batches`
+fixture lowers that to PER_BATCH for every test here (one test checks the real number).
 """
 import hashlib
 import io
@@ -32,9 +33,11 @@ from tinygrad231n.data import (
     subtract_mean,
     to_nchw,
 )
+from tinygrad231n.data import cifar10 as cifar10_module
 from tinygrad231n.data import download as download_module
 
 PER_BATCH = 4  # images per tiny batch: 5 train batches -> 20 training images, 4 test images
+OFFICIAL_IMAGES_PER_BATCH = cifar10_module.IMAGES_PER_BATCH
 
 
 # ---------------------------------------------------------------- writing official-format batches
@@ -85,6 +88,11 @@ def write_batches(folder, style="py2", per_batch=PER_BATCH, seed=0):
                                      "filenames": [f"img_{j}.png" for j in range(per_batch)]}, style)
     write_pickle(folder / "batches.meta", {"label_names": list(CLASSES), "num_vis": 3072}, style)
     return rows, np.array(labels)
+
+
+@pytest.fixture(autouse=True)
+def tiny_batches(monkeypatch):
+    monkeypatch.setattr(cifar10_module, "IMAGES_PER_BATCH", PER_BATCH)
 
 
 @pytest.fixture
@@ -140,6 +148,33 @@ def test_truncated_file_error_names_the_file(cifar_root):
     with pytest.raises(DataError, match="data_batch_3 is truncated or corrupt") as err:
         load_cifar10(cifar_root)
     assert "tinygrad231n download" in str(err.value)
+
+
+def test_official_batches_hold_10000_images():
+    assert OFFICIAL_IMAGES_PER_BATCH == 10_000  # read before the tiny_batches fixture lowered it
+
+
+@pytest.mark.parametrize("name", ["data_batch_4", "test_batch"])
+@pytest.mark.parametrize("rows", [2, PER_BATCH + 1])
+def test_a_batch_of_the_wrong_size_is_refused(tmp_path, name, rows):
+    folder = tmp_path / "cifar-10-batches-py"
+    write_batches(folder)
+    write_pickle(folder / name, {"data": np.zeros((rows, 3072), np.uint8), "labels": [0] * rows}, "py2")
+    with pytest.raises(DataError, match=rf"{name}: expected {PER_BATCH:,} images, as in every official "
+                                        rf"CIFAR-10 batch, got {rows:,}; delete it"):
+        load_cifar10(tmp_path)
+
+
+@pytest.mark.parametrize("names", [list(CLASSES)[:9], list(CLASSES) + ["horse"], list(reversed(CLASSES))])
+def test_a_meta_without_the_10_class_names_is_refused(tmp_path, names):
+    folder = tmp_path / "cifar-10-batches-py"
+    write_batches(folder)
+    write_pickle(folder / "batches.meta", {"label_names": names}, "py2")
+    with pytest.raises(DataError, match=rf"batches.meta: expected CIFAR-10's 10 label names .*, got {len(names)}"):
+        load_cifar10(tmp_path)
+    (folder / "batches.meta").unlink()
+    with pytest.raises(DataNotFoundError, match="batches.meta does not exist"):
+        load_cifar10(tmp_path)
 
 
 def test_missing_file_error_says_how_to_get_the_data(cifar_root):
@@ -244,6 +279,35 @@ def test_wrong_md5_says_expected_and_got_and_leaves_nothing(tmp_path):
     (tmp_path / "dest").mkdir()
     with pytest.raises(DataError, match=f"expected {'0' * 32} but got {md5}"):
         download_cifar10(tmp_path / "dest", url=str(archive), md5="0" * 32, progress=False)
+    assert list((tmp_path / "dest").iterdir()) == []
+
+
+@pytest.mark.parametrize("md5", ["not-an-md5", "0" * 31, "g" * 32, "0" * 33, 12345])
+def test_a_malformed_md5_is_refused_before_downloading(tmp_path, monkeypatch, md5):
+    def fetch(*args):
+        raise AssertionError("downloaded although the md5 was malformed")
+
+    monkeypatch.setattr(download_module, "_fetch", fetch)
+    with pytest.raises(DataError, match=r"md5 must be the archive's md5 digest, 32 hexadecimal digits, got"):
+        download_cifar10(tmp_path / "dest", url="https://example.invalid/cifar.tar.gz", md5=md5)
+    assert not (tmp_path / "dest").exists()
+
+
+def test_an_archive_with_a_broken_batch_names_the_member_not_a_deleted_temporary(tmp_path):
+    folder = tmp_path / "src" / "cifar-10-batches-py"
+    write_batches(folder)
+    (folder / "data_batch_3").write_bytes(b"not a pickle")
+    archive = tmp_path / "cifar-10-python.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(folder, arcname="cifar-10-batches-py")
+    (tmp_path / "dest").mkdir()
+    with pytest.raises(DataError) as err:
+        download_cifar10(tmp_path / "dest", url=str(archive), md5=None, progress=False)
+    message = str(err.value)
+    assert message.startswith(f"{archive}: the archive does not hold a valid CIFAR-10 "
+                              "(cifar-10-batches-py/data_batch_3 is truncated or corrupt")
+    assert message.endswith("nothing was installed")
+    assert "delete it" not in message and ".cifar10-download-" not in message
     assert list((tmp_path / "dest").iterdir()) == []
 
 

@@ -1,8 +1,9 @@
 """Read CIFAR-10 from its official "python version" files, or the small sample shipped in the package.
 
 The official layout is a folder ``cifar-10-batches-py/`` holding ``data_batch_1`` .. ``data_batch_5``
-(10,000 training images each), ``test_batch`` (10,000 test images) and ``batches.meta`` (the class
-names). Each batch is a Python 2 pickle of a dict with
+(10,000 training images each), ``test_batch`` (10,000 test images) and ``batches.meta`` (the 10 class
+names). ``load_cifar10`` checks all of that: a batch of another size or a meta with other names is
+a DataError, not a smaller data set. Each batch is a Python 2 pickle of a dict with
 
 - ``data``: uint8 array (n, 3072); a row is 1024 red values, then 1024 green, then 1024 blue, each
   a 32x32 image in row-major order;
@@ -26,10 +27,19 @@ HOW_TO_GET_DATA = (
     "or use the small shipped sample with `--sample` / load_cifar10_sample()"
 )
 _ROW_LENGTH = 32 * 32 * 3
+IMAGES_PER_BATCH = 10_000  # in every official batch, training and test alike
 
 
 class DataError(ValueError):
-    """A data file is corrupt, truncated, or does not hold what CIFAR-10 should."""
+    """A data file is corrupt, truncated, or does not hold what CIFAR-10 should.
+
+    The message is `problem`, then `advice` (what to do about it) if given. `problem` alone is kept
+    for callers that give their own advice (download, whose temporary copy is gone by then).
+    """
+
+    def __init__(self, problem, advice=None):
+        super().__init__(problem if advice is None else f"{problem}; {advice}")
+        self.problem = problem
 
 
 class DataNotFoundError(DataError, FileNotFoundError):
@@ -63,9 +73,9 @@ def _unpickle(path):
             # latin1 turns Python 2 str back into the raw bytes numpy stored in them.
             obj = _BatchUnpickler(fh, encoding="latin1").load()
     except FileNotFoundError:
-        raise DataNotFoundError(f"{path} does not exist; {HOW_TO_GET_DATA}") from None
+        raise DataNotFoundError(f"{path} does not exist", HOW_TO_GET_DATA) from None
     except Exception as err:  # any unpickling failure means the same thing: this file is broken
-        raise DataError(f"{path} is truncated or corrupt ({type(err).__name__}: {err}); "
+        raise DataError(f"{path} is truncated or corrupt ({type(err).__name__}: {err})",
                         f"delete it and {HOW_TO_GET_DATA}") from err
     if not isinstance(obj, dict):
         raise DataError(f"{path}: expected a pickled dict, got {type(obj).__name__}")
@@ -125,15 +135,19 @@ def find_batches_dir(root):
         if (candidate / "batches.meta").exists() or (candidate / "data_batch_1").exists():
             return candidate
     raise DataNotFoundError(f"no CIFAR-10 batches in {root} (looked for data_batch_1 in it and in "
-                            f"{root / BATCHES_DIR}); {HOW_TO_GET_DATA}")
+                            f"{root / BATCHES_DIR})", HOW_TO_GET_DATA)
 
 
 def load_label_names(root):
-    """The 10 class names from ``batches.meta``, as a list of str in label order (0 is 'airplane')."""
+    """The 10 class names from ``batches.meta``, as a list of str in label order (0 is 'airplane').
+
+    They must be CIFAR-10's (``CLASSES``), in that order: every label this package reports means one.
+    """
     path = find_batches_dir(root) / "batches.meta"
     names = [_as_str(name) for name in _field(_unpickle(path), "label_names", path)]
-    if len(names) != len(CLASSES):
-        raise DataError(f"{path}: expected {len(CLASSES)} label names, got {len(names)}")
+    if names != list(CLASSES):
+        raise DataError(f"{path}: expected CIFAR-10's {len(CLASSES)} label names {list(CLASSES)}, got "
+                        f"{len(names)}: {names}", f"delete it and {HOW_TO_GET_DATA}")
     return names
 
 
@@ -143,13 +157,24 @@ def load_cifar10(root, dtype=np.uint8):
     ``root`` is the ``cifar-10-batches-py`` folder or its parent. Returns
     ``X_train (50000, 32, 32, 3), y_train (50000,), X_test (10000, 32, 32, 3), y_test (10000,)``:
     images as ``dtype`` (uint8 by default; a float dtype keeps the 0..255 scale), labels int64.
+    Raises DataError unless every batch holds ``IMAGES_PER_BATCH`` images and ``batches.meta``
+    CIFAR-10's 10 class names.
     """
     folder = find_batches_dir(root)
-    train = [load_batch(folder / f"data_batch_{i}") for i in range(1, 6)]
+    load_label_names(folder)
+    train = [_load_full_batch(folder / f"data_batch_{i}") for i in range(1, 6)]
     X_train = np.concatenate([X for X, _ in train])
     y_train = np.concatenate([y for _, y in train])
-    X_test, y_test = load_batch(folder / "test_batch")
+    X_test, y_test = _load_full_batch(folder / "test_batch")
     return _cast_images(X_train, dtype), y_train, _cast_images(X_test, dtype), y_test
+
+
+def _load_full_batch(path):
+    X, y = load_batch(path)
+    if len(X) != IMAGES_PER_BATCH:
+        raise DataError(f"{path}: expected {IMAGES_PER_BATCH:,} images, as in every official CIFAR-10 batch, "
+                        f"got {len(X):,}", f"delete it and {HOW_TO_GET_DATA}")
+    return X, y
 
 
 def load_cifar10_sample(dtype=np.uint8):

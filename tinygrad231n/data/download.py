@@ -7,6 +7,7 @@ Any failure, Ctrl-C included, removes the temporary folder.
 import gzip
 import hashlib
 import os
+import re
 import shutil
 import tarfile
 import tempfile
@@ -36,8 +37,11 @@ def download_cifar10(dest=None, url=OFFICIAL_URL, md5=OFFICIAL_MD5, progress=Tru
 
     ``url`` may be an http(s) or ``file://`` URL or a local path. ``md5`` is the archive's expected
     md5 hex digest (None skips the check). Does nothing if the folder already exists and loads.
-    Raises DataError (wrong md5, truncated or unsafe archive, archive without the batches).
+    Raises DataError (an md5 that is not 32 hex digits, before downloading anything; wrong md5,
+    truncated or unsafe archive, archive without the batches).
     """
+    if md5 is not None and not (isinstance(md5, str) and re.fullmatch(r"[0-9a-fA-F]{32}", md5)):
+        raise DataError(f"md5 must be the archive's md5 digest, 32 hexadecimal digits, got {md5!r}")
     dest = Path(dest).expanduser() if dest is not None else default_data_dir()
     target = dest / BATCHES_DIR
     if _loads(target):
@@ -51,7 +55,7 @@ def download_cifar10(dest=None, url=OFFICIAL_URL, md5=OFFICIAL_MD5, progress=Tru
         _check_md5(archive, md5, url)
         _safe_extract(archive, workdir / "extracted", url)
         fresh = workdir / "extracted" / BATCHES_DIR
-        load_cifar10(fresh)  # raises DataError naming the bad file if the archive held anything else
+        _check_loads(fresh, url)
         if target.exists():  # an earlier, broken copy: move it aside so the cleanup below deletes it
             os.replace(target, workdir / "broken")
         os.replace(fresh, target)
@@ -68,6 +72,17 @@ def _loads(folder):
     except DataError:
         return False
     return True
+
+
+def _check_loads(fresh, url):
+    """Raise DataError naming the archive member that does not load. Its temporary copy is deleted
+    on the way out, so the error names the member, with no advice to delete it."""
+    try:
+        load_cifar10(fresh)
+    except DataError as err:
+        member = err.problem.replace(str(fresh.parent) + os.sep, "")
+        raise DataError(f"{url}: the archive does not hold a valid CIFAR-10 ({member}); "
+                        "nothing was installed") from err
 
 
 def _as_url(url):

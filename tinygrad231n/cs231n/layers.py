@@ -3,20 +3,37 @@
     out, cache = affine_forward(x, w, b)
     dx, dw, db = affine_backward(dout, cache)
 
-Each forward wraps its inputs in fresh Tensors that require grad, runs the core ops, and returns
-the output array with a cache holding the tape: the output Tensor and the input Tensors. Each
-backward seeds the tape with `dout` and reads the inputs' `.grad`. So the math lives once, in the
-core's ops; these functions only translate between the two calling conventions.
+Each forward wraps its inputs in fresh Tensors that require grad, runs the core's ops, and returns
+the output array with a cache holding the tape (see _tape.py); each backward seeds the tape with
+`dout` and reads the inputs' gradients. So the math lives once, in the core's ops; these
+functions only translate between the two calling conventions. The exceptions are the naive
+convolution and pooling loops (naive_layers.py), the assignment's own references.
 
 A cache can be backpropagated ONCE: the tape frees its saved arrays on the way back, and a
 second backward on the same cache raises instead of silently returning wrong (accumulated)
 gradients. Call the forward again for a new cache. As in the assignment, the cache refers to the
 input arrays without copying them: change x in place after the forward and the backward sees it.
+
+Conventions kept from the assignment: `bn_param` / `ln_param` / `gn_param` / `dropout_param` are
+dicts; batch norm keeps `running_mean` / `running_var` in bn_param (starting at zeros,
+`running = momentum * running + (1 - momentum) * batch statistic`, momentum 0.9, biased variance);
+eps defaults to 1e-5; dropout's `p` is the probability of KEEPING a unit.
 """
 import numpy as np
 
 import tinygrad231n.nn.functional as F
-from tinygrad231n import Tensor
+from tinygrad231n import ops
+
+from ._tape import backpropagate, forward_result, leaves, loss_and_gradient
+from .naive_layers import conv_backward_naive, conv_forward_naive, max_pool_backward_naive, max_pool_forward_naive
+
+__all__ = [
+    "affine_forward", "affine_backward", "relu_forward", "relu_backward", "svm_loss", "softmax_loss",
+    "batchnorm_forward", "batchnorm_backward", "batchnorm_backward_alt", "layernorm_forward", "layernorm_backward",
+    "dropout_forward", "dropout_backward", "conv_forward_naive", "conv_backward_naive", "max_pool_forward_naive",
+    "max_pool_backward_naive", "spatial_batchnorm_forward", "spatial_batchnorm_backward",
+    "spatial_groupnorm_forward", "spatial_groupnorm_backward",
+]
 
 
 def affine_forward(x, w, b):
@@ -24,32 +41,30 @@ def affine_forward(x, w, b):
 
     x (N, d_1, ..., d_k) with D = d_1 * ... * d_k, w (D, M), b (M,) -> (out (N, M), cache).
     """
-    x, w, b = _leaves(x, w, b)
+    x, w, b = leaves(x, w, b)
     if w.ndim != 2 or b.shape != (w.shape[1],):
         raise ValueError(f"affine_forward: expected w (D, M) and b (M,), got w {w.shape} and b {b.shape}")
     flat = x.reshape(x.shape[0], -1)
     if flat.shape[1] != w.shape[0]:
         raise ValueError(f"affine_forward: each of the N = {x.shape[0]} inputs of shape {x.shape[1:]} has "
                          f"D = {flat.shape[1]} values, but w {w.shape} expects D = {w.shape[0]}")
-    out = flat @ w + b
-    return out.data, (out, (x, w, b))
+    return forward_result(flat @ w + b, (x, w, b))
 
 
 def affine_backward(dout, cache):
     """dout (N, M), cache from affine_forward -> (dx like x, dw (D, M), db (M,))."""
-    return _backpropagate("affine_backward", dout, cache)
+    return backpropagate("affine_backward", dout, cache)
 
 
 def relu_forward(x):
     """out = max(x, 0) elementwise; x of any shape -> (out like x, cache)."""
-    (x,) = _leaves(x)
-    out = F.relu(x)
-    return out.data, (out, (x,))
+    (x,) = leaves(x)
+    return forward_result(F.relu(x), (x,))
 
 
 def relu_backward(dout, cache):
     """dout like x, cache from relu_forward -> dx like x (0 where x <= 0, as the assignment's x > 0 mask)."""
-    (dx,) = _backpropagate("relu_backward", dout, cache)
+    (dx,) = backpropagate("relu_backward", dout, cache)
     return dx
 
 
@@ -58,7 +73,7 @@ def svm_loss(x, y):
 
     Returns (loss as a float, dx (N, C)): the core's fused F.multiclass_hinge.
     """
-    return _loss_and_gradient(F.multiclass_hinge, x, y)
+    return loss_and_gradient(F.multiclass_hinge, x, y)
 
 
 def softmax_loss(x, y):
@@ -66,30 +81,145 @@ def softmax_loss(x, y):
 
     Returns (loss as a float, dx (N, C)): the core's fused F.cross_entropy.
     """
-    return _loss_and_gradient(F.cross_entropy, x, y)
+    return loss_and_gradient(F.cross_entropy, x, y)
 
 
-def _leaves(*arrays):
-    """Fresh leaf Tensors (no copy of float data) that collect gradients: a new tape per forward call."""
-    return tuple(Tensor(a, requires_grad=True) for a in arrays)
+# ---- normalization -------------------------------------------------------------------------------
+
+def batchnorm_forward(x, gamma, beta, bn_param):
+    """Batch norm of x (N, D) per feature: train mode uses the batch's mean and variance and moves
+    bn_param's running averages; test mode uses the running averages.
+
+    gamma, beta (D,); bn_param: mode ("train" or "test", required), eps, momentum, running_mean,
+    running_var (written back). Returns (out (N, D), cache).
+    """
+    x, gamma, beta = leaves(x, gamma, beta)
+    return forward_result(_batchnorm(x, gamma, beta, bn_param, "batchnorm_forward"), (x, gamma, beta))
 
 
-def _backpropagate(name, dout, cache):
-    out, inputs = cache
-    dout = np.asarray(dout)
-    if dout.shape != out.shape:
-        raise ValueError(f"{name}: dout has shape {dout.shape} but the forward output had shape {out.shape}; "
-                         "they must match")
-    try:
-        out.backward(dout)
-    except RuntimeError as err:  # the tape's saved arrays were freed by an earlier backward
-        raise RuntimeError(f"{name}: this cache was already backpropagated (a cache can be used once); "
-                           "call the forward function again to get a new cache") from err
-    return tuple(t.grad for t in inputs)
+def batchnorm_backward(dout, cache):
+    """dout (N, D), cache from batchnorm_forward -> (dx (N, D), dgamma (D,), dbeta (D,))."""
+    return backpropagate("batchnorm_backward", dout, cache)
 
 
-def _loss_and_gradient(loss_fn, x, y):
-    (scores,) = _leaves(x)
-    loss = loss_fn(scores, y)
-    loss.backward()
-    return loss.item(), scores.grad
+def batchnorm_backward_alt(dout, cache):
+    """The same gradients as batchnorm_backward. The assignment asks for a second, simplified
+    derivation here; the core's BatchNorm op already uses the simplified formula (ops/batchnorm.py)."""
+    return backpropagate("batchnorm_backward_alt", dout, cache)
+
+
+def layernorm_forward(x, gamma, beta, ln_param):
+    """Layer norm: each row of x (N, D) normalized over its D features (the same in train and
+    test), then scaled by gamma (D,) and shifted by beta (D,). ln_param: eps. -> (out (N, D), cache)."""
+    x, gamma, beta = leaves(x, gamma, beta)
+    out = _normalize_rows(x, ln_param.get("eps", 1e-5)) * gamma + beta
+    return forward_result(out, (x, gamma, beta))
+
+
+def layernorm_backward(dout, cache):
+    """dout (N, D), cache from layernorm_forward -> (dx (N, D), dgamma (D,), dbeta (D,))."""
+    return backpropagate("layernorm_backward", dout, cache)
+
+
+def spatial_batchnorm_forward(x, gamma, beta, bn_param):
+    """Batch norm of images x (N, C, H, W) per channel, over all N * H * W positions.
+
+    gamma, beta (C,); bn_param as in batchnorm_forward. -> (out (N, C, H, W), cache).
+    """
+    x, gamma, beta = leaves(x, gamma, beta)
+    n, c, h, w = _check_images("spatial_batchnorm_forward", x)
+    rows = x.transpose(0, 2, 3, 1).reshape(n * h * w, c)  # one row per position, one column per channel
+    out = _batchnorm(rows, gamma, beta, bn_param, "spatial_batchnorm_forward")
+    return forward_result(out.reshape(n, h, w, c).transpose(0, 3, 1, 2), (x, gamma, beta))
+
+
+def spatial_batchnorm_backward(dout, cache):
+    """dout (N, C, H, W), cache from spatial_batchnorm_forward -> (dx, dgamma (C,), dbeta (C,))."""
+    return backpropagate("spatial_batchnorm_backward", dout, cache)
+
+
+def spatial_groupnorm_forward(x, gamma, beta, G, gn_param):
+    """Group norm: the C channels of each image in G groups of C // G, each group normalized over
+    its channels and positions; then per-channel gamma, beta of shape (1, C, 1, 1).
+
+    x (N, C, H, W), C divisible by G; gn_param: eps. -> (out (N, C, H, W), cache).
+    """
+    x, gamma, beta = leaves(x, gamma, beta)
+    n, c, h, w = _check_images("spatial_groupnorm_forward", x)
+    if G < 1 or c % G:
+        raise ValueError(f"spatial_groupnorm_forward: G = {G} groups must divide the C = {c} channels")
+    groups = _normalize_rows(x.reshape(n * G, (c // G) * h * w), gn_param.get("eps", 1e-5))
+    return forward_result(groups.reshape(n, c, h, w) * gamma + beta, (x, gamma, beta))
+
+
+def spatial_groupnorm_backward(dout, cache):
+    """dout (N, C, H, W), cache from spatial_groupnorm_forward -> (dx, dgamma, dbeta (1, C, 1, 1))."""
+    return backpropagate("spatial_groupnorm_backward", dout, cache)
+
+
+def _batchnorm(x, gamma, beta, bn_param, name):
+    """The core's BatchNorm op on Tensor x (M, D) in bn_param's mode, updating its running averages."""
+    mode = bn_param.get("mode")
+    eps, momentum = bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.9)
+    d = x.shape[1]
+    running_mean = bn_param.get("running_mean", np.zeros(d, dtype=x.dtype))
+    running_var = bn_param.get("running_var", np.zeros(d, dtype=x.dtype))
+    if mode == "train":
+        mean, var = x.data.mean(axis=0), x.data.var(axis=0)
+        out = ops.BatchNorm.apply(x, gamma, beta, mean, var, eps=eps, batch_statistics=True)
+        bn_param["running_mean"] = momentum * running_mean + (1 - momentum) * mean
+        bn_param["running_var"] = momentum * running_var + (1 - momentum) * var
+        return out
+    if mode == "test":
+        return ops.BatchNorm.apply(x, gamma, beta, running_mean, running_var, eps=eps, batch_statistics=False)
+    raise ValueError(f'{name}: invalid bn_param["mode"] {mode!r}; expected "train" or "test"')
+
+
+def _normalize_rows(x, eps):
+    """Each row of Tensor x (R, M) minus its mean, over sqrt(its biased variance + eps).
+
+    The core's BatchNorm op normalizes columns; a row of x is a column of x.T, and its scale and
+    shift are then the constants 1 and 0.
+    """
+    rows = x.data
+    columns = x.T
+    r = x.shape[0]
+    ones, zeros = np.ones(r, dtype=x.dtype), np.zeros(r, dtype=x.dtype)
+    out = ops.BatchNorm.apply(columns, ones, zeros, rows.mean(axis=1), rows.var(axis=1), eps=eps,
+                              batch_statistics=True)
+    return out.T
+
+
+def _check_images(name, x):
+    if x.ndim != 4:
+        raise ValueError(f"{name}: x must be images (N, C, H, W), got shape {x.shape}")
+    return x.shape
+
+
+# ---- dropout -----------------------------------------------------------------------------------
+
+def dropout_forward(x, dropout_param):
+    """Inverted dropout: in train mode each unit is kept with probability p and scaled by 1 / p;
+    in test mode out is x.
+
+    dropout_param: p (keep probability, in (0, 1]), mode ("train" or "test"), seed (optional:
+    the same seed gives the same mask; without one the mask follows numpy's global random state,
+    so np.random.seed fixes it). -> (out like x, cache).
+    """
+    p, mode = dropout_param["p"], dropout_param["mode"]
+    (x,) = leaves(x)
+    if mode == "test":
+        return forward_result(x.reshape(x.shape), (x,))  # the identity, on the tape so backward works as usual
+    if mode != "train":
+        raise ValueError(f'dropout_forward: invalid dropout_param["mode"] {mode!r}; expected "train" or "test"')
+    if not 0 < p <= 1:
+        raise ValueError(f"dropout_forward: p is the probability of KEEPING a unit and must be in (0, 1], got {p}")
+    seed = dropout_param["seed"] if "seed" in dropout_param else np.random.randint(2**31 - 1)
+    out = ops.Dropout.apply(x, 1.0 - p, np.random.default_rng(seed))
+    return forward_result(out, (x,))
+
+
+def dropout_backward(dout, cache):
+    """dout like x, cache from dropout_forward -> dx like x (dout through the same mask and scale)."""
+    (dx,) = backpropagate("dropout_backward", dout, cache)
+    return dx

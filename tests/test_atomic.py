@@ -5,7 +5,7 @@ import os
 import numpy as np
 import pytest
 
-from tinygrad231n.atomic import atomic_write, save_npz, write_json
+from tinygrad231n.atomic import atomic_write, save_npz, strict_json, write_json
 
 
 def test_write_replaces_the_file_whole(tmp_path):
@@ -33,3 +33,25 @@ def test_npz_checkpoints_round_trip_with_a_normal_file_mode(tmp_path):
     with np.load(path) as archive:
         assert archive["W"].shape == (3, 2) and str(archive["layout"]) == "HWC"
     assert os.stat(path).st_mode & 0o044  # readable by others, unlike mkstemp's private default
+
+
+def refuse_non_finite(constant):
+    raise ValueError(f"not strict JSON: {constant}")
+
+
+def test_json_is_strict_with_non_finite_numbers_as_null(tmp_path):
+    path = tmp_path / "results.json"
+    record = {"loss": float("nan"), "history": [1.0, float("inf"), np.float64(-np.inf), np.float32(0.5)],
+              "best": (np.int64(3), np.bool_(True)), "name": "svm"}
+    write_json(path, record)
+    text = path.read_text()
+    assert "NaN" not in text and "Infinity" not in text
+    assert json.loads(text, parse_constant=refuse_non_finite) == {
+        "loss": None, "history": [1.0, None, None, 0.5], "best": [3, True], "name": "svm"}
+    assert strict_json(record)["loss"] is None and record["loss"] != record["loss"]  # the input is left alone
+
+
+def test_what_json_cannot_write_is_still_an_error_and_leaves_no_file(tmp_path):
+    with pytest.raises(TypeError):
+        write_json(tmp_path / "bad.json", {"W": np.zeros(2)})
+    assert os.listdir(tmp_path) == []

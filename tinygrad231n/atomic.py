@@ -38,10 +38,32 @@ def _umask():
 
 
 def write_json(path, obj):
-    """Atomically write `obj` as indented JSON, keys in their dict order."""
+    """Atomically write `obj` as strict, indented JSON (see `strict_json`), keys in their dict order."""
     with atomic_write(path) as fh:
-        json.dump(obj, fh, indent=2)  # insertion order: results keep the order models ran in
+        # insertion order: results keep the order models ran in; allow_nan=False: nothing non-finite slips by
+        json.dump(strict_json(obj), fh, indent=2, allow_nan=False)
         fh.write("\n")
+
+
+def strict_json(obj):
+    """`obj` with every NaN or infinite float replaced by None, so that it is valid JSON.
+
+    JSON has no NaN or Infinity (Python's json writes them anyway, and strict parsers reject the
+    file), so a non-finite number is written as null: a diverged loss reads back as None. numpy
+    numbers become Python ones. Dicts, lists and tuples are walked (tuples become lists); other
+    values are returned as they are, for json to write or refuse.
+    """
+    if isinstance(obj, dict):
+        return {key: strict_json(value) for key, value in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [strict_json(value) for value in obj]
+    if isinstance(obj, (float, np.floating)):
+        return float(obj) if np.isfinite(obj) else None
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.bool_):
+        return bool(obj)
+    return obj
 
 
 def write_text(path, text):

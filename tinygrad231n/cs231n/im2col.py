@@ -17,6 +17,9 @@ import numpy as np
 
 from tinygrad231n.kernels import im2col as kernels
 
+__all__ = ["get_im2col_indices", "im2col_indices", "col2im_indices", "get_num_fields", "field_coords", "im2col_naive",
+           "col2im"]
+
 
 def get_im2col_indices(x_shape, field_height, field_width, padding=1, stride=1):
     """(k, i, j): channel, row and column indices into the padded input, such that

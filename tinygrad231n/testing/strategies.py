@@ -99,3 +99,47 @@ def scores_and_labels(draw, max_n=6, max_classes=6, dtype=np.float64):
     scores = steps * 0.3 + np.arange(c) * 0.07 / c
     y = draw(labels(n, c))
     return scores.astype(dtype), y
+
+
+@hs.composite
+def window_axis(draw, kernel=None, stride=None, pad=None, max_kernel=4, max_stride=3, max_pad=2, max_out=3):
+    """(size, kernel, stride, pad) along one image axis such that the windows tile the padded input
+    exactly, as CS231n's conv and pooling layers require: (size + 2*pad - kernel) % stride == 0.
+
+    Draws the number of windows and derives the size from it; a fixed kernel, stride or pad is
+    kept as given (the pad is lowered only if it would leave no pixel of the image at all).
+    """
+    kernel = draw(hs.integers(1, max_kernel)) if kernel is None else kernel
+    stride = draw(hs.integers(1, max_stride)) if stride is None else stride
+    pad = draw(hs.integers(0, max_pad)) if pad is None else pad
+    windows = draw(hs.integers(1, max_out))
+    span = (windows - 1) * stride + kernel  # the padded size those windows tile
+    pad = min(pad, (span - 1) // 2)
+    return span - 2 * pad, kernel, stride, pad
+
+
+@hs.composite
+def conv_inputs(draw, batch=None, kernel=(None, None), stride=(None, None), pad=(None, None), bias=True,
+                dtype=np.float64, max_channels=3, max_filters=3):
+    """(x (N, C, H, W), w (F, C, kh, kw), b (F,) or None, (sh, sw), (ph, pw)) whose windows tile
+    the padded input. Fix any of batch, kernel, stride, pad (per axis; None draws it)."""
+    n = draw(hs.integers(1, 2)) if batch is None else batch
+    c, f = draw(hs.integers(1, max_channels)), draw(hs.integers(1, max_filters))
+    h, kh, sh, ph = draw(window_axis(kernel[0], stride[0], pad[0]))
+    w, kw, sw, pw = draw(window_axis(kernel[1], stride[1], pad[1]))
+    x = draw(arrays((n, c, h, w), dtype=dtype))
+    weights = draw(arrays((f, c, kh, kw), dtype=dtype))
+    b = draw(arrays((f,), dtype=dtype)) if bias else None
+    return x, weights, b, (sh, sw), (ph, pw)
+
+
+@hs.composite
+def pool_inputs(draw, kernel=None, stride=None, distinct=True, dtype=np.float64, max_kernel=3, max_stride=3):
+    """(x (N, C, H, W), (kh, kw), (sh, sw)) whose windows tile x exactly (no padding); a fixed
+    kernel or stride (an int, both axes) is kept. With `distinct`, no two values of x tie, so
+    a max has one winner and a numerical gradient exists."""
+    n, c = draw(hs.integers(1, 2)), draw(hs.integers(1, 3))
+    h, kh, sh, _ = draw(window_axis(kernel, stride, pad=0, max_kernel=max_kernel, max_stride=max_stride))
+    w, kw, sw, _ = draw(window_axis(kernel, stride, pad=0, max_kernel=max_kernel, max_stride=max_stride))
+    x = draw(distinct_arrays((n, c, h, w), dtype=dtype) if distinct else arrays((n, c, h, w), dtype=dtype))
+    return x, (kh, kw), (sh, sw)

@@ -1,0 +1,202 @@
+"""Convolution and pooling: the op table of test_ops.py for conv2d, max_pool2d and avg_pool2d (values
+against plain numpy loops, gradients against numerical differences, float32 kept), their kernels
+against numpy references, and the errors that bad geometry gets."""
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as hs
+
+from test_ops import Case, as_tensors
+from tinygrad231n import Tensor, ops
+from tinygrad231n.gradcheck import gradcheck
+from tinygrad231n.kernels import im2col as im2col_kernels
+from tinygrad231n.kernels import pooling
+from tinygrad231n.testing import strategies as st
+
+# Each example runs a numerical gradient over every input element: keep the count modest.
+FEW = settings(max_examples=25)
+
+
+def conv2d_loops(x, w, b, stride, pad):
+    """The definition, one output pixel at a time: out[:, f, i, j] = <window(i, j), w[f]> + b[f]."""
+    (sh, sw), (ph, pw) = stride, pad
+    kh, kw = w.shape[2:]
+    padded = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    ho, wo = (padded.shape[2] - kh) // sh + 1, (padded.shape[3] - kw) // sw + 1
+    out = np.zeros((x.shape[0], w.shape[0], ho, wo), dtype=np.result_type(x, w))
+    for i in range(ho):
+        for j in range(wo):
+            window = padded[:, :, i * sh:i * sh + kh, j * sw:j * sw + kw]
+            out[:, :, i, j] = np.tensordot(window, w, axes=([1, 2, 3], [1, 2, 3]))
+    return out if b is None else out + b[:, None, None]
+
+
+def conv(x, w, b, stride, pad):
+    return ops.Conv2d.apply(x, w, b, stride=stride, padding=pad)
+
+
+def max_pool(x, kernel, stride):
+    return ops.MaxPool2d.apply(x, kernel, stride=stride)
+
+
+def avg_pool(x, kernel, stride):
+    return ops.AvgPool2d.apply(x, kernel, stride=stride)
+
+
+CASES = [
+    Case("conv2d", st.conv_inputs(), conv, conv2d_loops),
+    Case("conv2d_1x1_stride2_pad0", st.conv_inputs(kernel=(1, 1), stride=(2, 2), pad=(0, 0)), conv, conv2d_loops),
+    Case("conv2d_batch1_nonsquare", st.conv_inputs(batch=1, kernel=(3, 2), stride=(1, 2), pad=(1, 0)),
+         conv, conv2d_loops),
+    Case("conv2d_no_bias", st.conv_inputs(bias=False), conv, conv2d_loops),
+    Case("max_pool2d", st.pool_inputs(), max_pool, lambda x, k, s: pooling.max_pool_reference(x, k, s)[0]),
+    Case("max_pool2d_2x2", st.pool_inputs(kernel=2, stride=2), max_pool,
+         lambda x, k, s: pooling.max_pool_reference(x, k, s)[0]),
+    Case("avg_pool2d", st.pool_inputs(distinct=False), avg_pool, pooling.avg_pool_reference),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+@FEW
+@given(data=hs.data())
+def test_forward_matches_numpy(case, data):
+    args = data.draw(case.inputs)
+    out = case.op(*as_tensors(args))
+    np.testing.assert_allclose(out.data, case.reference(*args), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+@FEW
+@given(data=hs.data())
+def test_gradient_matches_numerical(case, data):
+    assert gradcheck(case.op, *data.draw(case.inputs))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+@FEW
+@given(data=hs.data())
+def test_float32_stays_float32(case, data):
+    args = [a.astype(np.float32) if isinstance(a, np.ndarray) else a for a in data.draw(case.inputs)]
+    tensors = [Tensor(a, requires_grad=True) if isinstance(a, np.ndarray) else a for a in args]
+    out = case.op(*tensors)
+    assert out.dtype == np.float32
+    out.sum().backward()
+    for t in tensors:
+        if isinstance(t, Tensor):
+            assert t.grad.dtype == np.float32 and t.grad.shape == t.shape
+    np.testing.assert_allclose(out.data, case.reference(*args), rtol=1e-4, atol=1e-4)
+
+
+# ---- kernels against their numpy references --------------------------------------------------------
+
+@given(st.conv_inputs(max_channels=3).map(lambda a: (a[0], a[1].shape[2:], a[3], a[4])), hs.integers(1, 3))
+def test_im2col_and_col2im_match_numpy(geometry, copies):
+    x, kernel, stride, pad = geometry
+    x = np.concatenate([x] * copies)  # batches of 1 run the serial kernel, larger ones the threaded twin
+    cols = im2col_kernels.im2col(x, kernel, stride, pad)
+    np.testing.assert_array_equal(cols, im2col_kernels.im2col_reference(x, kernel, stride, pad))
+    dcols = np.random.default_rng(0).standard_normal(cols.shape)
+    dx = im2col_kernels.col2im(dcols, x.shape, kernel, stride, pad)
+    np.testing.assert_allclose(dx, im2col_kernels.col2im_reference(dcols, x.shape, kernel, stride, pad),
+                               rtol=1e-12, atol=1e-12)
+    # col2im is im2col's adjoint: <im2col(x), dcols> == <x, col2im(dcols)>.
+    assert np.isclose(np.vdot(cols, dcols), np.vdot(x, dx), rtol=1e-12, atol=1e-12)
+
+
+@given(st.pool_inputs(distinct=False), hs.integers(1, 6))
+def test_pooling_kernels_match_numpy(inputs, copies):
+    x, kernel, stride = inputs
+    x = np.concatenate([x] * copies)
+    windows = ops.conv.sliding_windows("test", x.shape[2:], kernel, stride, 0)
+    out, winner = pooling.max_pool(x, kernel, stride, windows.out)
+    expected_out, expected_winner = pooling.max_pool_reference(x, kernel, stride)
+    np.testing.assert_array_equal(out, expected_out)
+    np.testing.assert_array_equal(winner, expected_winner)
+    np.testing.assert_allclose(pooling.avg_pool(x, kernel, stride, windows.out),
+                               pooling.avg_pool_reference(x, kernel, stride), rtol=1e-12, atol=1e-12)
+    grad = np.random.default_rng(0).standard_normal(out.shape)
+    one_hot = np.eye(kernel[0] * kernel[1])[expected_winner]
+    np.testing.assert_allclose(pooling.max_pool_backward(grad, winner, kernel, stride, x.shape),
+                               pooling.pool_backward_reference(grad, one_hot, kernel, stride, x.shape), atol=1e-12)
+    even = np.full(one_hot.shape, 1.0 / (kernel[0] * kernel[1]))
+    np.testing.assert_allclose(pooling.avg_pool_backward(grad, kernel, stride, x.shape),
+                               pooling.pool_backward_reference(grad, even, kernel, stride, x.shape), atol=1e-12)
+
+
+# ---- behaviour a user relies on ---------------------------------------------------------------------
+
+def test_max_pool_gradient_goes_to_the_first_maximum_on_ties():
+    x = Tensor(np.array([[[[1.0, 3.0], [3.0, 3.0]]]]), requires_grad=True)
+    ops.MaxPool2d.apply(x, 2).sum().backward()
+    np.testing.assert_array_equal(x.grad, [[[[0.0, 1.0], [0.0, 0.0]]]])
+
+
+def test_overlapping_max_windows_add_up_at_a_shared_winner():
+    x = Tensor(np.array([[[[0.0, 9.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]]]), requires_grad=True)
+    out = ops.MaxPool2d.apply(x, 2, stride=1)  # the 9 wins both top windows
+    out.backward(np.array([[[[1.0, 2.0], [4.0, 8.0]]]]))
+    # The bottom windows hold only zeros: each sends its gradient to its own first element.
+    np.testing.assert_array_equal(x.grad[0, 0], [[0.0, 3.0, 0.0], [4.0, 8.0, 0.0], [0.0, 0.0, 0.0]])
+
+
+def test_max_pool_propagates_nan():
+    x = np.array([[[[1.0, np.nan], [5.0, 2.0]]]])
+    assert np.isnan(ops.MaxPool2d.apply(Tensor(x), 2).data).all()
+
+
+def test_conv_mixed_dtypes_compute_in_the_wider_and_give_each_input_its_own():
+    rng = np.random.default_rng(0)
+    x = Tensor(rng.standard_normal((2, 3, 5, 5)).astype(np.float32), requires_grad=True)
+    w = Tensor(rng.standard_normal((4, 3, 3, 3)), requires_grad=True)
+    out = ops.Conv2d.apply(x, w, None, stride=1, padding=1)
+    assert out.dtype == np.float64
+    out.sum().backward()
+    assert x.grad.dtype == np.float32 and w.grad.dtype == np.float64
+
+
+def test_conv_of_a_large_batch_matches_loops():
+    """More images than one chunk holds: the chunks must cover the batch exactly once."""
+    rng = np.random.default_rng(0)
+    x, w, b = rng.standard_normal((67, 2, 9, 9)), rng.standard_normal((3, 2, 3, 3)), rng.standard_normal(3)
+    tensors = [Tensor(a, requires_grad=True) for a in (x, w, b)]
+    out = conv(*tensors, (2, 2), (1, 1))
+    np.testing.assert_allclose(out.data, conv2d_loops(x, w, b, (2, 2), (1, 1)), rtol=1e-12, atol=1e-12)
+    grad = rng.standard_normal(out.shape)
+    out.backward(grad)
+    np.testing.assert_allclose(tensors[2].grad, grad.sum(axis=(0, 2, 3)), rtol=1e-12)
+    # dx is the convolution's adjoint: <conv(x'), grad> == <x', dx> for any x' (no bias).
+    other = rng.standard_normal(x.shape)
+    assert np.isclose(np.vdot(conv2d_loops(other, w, None, (2, 2), (1, 1)), grad), np.vdot(other, tensors[0].grad))
+
+
+@pytest.mark.parametrize("x_shape, w_shape, stride, pad, message", [
+    ((2, 3, 8, 8), (4, 2, 3, 3), 1, 1, "x has 3 channels (shape (2, 3, 8, 8)) but w expects 2"),
+    ((2, 3, 3, 3), (4, 3, 7, 7), 1, 1, "bigger than the padded input along the height: 3 + 2*1 = 5 < 7"),
+    ((2, 3, 9, 8), (4, 3, 3, 3), 2, 1, "stride 2 does not tile the width: (width + 2*pad - kernel) = (8 + 2*1 - 3) = 7"),
+    ((2, 3, 8, 9), (4, 3, 3, 3), 2, 0, "stride 2 does not tile the height: (height + 2*pad - kernel) = (8 + 2*0 - 3) = 5"),
+    ((3, 8, 8), (4, 3, 3, 3), 1, 1, "x must be a batch of images (N, C, H, W), got shape (3, 8, 8)"),
+    ((2, 3, 8, 8), (4, 3, 3), 1, 1, "w must be filters (F, C, kh, kw)"),
+    ((2, 3, 8, 8), (4, 3, 3, 3), 0, 1, "stride must be >= 1"),
+    ((2, 3, 8, 8), (4, 3, 3, 3), 1, -1, "padding must be >= 0"),
+])
+def test_conv_rejects_bad_geometry_saying_what_and_where(x_shape, w_shape, stride, pad, message):
+    with pytest.raises(ValueError) as error:
+        conv(Tensor(np.zeros(x_shape)), Tensor(np.zeros(w_shape)), None, stride, pad)
+    assert message in str(error.value)
+
+
+def test_conv_rejects_a_bias_of_the_wrong_length():
+    with pytest.raises(ValueError, match=r"b must have shape \(F,\) = \(4,\)"):
+        conv(Tensor(np.zeros((1, 3, 4, 4))), Tensor(np.zeros((4, 3, 3, 3))), Tensor(np.zeros(3)), 1, 1)
+
+
+def test_conv_rejects_a_stride_that_is_not_an_int():
+    with pytest.raises(TypeError, match="stride must be an int or a \\(height, width\\) pair"):
+        conv(Tensor(np.zeros((1, 3, 4, 4))), Tensor(np.zeros((4, 3, 3, 3))), None, 1.5, 1)
+
+
+def test_pooling_rejects_windows_that_do_not_tile():
+    with pytest.raises(ValueError, match="max_pool2d: stride 2 does not tile the width"):
+        max_pool(Tensor(np.zeros((1, 1, 4, 5))), 2, 2)
+    with pytest.raises(ValueError, match="avg_pool2d: the kernel \\(3x3\\) is bigger than the padded input along "
+                                         "the height"):
+        avg_pool(Tensor(np.zeros((1, 1, 2, 5))), 3, 1)

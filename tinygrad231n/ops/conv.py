@@ -1,0 +1,170 @@
+"""2-D convolution (cross-correlation, as in CS231n and PyTorch) by im2col and one GEMM per chunk.
+
+    out[n, f, oh, ow] = b[f] + sum_{c, i, j} w[f, c, i, j] * xpad[n, c, oh * sh + i, ow * sw + j]
+
+With cols = im2col(x) (C*kh*kw rows, one column per output pixel; kernels/im2col.py), the
+convolution is the matrix product W @ cols for W = w.reshape(F, C*kh*kw), and backward is two
+more products and the scatter back:
+
+    dW = dout @ cols^T        d(cols) = W^T @ dout  ->  dx = col2im(d(cols))        db = sum(dout)
+
+The batch goes through in chunks of a few images (enough columns for BLAS to run at full speed,
+few enough that each chunk's columns stay in cache), so the columns of the whole batch, C*kh*kw
+times the size of x, never exist at once. Backward recomputes each chunk's columns from x
+rather than keeping them from forward: that costs a copy, keeping them would cost kh*kw times
+the memory of x per layer.
+"""
+from typing import NamedTuple
+
+import numpy as np
+
+from ..function import Function
+from ..kernels.im2col import col2im, im2col, output_size
+
+# Columns (output pixels) per chunk: large enough for an efficient GEMM, small enough that a
+# chunk's columns (C*kh*kw of them per pixel) stay near the core's L2 cache.
+CHUNK_COLUMNS = 2048
+
+
+class Windows(NamedTuple):
+    """The geometry of a sliding window over (H, W): each a (height, width) pair."""
+    kernel: tuple
+    stride: tuple
+    pad: tuple
+    out: tuple
+
+
+def as_pair(value, name, op_name, minimum):
+    """An int or a pair of ints (height, width), each >= minimum, as a tuple of two ints."""
+    pair = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
+    if len(pair) != 2 or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in pair):
+        raise TypeError(f"{op_name}: {name} must be an int or a (height, width) pair of ints, got {value!r}")
+    if min(pair) < minimum:
+        raise ValueError(f"{op_name}: {name} must be >= {minimum}, got {value!r}")
+    return int(pair[0]), int(pair[1])
+
+
+def sliding_windows(op_name, image_shape, kernel, stride, pad):
+    """Check that a kh x kw window with this stride and padding tiles an (H, W) image exactly, as
+    CS231n's layers require ((H + 2*pad - kh) divisible by the stride), and return its Windows.
+
+    Raises ValueError naming the dimension (height or width) that does not fit or tile.
+    """
+    kernel = as_pair(kernel, "kernel size", op_name, 1)
+    stride = as_pair(stride, "stride", op_name, 1)
+    pad = as_pair(pad, "padding", op_name, 0)
+    out = []
+    for axis, size, k, s, p in zip(("height", "width"), image_shape, kernel, stride, pad):
+        padded = size + 2 * p
+        if k > padded:
+            raise ValueError(f"{op_name}: the kernel ({kernel[0]}x{kernel[1]}) is bigger than the padded input "
+                             f"along the {axis}: {size} + 2*{p} = {padded} < {k}")
+        if (padded - k) % s:
+            raise ValueError(f"{op_name}: stride {s} does not tile the {axis}: ({axis} + 2*pad - kernel) = "
+                             f"({size} + 2*{p} - {k}) = {padded - k} is not a multiple of {s}")
+        out.append(output_size(size, k, s, p))
+    return Windows(kernel, stride, pad, tuple(out))
+
+
+def _check_conv(x, w, b, stride, pad):
+    if x.ndim != 4:
+        raise ValueError(f"conv2d: x must be a batch of images (N, C, H, W), got shape {x.shape}")
+    if w.ndim != 4:
+        raise ValueError(f"conv2d: w must be filters (F, C, kh, kw), got shape {w.shape}")
+    if x.shape[1] != w.shape[1]:
+        raise ValueError(f"conv2d: x has {x.shape[1]} channels (shape {x.shape}) but w expects {w.shape[1]} "
+                         f"(shape {w.shape}, which is (F, C, kh, kw))")
+    if b is not None and np.shape(b) != (w.shape[0],):
+        raise ValueError(f"conv2d: b must have shape (F,) = ({w.shape[0]},), one per filter, got {np.shape(b)}")
+    for name, array in (("x", x), ("w", w), ("b", b)):
+        if array is not None and array.dtype.kind != "f":
+            raise TypeError(f"conv2d: {name} must be a float array, got dtype {array.dtype}")
+    return sliding_windows("conv2d", x.shape[2:], w.shape[2:], stride, pad)
+
+
+class _Chunks:
+    """The batch in runs of images holding about CHUNK_COLUMNS output pixels each, and scratch
+    matrices sized for one run, reused by every run (a fresh array per run would cost page
+    faults: glibc hands large blocks back to the OS on free and maps them again on malloc)."""
+
+    def __init__(self, n, pixels, dtype):
+        self.n, self.pixels, self.dtype = n, pixels, dtype
+        self.step = max(1, min(n, CHUNK_COLUMNS // pixels))
+        self.buffers = {}
+
+    def __iter__(self):
+        return ((start, min(self.n, start + self.step)) for start in range(0, self.n, self.step))
+
+    def matrix(self, name, rows, images):
+        """A C-contiguous (rows, images * pixels) view of the scratch buffer `name`."""
+        if name not in self.buffers:
+            self.buffers[name] = np.empty(rows * self.step * self.pixels, dtype=self.dtype)
+        return self.buffers[name][:rows * images * self.pixels].reshape(rows, images * self.pixels)
+
+
+class Conv2d(Function):
+    """x (N, C, H, W), w (F, C, kh, kw), b (F,) or None -> (N, F, Hout, Wout).
+
+    stride and padding: an int or (height, width) pair; zero padding on both sides;
+    Hout = (H + 2*pad - kh) / stride + 1 must come out whole (CS231n's rule; PyTorch would
+    silently drop the last rows). Computes in the inputs' common dtype (float32 stays float32);
+    each gradient comes back in its input's dtype.
+    """
+
+    @staticmethod
+    def forward(ctx, x, w, b=None, stride=1, padding=0):
+        windows = _check_conv(x, w, b, stride, padding)
+        dtype = np.result_type(x, w, *(() if b is None else (b,)))
+        ctx.dtypes = x.dtype, w.dtype, None if b is None else b.dtype
+        x, w = np.ascontiguousarray(x, dtype=dtype), np.ascontiguousarray(w, dtype=dtype)
+        n, f = x.shape[0], w.shape[0]
+        pixels = windows.out[0] * windows.out[1]
+        weights = w.reshape(f, -1)
+        out = np.empty((n, f, pixels), dtype=dtype)
+        chunks = _Chunks(n, pixels, dtype)
+        for start, stop in chunks:
+            images = stop - start
+            cols = chunks.matrix("cols", weights.shape[1], images)
+            im2col(x[start:stop], *windows[:3], out=cols.reshape(-1, images, pixels))
+            products = np.matmul(weights, cols, out=chunks.matrix("products", f, images))
+            # (F, images, pixels) -> (images, F, pixels): back to NCHW, adding the bias on the way.
+            by_image = products.reshape(f, images, pixels).transpose(1, 0, 2)
+            if b is None:
+                out[start:stop] = by_image
+            else:
+                np.add(by_image, b.astype(dtype, copy=False)[:, None], out=out[start:stop])
+        ctx.save(x, w)
+        ctx.windows = windows
+        return out.reshape(n, f, *windows.out)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, w = ctx.saved
+        windows = ctx.windows
+        need_x, need_w, need_b = ctx.needs_input_grad
+        n, f = x.shape[0], w.shape[0]
+        pixels = windows.out[0] * windows.out[1]
+        weights = w.reshape(f, -1)
+        grad = grad.reshape(n, f, pixels)
+        dx = np.empty_like(x) if need_x else None
+        dw_t = np.zeros(weights.shape[::-1], dtype=x.dtype) if need_w else None  # (C*kh*kw, F)
+        dw_chunk = np.empty_like(dw_t) if need_w else None
+        db = np.zeros(f, dtype=x.dtype) if need_b else None
+        chunks = _Chunks(n, pixels, x.dtype)
+        for start, stop in chunks:
+            images = stop - start
+            # The chunk's output gradient as one (F, images * pixels) matrix, laid out like its columns.
+            g = chunks.matrix("grad", f, images)
+            g.reshape(f, images, pixels)[:] = grad[start:stop].transpose(1, 0, 2)
+            if need_w:
+                cols = chunks.matrix("cols", weights.shape[1], images)
+                im2col(x[start:stop], *windows[:3], out=cols.reshape(-1, images, pixels))
+                dw_t += np.matmul(cols, g.T, out=dw_chunk)
+            if need_x:
+                dcols = np.matmul(weights.T, g, out=chunks.matrix("dcols", weights.shape[1], images))
+                col2im(dcols.reshape(-1, images, pixels), x[start:stop].shape, *windows[:3], out=dx[start:stop])
+            if need_b:
+                db += g.sum(axis=1)
+        dw = dw_t.T.reshape(w.shape) if need_w else None
+        # Gradients in each input's own dtype, so a float32 weight never collects float64.
+        return tuple(None if g is None else g.astype(dtype, copy=False) for g, dtype in zip((dx, dw, db), ctx.dtypes))

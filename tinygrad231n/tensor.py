@@ -10,8 +10,9 @@ In-place writes and the tape: an op's backward reads the arrays its forward save
 tensor's array in place between forward and backward would silently give gradients of values the
 graph never saw. Writes through the Tensor API are stamped with a global write clock
 (`t.data -= ...`, `t.data *= ...`, any assignment to `t.data` that keeps the same array, and
-`t.copy_(value)`, which optimizers and `module.params[...] = ...` use); each recorded op notes the
-clock, and backward raises if a tensor whose memory overlaps a saved array was written since. Not
+`t.copy_(value)`, which the optimizers use); each recorded op notes the clock, and backward raises
+if the op's output or an input was written since and its memory overlaps an array the op saved.
+The cost is one integer per op, and a closer look only at ops recorded before some write. Not
 seen (numpy cannot tell us): `t.data[...] = v` or other writes through a reference to the array
 kept elsewhere, and writes through another tensor sharing the memory (`t.detach()`). Replacing the
 array (`t.data = new_array`) is not a write: the graph keeps the old array, as in PyTorch.
@@ -296,10 +297,11 @@ def _accumulate_leaf(leaf, grad, handed_out):
 def _check_saved_not_written(node, ctx):
     """Raise if the output or an input of `ctx`'s op was written in place (through the Tensor API)
     after the op ran, and its memory overlaps an array the op saved for backward."""
-    saved = [array for array in ctx.saved if isinstance(array, np.ndarray)]
     tensors = [("output", node)] + [(f"input {i}", x) for i, x in enumerate(ctx.parents) if isinstance(x, Tensor)]
-    for role, tensor in tensors:
-        if tensor._written_at > ctx.clock and any(np.may_share_memory(tensor._data, a) for a in saved):
+    written = [(role, tensor) for role, tensor in tensors if tensor._written_at > ctx.clock]
+    saved = [array for array in ctx.saved if isinstance(array, np.ndarray)] if written else []
+    for role, tensor in written:
+        if any(np.may_share_memory(tensor._data, array) for array in saved):
             label = f"{role}" + (f" {tensor.name!r}" if tensor.name else "") + f" of shape {tensor.shape}"
             raise RuntimeError(f"backward(): the {label} of {ctx.function.__name__} was modified in place after "
                                "the forward pass saved it, so its gradient would be computed from the new "

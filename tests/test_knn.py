@@ -32,10 +32,12 @@ def row_pairs(draw, dtype=np.float64):
 def identity_tolerance(X_test, X_train):
     """A bound on the error of |a|^2 + |b|^2 - 2a.b in floating point: each of its sums of D terms
     is off by at most about D * eps times the sum of the magnitudes, which is <= |a|^2 + |b|^2;
-    and each term under the smallest normal number (`tiny`) may underflow to 0."""
+    and each term under the smallest normal number (`tiny`) may underflow to 0. The `+ 2`: the sqrt
+    and the squaring back in `assert_identity_close` each round once more, by eps * |a - b|^2
+    <= 2 eps (|a|^2 + |b|^2) (with D = 1 this is most of the bound)."""
     info, d = np.finfo(X_test.dtype), X_test.shape[1]
     sq = lambda X: (X.astype(np.float64) ** 2).sum(axis=1)  # noqa: E731
-    return 4 * d * (info.eps * (sq(X_test)[:, None] + sq(X_train)[None, :]) + info.tiny)
+    return 4 * (d + 2) * (info.eps * (sq(X_test)[:, None] + sq(X_train)[None, :]) + info.tiny)
 
 
 def assert_identity_close(dists, X_test, X_train):

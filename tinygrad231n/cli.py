@@ -8,8 +8,11 @@
                        [--scheduler tcp://HOST:PORT] [--jobs N]
 """
 import argparse
+import contextlib
 import functools
+import signal
 import sys
+import threading
 
 MODELS = ("knn", "svm", "softmax", "twolayer", "fcnet", "features_svm", "features_net")
 
@@ -18,7 +21,8 @@ def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        args.run(args)
+        with _sigterm_as_ctrl_c():
+            args.run(args)
     except (ValueError, FileNotFoundError, RuntimeError) as err:  # bad input: say what, not a traceback
         print(f"tinygrad231n {args.command}: error: {err}", file=sys.stderr)
         return 2
@@ -26,6 +30,24 @@ def main(argv=None):
         print(f"tinygrad231n {args.command}: interrupted; files already written are complete", file=sys.stderr)
         return 130
     return 0
+
+
+@contextlib.contextmanager
+def _sigterm_as_ctrl_c():
+    """SIGTERM (kill, docker stop, a job scheduler) raises KeyboardInterrupt, so it cleans up as Ctrl-C does:
+    temporary files removed, sweep workers stopped. Python's default would end the process on the spot."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _raise_keyboard_interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 def build_parser():
@@ -99,16 +121,18 @@ def run_graph(args):
 
 
 def run_sweep(args):
+    from tinygrad231n.data import default_data_dir, find_batches_dir
+    from tinygrad231n.reproduce.config import kept_config
     from tinygrad231n.reproduce.tasks import sweep_task
-    from tinygrad231n.sweep import best_record, grid_configs, parse_grid, run_sweep as sweep
+    from tinygrad231n.sweep import grid_configs, parse_grid, run_sweep as sweep, summarize
     configs = grid_configs(parse_grid(args.grid))
+    if args.scheduler is None and not args.sample:  # missing data: one line now (a cluster's may be elsewhere)
+        find_batches_dir(args.data or default_data_dir())
     task = functools.partial(sweep_task, args.model, args.data, args.sample)
     results = args.results or f"runs/sweep-{args.model}.jsonl"
-    records = sweep(task, configs, results, scheduler=args.scheduler, n_jobs=args.jobs)
-    failed = sum(r["status"] != "ok" for r in records)
-    best = best_record(records, key="val_acc")
-    print(f"{len(records)} configurations in {results} ({failed} failed); best: "
-          f"{best['config'] if best else None} -> {best['result'] if best else None}")
+    records = sweep(task, configs, results, scheduler=args.scheduler, n_jobs=args.jobs,
+                    check=functools.partial(kept_config, args.model), score="val_acc")
+    print(summarize(records, results, key="val_acc"))
 
 
 def _single_values(text):

@@ -6,6 +6,7 @@
     # [{"lr": 0.0001, "hidden": 100}, {"lr": 0.001, "hidden": 100}]
 """
 import itertools
+import math
 
 EXPECTED_FORM = "name=v1,v2 name2=..."
 
@@ -14,8 +15,9 @@ def parse_grid(text):
     """Parse `name=v1,v2 name2=...` (space-separated names, comma-separated values) into {name: [values]}.
 
     A value that reads as an int stays an int ("100"), one that reads as a float becomes a float
-    ("1e-4", "1.0"), anything else stays a string ("relu"). Where a name's values mix ints and floats
+    ("1e-4", "1.0"), "[512,256]" becomes a list of such values, anything else stays a string ("relu"). Where a name's values mix ints and floats
     ("reg=0.1,1"), all become floats, so one hyperparameter has one type. Names keep their order.
+    NaN and infinity are refused: the results file is strict JSON, which cannot hold them.
     """
     grid = {}
     for token in text.split():
@@ -35,18 +37,39 @@ def _parse_token(token):
     if not name.isidentifier():
         raise ValueError(f"parse_grid: {token!r} does not start with a name (letters, digits and _, "
                          f"not starting with a digit); expected {EXPECTED_FORM}")
-    pieces = values.split(",")
+    pieces = _split_values(token, values)
     if "=" in values:
         raise ValueError(f"parse_grid: {token!r} has more than one '='; expected {EXPECTED_FORM}")
     if "" in pieces:
         raise ValueError(f"parse_grid: {token!r} has an empty value; expected {EXPECTED_FORM}")
     values = [_parse_value(piece) for piece in pieces]
+    if any(isinstance(v, float) and not math.isfinite(v) for v in values):
+        raise ValueError(f"parse_grid: {token!r} has a value that is NaN or infinite; give finite numbers")
     if any(isinstance(v, float) for v in values) and all(isinstance(v, (int, float)) for v in values):
         values = [float(v) for v in values]
     return name, values
 
 
+def _split_values(token, text):
+    """Split on the commas outside brackets: "[512,256],[1024]" -> ["[512,256]", "[1024]"]."""
+    pieces, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        depth += {"[": 1, "]": -1}.get(char, 0)
+        if depth not in (0, 1) or (char == "[" and depth == 1 and i > start):
+            raise ValueError(f"parse_grid: {token!r} has unbalanced or nested brackets; a list value is "
+                             f"written [v1,v2] (e.g. hidden_dims=[512,256],[1024])")
+        if char == "," and depth == 0:
+            pieces.append(text[start:i])
+            start = i + 1
+    if depth:
+        raise ValueError(f"parse_grid: {token!r} has an unclosed '['; a list value is written [v1,v2]")
+    return pieces + [text[start:]]
+
+
 def _parse_value(text):
+    """An int, else a float, else "[v1,v2,...]" as a list of such values, else the text itself."""
+    if text.startswith("[") and text.endswith("]"):
+        return [_parse_value(item) for item in text[1:-1].split(",")] if text != "[]" else []
     for kind in (int, float):
         try:
             return kind(text)

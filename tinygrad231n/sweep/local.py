@@ -6,7 +6,12 @@ TerminatedWorkerError, taking every task in flight down with it, and cannot say 
 So after a death, the configurations that call had taken up and not finished are run again one at a
 time: the one that dies alone is recorded as failed, the others succeed, and the configurations not
 yet taken up go on in parallel.
+
+Stopping: Ctrl-C (and SIGTERM, which the command line turns into Ctrl-C) makes joblib stop the workers.
+A SIGKILL of this process gives joblib no chance to, so each worker watches its parent and exits when
+it dies (`worker.exit_with_parent`).
 """
+import os
 import time
 
 import joblib
@@ -57,7 +62,7 @@ def _parallel_records(task, configs, n_jobs, taken):
     def calls():
         for config in configs:
             taken.append(config)
-            yield joblib.delayed(run_one)(task, config)
+            yield joblib.delayed(run_one)(task, config, parent=os.getpid())
 
     # One configuration per joblib task and no look-ahead beyond one task per worker, so that a
     # worker's death takes down as few configurations as possible.

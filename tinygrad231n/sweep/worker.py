@@ -1,14 +1,23 @@
 """What runs in a worker: one configuration's task, turned into a record whatever happens."""
 import json
+import os
+import threading
 import time
 
+PARENT_POLL_SECONDS = 0.5
 
-def run_one(task, config):
+
+def run_one(task, config, parent=None):
     """Run `task(config)` and return its record. An exception becomes a "failed" record: it ends its task only.
 
+    parent: the pid of the process that started this worker, or None. When given (local sweeps), this
+        process exits within PARENT_POLL_SECONDS of that process dying, even by SIGKILL, instead of
+        running out its task for nobody (loky's workers would otherwise live on for minutes).
     -> {"config", "status": "ok", "result": dict of JSON values, "seconds"}
        or {"config", "status": "failed", "error": "<type>: <message>", "seconds"}
     """
+    if parent is not None:
+        exit_with_parent(parent)
     start = time.perf_counter()
     try:
         result = as_json(task(dict(config)))  # a copy: a task that edits its config cannot edit the record
@@ -27,7 +36,23 @@ def as_json(result):
     if not isinstance(result, dict):
         raise TypeError(f"the task must return a dict of results, like {{'val_acc': 0.5}}; "
                         f"it returned a {type(result).__name__}")
-    return json.loads(json.dumps(result, default=_plain_value))
+    try:
+        text = json.dumps(result, default=_plain_value, allow_nan=False)
+    except ValueError:  # json names no key; find one for the message
+        bad = [key for key, value in result.items() if not _finite_json(value)]
+        if not bad:
+            raise  # another ValueError: a circular reference
+        raise ValueError(f"the task's result holds NaN or infinity (in {bad}), which strict JSON cannot "
+                         f"hold; return finite numbers") from None
+    return json.loads(text)
+
+
+def _finite_json(value):
+    try:
+        json.dumps(value, default=_plain_value, allow_nan=False)
+    except ValueError:
+        return False
+    return True
 
 
 def _plain_value(value):
@@ -35,3 +60,22 @@ def _plain_value(value):
         return value.tolist()
     raise TypeError(f"the task's result holds {value!r} ({type(value).__name__}), which cannot be written "
                     f"as JSON; return numbers, strings, lists and dicts")
+
+
+_watching = []  # the parent this process already watches (one watcher per process)
+
+
+def exit_with_parent(parent):
+    """Start (once per process) a daemon thread that ends this process when `parent` is no longer its
+    parent, i.e. has died and this process was adopted. Does nothing if `parent` is not our parent
+    (the task runs in the sweep's own process, with n_jobs=1)."""
+    if _watching or os.getppid() != parent:
+        return
+    _watching.append(parent)
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_SECONDS)
+        os._exit(1)  # no cleanup: the parent that would collect the result is gone
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import LogFormatter, MaxNLocator
 
 
 def visualize_grid(Xs, ubound=255.0, padding=1):
@@ -119,6 +119,9 @@ def _fit_loss_scale(ax, losses):
         if finite.max() <= 5 * high:
             return ""
         ax.set_yscale("log")
+        # plain numbers (2, 3, 4, 6, 10) rather than powers of ten: a loss of "6 x 10^0" reads badly
+        ax.yaxis.set_major_formatter(LogFormatter())
+        ax.yaxis.set_minor_formatter(LogFormatter(labelOnlyBase=False, minor_thresholds=(2, 0.5)))
         return " (log scale)"
     margin = (high - low) or abs(high) or 1.0
     if finite.max() <= high + 4 * margin:

@@ -5,9 +5,11 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as hs
 
+import tinygrad231n.nn.functional as F
 from test_ops import Case, as_tensors
 from tinygrad231n import Tensor, ops
 from tinygrad231n.gradcheck import gradcheck
+from tinygrad231n.kernels import channel_norm
 from tinygrad231n.kernels import im2col as im2col_kernels
 from tinygrad231n.kernels import pooling
 from tinygrad231n.testing import strategies as st
@@ -55,7 +57,68 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+# ---- normalization ----------------------------------------------------------------------------------
+
+def standardized(x, axes, eps=1e-5):
+    mean, var = x.mean(axis=axes, keepdims=True), x.var(axis=axes, keepdims=True)
+    return (x - mean) / np.sqrt(var + eps)
+
+
+@hs.composite
+def images_and_affine(draw):
+    """x (N, C, H, W) with well-spread values (no channel's variance near 0), gamma and beta (C,)."""
+    n, c = draw(hs.integers(1, 3)), draw(hs.integers(1, 4))
+    h, w = draw(hs.integers(1, 3)), draw(hs.integers(2, 3))
+    x = draw(st.distinct_arrays((n, c, h, w), spacing=0.3))
+    return x, draw(st.arrays((c,))), draw(st.arrays((c,)))
+
+
+@hs.composite
+def grouped_images(draw):
+    """x (N, G * channels per group, H, W), gamma and beta (1, C, 1, 1), G."""
+    groups, per_group = draw(hs.integers(1, 3)), draw(hs.integers(1, 2))
+    n, h, w, c = draw(hs.integers(1, 2)), draw(hs.integers(1, 2)), draw(hs.integers(2, 3)), groups * per_group
+    x = draw(st.distinct_arrays((n, c, h, w), spacing=0.3))
+    return x, draw(st.arrays((1, c, 1, 1))), draw(st.arrays((1, c, 1, 1))), groups
+
+
+@hs.composite
+def rows_and_affine(draw):
+    n, d = draw(hs.integers(1, 4)), draw(hs.integers(2, 5))
+    return draw(st.distinct_arrays((n, d), spacing=0.3)), draw(st.arrays((d,))), draw(st.arrays((d,)))
+
+
+@hs.composite
+def images_with_running_statistics(draw):
+    x, gamma, beta = draw(images_and_affine())
+    c = x.shape[1]
+    # Constant Tensors: the running averages are not differentiated (gradcheck leaves them be).
+    return x, gamma, beta, Tensor(draw(st.arrays((c,)))), Tensor(draw(st.positive_arrays((c,))))
+
+
+def spatial_batchnorm_reference(x, gamma, beta):
+    return gamma[:, None, None] * standardized(x, (0, 2, 3)) + beta[:, None, None]
+
+
+def group_norm_reference(x, gamma, beta, groups):
+    grouped = standardized(x.reshape(x.shape[0], groups, -1), (2,)).reshape(x.shape)
+    return gamma * grouped + beta
+
+
+NORM_CASES = [
+    Case("batch_norm2d", images_and_affine(), lambda x, g, b: F.batch_norm2d(x, g, b), spatial_batchnorm_reference),
+    Case("batch_norm2d_eval", images_with_running_statistics(),
+         lambda x, g, b, m, v: F.batch_norm2d(x, g, b, m, v, training=False),
+         lambda x, g, b, m, v: g[:, None, None] * (x - m.data[:, None, None]) / np.sqrt(v.data[:, None, None] + 1e-5)
+         + b[:, None, None]),
+    Case("layer_norm", rows_and_affine(), F.layer_norm, lambda x, g, b: g * standardized(x, (1,)) + b),
+    Case("group_norm", grouped_images(), lambda x, g, b, groups: F.group_norm(x, groups, g, b), group_norm_reference),
+]
+
+ALL_CASES = CASES + NORM_CASES
+
+
+@pytest.mark.parametrize("case", ALL_CASES, ids=[c.name for c in ALL_CASES])
 @FEW
 @given(data=hs.data())
 def test_forward_matches_numpy(case, data):
@@ -64,14 +127,14 @@ def test_forward_matches_numpy(case, data):
     np.testing.assert_allclose(out.data, case.reference(*args), rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+@pytest.mark.parametrize("case", ALL_CASES, ids=[c.name for c in ALL_CASES])
 @FEW
 @given(data=hs.data())
 def test_gradient_matches_numerical(case, data):
     assert gradcheck(case.op, *data.draw(case.inputs))
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+@pytest.mark.parametrize("case", ALL_CASES, ids=[c.name for c in ALL_CASES])
 @FEW
 @given(data=hs.data())
 def test_float32_stays_float32(case, data):
@@ -81,7 +144,7 @@ def test_float32_stays_float32(case, data):
     assert out.dtype == np.float32
     out.sum().backward()
     for t in tensors:
-        if isinstance(t, Tensor):
+        if isinstance(t, Tensor) and t.requires_grad:
             assert t.grad.dtype == np.float32 and t.grad.shape == t.shape
     np.testing.assert_allclose(out.data, case.reference(*args), rtol=1e-4, atol=1e-4)
 
@@ -200,3 +263,44 @@ def test_pooling_rejects_windows_that_do_not_tile():
     with pytest.raises(ValueError, match="avg_pool2d: the kernel \\(3x3\\) is bigger than the padded input along "
                                          "the height"):
         avg_pool(Tensor(np.zeros((1, 1, 2, 5))), 3, 1)
+
+
+
+@given(images_and_affine(), hs.integers(1, 10))
+def test_channel_norm_kernels_match_numpy(inputs, copies):
+    x, gamma, beta = inputs
+    x = np.concatenate([x] * copies) * 3 + 50  # a large mean against the spread, and the threaded twins
+    rng = np.random.default_rng(0)
+    g, center = rng.standard_normal(x.shape), rng.standard_normal(x.shape[1])
+    mean, var = channel_norm.channel_mean_var(x)
+    expected_mean, expected_var = channel_norm.channel_mean_var_reference(x)
+    np.testing.assert_allclose(mean, expected_mean, rtol=1e-14)
+    np.testing.assert_allclose(var, expected_var, rtol=1e-11)
+    for got, expected in zip(channel_norm.channel_cross_sums(g, x, center),
+                             channel_norm.channel_cross_sums_reference(g, x, center)):
+        np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-10)
+    for terms in ({"a": gamma}, {"a": gamma, "v": g, "b": beta, "d": center}):
+        np.testing.assert_allclose(channel_norm.channel_affine(x, **terms),
+                                   channel_norm.channel_affine_reference(x, **terms), rtol=1e-13)
+
+
+def test_spatial_batchnorm_float32_stays_float32_with_float64_statistics():
+    x = Tensor(np.random.default_rng(0).standard_normal((4, 3, 5, 5)).astype(np.float32), requires_grad=True)
+    gamma, beta = (Tensor(np.ones(3, np.float32), requires_grad=True) for _ in range(2))
+    out = F.batch_norm2d(x, gamma, beta)
+    assert out.dtype == np.float32
+    out.sum().backward()
+    assert x.grad.dtype == gamma.grad.dtype == beta.grad.dtype == np.float32
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: F.group_norm(np.zeros((2, 6, 3, 3)), 4, np.ones(6), np.zeros(6)), "cannot be split into 4 groups"),
+    (lambda: F.layer_norm(np.zeros((2, 5)), np.ones(4), np.zeros(4)), "trailing feature axes"),
+    (lambda: F.batch_norm2d(np.zeros((2, 5, 3, 3)), np.ones(4), np.zeros(4)), "gamma, beta, mean, var all (C,)"),
+    (lambda: F.batch_norm2d(np.zeros((2, 4, 3, 3)), np.ones(4), np.zeros(4), training=False),
+     "pass both"),
+])
+def test_norms_reject_mismatched_shapes(call, message):
+    with pytest.raises(ValueError) as error:
+        call()
+    assert message in str(error.value)

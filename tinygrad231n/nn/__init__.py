@@ -9,8 +9,10 @@
 """
 from . import functional
 from .batchnorm import BatchNorm1d
+from .conv import AvgPool2d, Conv2d, Flatten, MaxPool2d
 from .layers import Dropout, Linear, ReLU
 from .module import Module, Parameter, ParameterArrays, Sequential
+from .norm import BatchNorm2d, GroupNorm, LayerNorm
 
 __all__ = ["functional", "Module", "Parameter", "ParameterArrays", "Sequential", "Linear", "ReLU", "Dropout",
-           "BatchNorm1d"]
+           "BatchNorm1d", "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "BatchNorm2d", "LayerNorm", "GroupNorm"]

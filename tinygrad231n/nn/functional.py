@@ -3,6 +3,7 @@
 Each takes Tensors (plain arrays are wrapped as constants) and returns a Tensor on the tape.
 """
 from .. import ops
+from ..kernels.channel_norm import channel_mean_var
 from ..tensor import as_tensor
 
 
@@ -41,3 +42,59 @@ def multiclass_hinge(scores, y, margin=1.0):
 def l2(W):
     """sum(W**2), the L2 penalty with no 0.5 in front (CS231n's linear-classifier convention)."""
     return ops.SumOfSquares.apply(as_tensor(W))
+
+
+# ---- images (NCHW) ------------------------------------------------------------------------------
+
+def conv2d(x, weight, bias=None, stride=1, padding=0):
+    """Cross-correlation of x (N, C, H, W) with weight (F, C, kh, kw), plus bias (F,) -> (N, F, H', W').
+    stride, padding: an int or a (height, width) pair; the windows must tile the padded input."""
+    return ops.Conv2d.apply(as_tensor(x), weight, bias, stride=stride, padding=padding)
+
+
+def max_pool2d(x, kernel_size, stride=None):
+    """The max of each window of x (N, C, H, W); stride defaults to kernel_size. Ties: first maximum."""
+    return ops.MaxPool2d.apply(as_tensor(x), kernel_size, stride=stride)
+
+
+def avg_pool2d(x, kernel_size, stride=None):
+    """The mean of each window of x (N, C, H, W); stride defaults to kernel_size."""
+    return ops.AvgPool2d.apply(as_tensor(x), kernel_size, stride=stride)
+
+
+def batch_norm2d(x, weight, bias, running_mean=None, running_var=None, training=True, momentum=0.9, eps=1e-5):
+    """Spatial batch norm of x (N, C, H, W) per channel; weight (gamma), bias (beta) (C,).
+
+    training: normalize with the batch's per-channel mean and biased variance over N, H, W and,
+    if running_mean / running_var (numpy (C,) arrays) are given, update them in place,
+    running = momentum * running + (1 - momentum) * batch (CS231n's convention; PyTorch's
+    momentum is 1 - ours). Otherwise normalize with running_mean and running_var.
+    """
+    x = as_tensor(x)
+    if not training:
+        if running_mean is None or running_var is None:
+            raise ValueError("batch_norm2d: evaluation (training=False) normalizes with running_mean and "
+                             "running_var; pass both")
+        return ops.SpatialBatchNorm.apply(x, weight, bias, running_mean, running_var, eps=eps,
+                                          batch_statistics=False)
+    if x.ndim != 4:
+        raise ValueError(f"batch_norm2d: x must be a batch of images (N, C, H, W), got shape {x.shape}")
+    mean, var = channel_mean_var(x.data)
+    out = ops.SpatialBatchNorm.apply(x, weight, bias, mean, var, eps=eps, batch_statistics=True)  # checks shapes
+    for running, batch in ((running_mean, mean), (running_var, var)):
+        if running is not None:  # in place, so a module's buffers keep their identity and dtype
+            running *= momentum
+            running += (1 - momentum) * batch
+    return out
+
+
+def layer_norm(x, weight, bias, eps=1e-5):
+    """Normalize each sample of x over its trailing weight.ndim axes (x (N, D), weight and bias (D,)),
+    then scale by weight (gamma) and shift by bias (beta)."""
+    return ops.LayerNorm.apply(as_tensor(x), weight, bias, eps=eps)
+
+
+def group_norm(x, num_groups, weight, bias, eps=1e-5):
+    """Group norm of x (N, C, H, W): per image, each group of C / num_groups consecutive channels
+    normalized over its channels and pixels; weight, bias (C,) or (1, C, 1, 1)."""
+    return ops.GroupNorm.apply(as_tensor(x), weight, bias, num_groups, eps=eps)

@@ -1,0 +1,112 @@
+"""Per-channel passes over an NCHW batch: the statistics, scaling and gradient sums of spatial batch norm.
+
+Each kernel is one pass over (N, C, H*W) planes, threads over images (prange), accumulates in
+float64 whatever the input dtype, and leaves the tiny (N, C) -> (C,) reductions to numpy. Fused
+this way, spatial batch norm reads a float32 activation 3 times forward (mean, variance, scale)
+and 3 times backward, where the same formulas in numpy make a temporary at almost every step.
+The numpy references below are what the tests hold the kernels to.
+"""
+import numba
+import numpy as np
+
+from .sized import SizedKernel
+
+# Below this many images a thread pool costs more than it saves (a plane is a few thousand values).
+PARALLEL_MIN_IMAGES = 8
+
+
+def _plane_sums(x, center):
+    """(sum(x - center[c]), sum((x - center[c])**2)) over each plane (n, c) of x (N, C, P)."""
+    n, c, p = x.shape
+    first, second = np.empty((n, c)), np.empty((n, c))
+    for image in numba.prange(n):
+        for channel in range(c):
+            plane, m = x[image, channel], center[channel]
+            s1 = s2 = 0.0
+            for k in range(p):
+                d = plane[k] - m
+                s1 += d
+                s2 += d * d
+            first[image, channel], second[image, channel] = s1, s2
+    return first, second
+
+
+def _plane_cross_sums(g, x, center):
+    """(sum(g), sum(g * (x - center[c]))) over each plane (n, c) of g and x (N, C, P)."""
+    n, c, p = x.shape
+    first, second = np.empty((n, c)), np.empty((n, c))
+    for image in numba.prange(n):
+        for channel in range(c):
+            gp, xp, m = g[image, channel], x[image, channel], center[channel]
+            s1 = s2 = 0.0
+            for k in range(p):
+                s1 += gp[k]
+                s2 += gp[k] * (xp[k] - m)
+            first[image, channel], second[image, channel] = s1, s2
+    return first, second
+
+
+def _channel_affine(u, v, a, b, d, out):
+    """out = a[c] * u + b[c] * v + d[c] over (N, C, P), with per-channel coefficients (float64)."""
+    n, c, p = u.shape
+    for image in numba.prange(n):
+        for channel in range(c):
+            up, vp, op = u[image, channel], v[image, channel], out[image, channel]
+            ac, bc, dc = a[channel], b[channel], d[channel]
+            for k in range(p):
+                op[k] = ac * up[k] + bc * vp[k] + dc
+
+
+_sums = SizedKernel(_plane_sums, PARALLEL_MIN_IMAGES)
+_cross_sums = SizedKernel(_plane_cross_sums, PARALLEL_MIN_IMAGES)
+_affine = SizedKernel(_channel_affine, PARALLEL_MIN_IMAGES)
+
+
+def _planes(x):
+    return np.ascontiguousarray(x).reshape(x.shape[0], x.shape[1], -1)
+
+
+def channel_mean_var(x):
+    """Per-channel mean and biased variance over (N, H, W) of x (N, C, H, W), as float64 (C,) arrays.
+
+    Two passes: the mean, then squares of deviations from it, corrected by their (tiny) sum,
+    which keeps the variance exact to rounding even when the mean is large against the spread.
+    """
+    planes = _planes(x)
+    count = planes.shape[0] * planes.shape[2]
+    mean = _sums(planes, np.zeros(planes.shape[1]))[0].sum(axis=0) / count
+    deviation, squares = (s.sum(axis=0) for s in _sums(planes, mean))
+    return mean + deviation / count, (squares - deviation ** 2 / count) / count
+
+
+def channel_cross_sums(g, x, center):
+    """Per-channel sum(g) and sum(g * (x - center)) over (N, H, W), float64 (C,) arrays."""
+    first, second = _cross_sums(_planes(g), _planes(x), np.asarray(center, dtype=np.float64))
+    return first.sum(axis=0), second.sum(axis=0)
+
+
+def channel_affine(u, a, v=None, b=None, d=None):
+    """a[c] * u + b[c] * v + d[c] for u, v (N, C, H, W) and per-channel a, b, d (C,); like u's dtype.
+    Omitted terms are zero."""
+    c = u.shape[1]
+    zeros = np.zeros(c)
+    v_planes = _planes(u if v is None else v)
+    out = np.empty(u.shape, dtype=u.dtype)
+    _affine(_planes(u), v_planes, *(np.asarray(zeros if t is None else t, dtype=np.float64) for t in (a, b, d)),
+            out.reshape(v_planes.shape))
+    return out
+
+
+def channel_mean_var_reference(x):
+    return x.mean(axis=(0, 2, 3), dtype=np.float64), x.var(axis=(0, 2, 3), dtype=np.float64)
+
+
+def channel_cross_sums_reference(g, x, center):
+    g64 = g.astype(np.float64)
+    return g64.sum(axis=(0, 2, 3)), (g64 * (x - center[:, None, None])).sum(axis=(0, 2, 3))
+
+
+def channel_affine_reference(u, a, v=None, b=None, d=None):
+    def per_channel(t):
+        return 0.0 if t is None else np.asarray(t, dtype=np.float64)[:, None, None]
+    return (per_channel(a) * u + per_channel(b) * (0.0 if v is None else v) + per_channel(d)).astype(u.dtype)

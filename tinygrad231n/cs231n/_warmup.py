@@ -3,19 +3,25 @@
 numba compiles a kernel on its first call with each argument type, or (after the very first run
 on a machine) loads it from its on-disk cache; either way that first call is slow, tenths of a
 second to seconds. A notebook times the first call of a vectorized function against a naive
-loop, so the adapter modules make that first call themselves, at import, on tiny zero inputs of
-each dtype the notebooks use. Nothing here reads random numbers or changes global state.
+loop, so the adapter modules make that first call themselves, at import, on tiny zero inputs
+with the argument types of those timing cells: float64 arrays, int64 labels, and batch sizes on
+the same side of the kernels' serial/threaded switch (kernels/sized.py). Other types (float32
+nets, a loss over 4,096 rows or more) load on their first use, outside any timing comparison.
+Nothing here reads random numbers or changes global state.
 """
 import numpy as np
 
-from tinygrad231n.ops.cross_entropy import PARALLEL_MIN_ROWS
-
-DTYPES = (np.float64, np.float32)
-
 
 def warm_up_linear_loss(loss_fn):
-    """loss_fn(W, X, y, reg), as svm_loss_vectorized: in both dtypes, and below and above the batch
-    size where the fused loss kernels switch from one thread to several."""
-    for dtype in DTYPES:
-        for rows in (1, PARALLEL_MIN_ROWS):
-            loss_fn(np.zeros((1, 2), dtype), np.zeros((rows, 1), dtype), np.zeros(rows, np.int64), 0.0)
+    """loss_fn(W, X, y, reg), as svm_loss_vectorized on the notebook's 500-row dev set (serial kernels)."""
+    loss_fn(np.zeros((1, 2)), np.zeros((1, 1)), np.zeros(1, np.int64), 0.0)
+
+
+def warm_up_knn(classifier_class):
+    """The kNN distance kernels (two loops, one loop) and the BLAS path, on float64 rows."""
+    classifier = classifier_class()
+    classifier.train(np.zeros((2, 3)), np.zeros(2, np.int64))
+    test = np.zeros((1, 3))
+    for compute in (classifier.compute_distances_two_loops, classifier.compute_distances_one_loop,
+                    classifier.compute_distances_no_loops):
+        classifier.predict_labels(compute(test), k=1)

@@ -245,7 +245,7 @@ def test_spatial_groupnorm_normalizes_each_group_of_channels_per_image():
     groups = out.reshape(N, G, -1)
     np.testing.assert_allclose(groups.mean(axis=2), 0, atol=1e-12)
     np.testing.assert_allclose(groups.std(axis=2), 1, rtol=1e-5)
-    with pytest.raises(ValueError, match="G = 4 groups must divide the C = 6 channels"):
+    with pytest.raises(ValueError, match="the 6 channels cannot be split into 4 groups"):
         spatial_groupnorm_forward(x, gamma, beta, 4, {})
 
 

@@ -15,8 +15,9 @@ gradients. Call the forward again for a new cache. As in the assignment, the cac
 input arrays without copying them: change x in place after the forward and the backward sees it.
 
 Conventions kept from the assignment: `bn_param` / `ln_param` / `gn_param` / `dropout_param` are
-dicts; batch norm keeps `running_mean` / `running_var` in bn_param (starting at zeros,
-`running = momentum * running + (1 - momentum) * batch statistic`, momentum 0.9, biased variance);
+dicts; batch norm keeps `running_mean` / `running_var` in bn_param (starting at zeros, updated in
+place as `running = momentum * running + (1 - momentum) * batch statistic`, momentum 0.9, biased
+variance);
 eps defaults to 1e-5; dropout's `p` is the probability of KEEPING a unit.
 """
 import numpy as np
@@ -94,6 +95,8 @@ def batchnorm_forward(x, gamma, beta, bn_param):
     running_var (written back). Returns (out (N, D), cache).
     """
     x, gamma, beta = leaves(x, gamma, beta)
+    if x.ndim != 2:
+        raise ValueError(f"batchnorm_forward: x must be (N, D), got shape {x.shape}")
     return forward_result(_batchnorm(x, gamma, beta, bn_param, "batchnorm_forward"), (x, gamma, beta))
 
 
@@ -112,8 +115,7 @@ def layernorm_forward(x, gamma, beta, ln_param):
     """Layer norm: each row of x (N, D) normalized over its D features (the same in train and
     test), then scaled by gamma (D,) and shifted by beta (D,). ln_param: eps. -> (out (N, D), cache)."""
     x, gamma, beta = leaves(x, gamma, beta)
-    out = _normalize_rows(x, ln_param.get("eps", 1e-5)) * gamma + beta
-    return forward_result(out, (x, gamma, beta))
+    return forward_result(F.layer_norm(x, gamma, beta, eps=ln_param.get("eps", 1e-5)), (x, gamma, beta))
 
 
 def layernorm_backward(dout, cache):
@@ -127,10 +129,12 @@ def spatial_batchnorm_forward(x, gamma, beta, bn_param):
     gamma, beta (C,); bn_param as in batchnorm_forward. -> (out (N, C, H, W), cache).
     """
     x, gamma, beta = leaves(x, gamma, beta)
-    n, c, h, w = _check_images("spatial_batchnorm_forward", x)
-    rows = x.transpose(0, 2, 3, 1).reshape(n * h * w, c)  # one row per position, one column per channel
-    out = _batchnorm(rows, gamma, beta, bn_param, "spatial_batchnorm_forward")
-    return forward_result(out.reshape(n, h, w, c).transpose(0, 3, 1, 2), (x, gamma, beta))
+    if x.ndim != 4:
+        raise ValueError(f"spatial_batchnorm_forward: x must be images (N, C, H, W), got shape {x.shape}")
+    mode, running_mean, running_var = _bn_state("spatial_batchnorm_forward", bn_param, x.shape[1], x.dtype)
+    out = F.batch_norm2d(x, gamma, beta, running_mean, running_var, training=mode == "train",
+                         momentum=bn_param.get("momentum", 0.9), eps=bn_param.get("eps", 1e-5))
+    return forward_result(out, (x, gamma, beta))
 
 
 def spatial_batchnorm_backward(dout, cache):
@@ -145,11 +149,7 @@ def spatial_groupnorm_forward(x, gamma, beta, G, gn_param):
     x (N, C, H, W), C divisible by G; gn_param: eps. -> (out (N, C, H, W), cache).
     """
     x, gamma, beta = leaves(x, gamma, beta)
-    n, c, h, w = _check_images("spatial_groupnorm_forward", x)
-    if G < 1 or c % G:
-        raise ValueError(f"spatial_groupnorm_forward: G = {G} groups must divide the C = {c} channels")
-    groups = _normalize_rows(x.reshape(n * G, (c // G) * h * w), gn_param.get("eps", 1e-5))
-    return forward_result(groups.reshape(n, c, h, w) * gamma + beta, (x, gamma, beta))
+    return forward_result(F.group_norm(x, G, gamma, beta, eps=gn_param.get("eps", 1e-5)), (x, gamma, beta))
 
 
 def spatial_groupnorm_backward(dout, cache):
@@ -158,42 +158,27 @@ def spatial_groupnorm_backward(dout, cache):
 
 
 def _batchnorm(x, gamma, beta, bn_param, name):
-    """The core's BatchNorm op on Tensor x (M, D) in bn_param's mode, updating its running averages."""
-    mode = bn_param.get("mode")
-    eps, momentum = bn_param.get("eps", 1e-5), bn_param.get("momentum", 0.9)
-    d = x.shape[1]
-    running_mean = bn_param.get("running_mean", np.zeros(d, dtype=x.dtype))
-    running_var = bn_param.get("running_var", np.zeros(d, dtype=x.dtype))
-    if mode == "train":
-        mean, var = x.data.mean(axis=0), x.data.var(axis=0)
-        out = ops.BatchNorm.apply(x, gamma, beta, mean, var, eps=eps, batch_statistics=True)
-        bn_param["running_mean"] = momentum * running_mean + (1 - momentum) * mean
-        bn_param["running_var"] = momentum * running_var + (1 - momentum) * var
-        return out
+    """The core's BatchNorm op on Tensor x (N, D) in bn_param's mode, updating its running averages."""
+    mode, running_mean, running_var = _bn_state(name, bn_param, x.shape[1], x.dtype)
     if mode == "test":
-        return ops.BatchNorm.apply(x, gamma, beta, running_mean, running_var, eps=eps, batch_statistics=False)
-    raise ValueError(f'{name}: invalid bn_param["mode"] {mode!r}; expected "train" or "test"')
+        return ops.BatchNorm.apply(x, gamma, beta, running_mean, running_var, eps=bn_param.get("eps", 1e-5),
+                                   batch_statistics=False)
+    momentum = bn_param.get("momentum", 0.9)
+    mean, var = x.data.mean(axis=0), x.data.var(axis=0)
+    running_mean *= momentum  # in place, as F.batch_norm2d does: the arrays in bn_param keep their identity
+    running_mean += (1 - momentum) * mean
+    running_var *= momentum
+    running_var += (1 - momentum) * var
+    return ops.BatchNorm.apply(x, gamma, beta, mean, var, eps=bn_param.get("eps", 1e-5), batch_statistics=True)
 
 
-def _normalize_rows(x, eps):
-    """Each row of Tensor x (R, M) minus its mean, over sqrt(its biased variance + eps).
-
-    The core's BatchNorm op normalizes columns; a row of x is a column of x.T, and its scale and
-    shift are then the constants 1 and 0.
-    """
-    rows = x.data
-    columns = x.T
-    r = x.shape[0]
-    ones, zeros = np.ones(r, dtype=x.dtype), np.zeros(r, dtype=x.dtype)
-    out = ops.BatchNorm.apply(columns, ones, zeros, rows.mean(axis=1), rows.var(axis=1), eps=eps,
-                              batch_statistics=True)
-    return out.T
-
-
-def _check_images(name, x):
-    if x.ndim != 4:
-        raise ValueError(f"{name}: x must be images (N, C, H, W), got shape {x.shape}")
-    return x.shape
+def _bn_state(name, bn_param, num_features, dtype):
+    """bn_param's mode, and its running averages, created as zeros (as the assignment does) if absent."""
+    mode = bn_param.get("mode")
+    if mode not in ("train", "test"):
+        raise ValueError(f'{name}: invalid bn_param["mode"] {mode!r}; expected "train" or "test"')
+    running = [bn_param.setdefault(key, np.zeros(num_features, dtype=dtype)) for key in ("running_mean", "running_var")]
+    return mode, *running
 
 
 # ---- dropout -----------------------------------------------------------------------------------

@@ -1,0 +1,74 @@
+"""CS231n's image_utils: loading images, SqueezeNet's preprocessing and its inverse, a gentle blur.
+
+    img = load_image("kitten.jpg", size=224)       # (H, W, 3) uint8, shorter side 224
+    x = preprocess_image(img)                      # float32, per-channel standardized
+    img = deprocess_image(x, rescale=True)         # back to uint8
+
+Images are read with Pillow (a dependency already); the assignment uses imageio.
+"""
+import io
+import urllib.error
+import urllib.request
+
+import numpy as np
+from PIL import Image
+
+from .fast_layers import conv_forward_fast
+
+__all__ = ["blur_image", "preprocess_image", "deprocess_image", "image_from_url", "load_image",
+           "SQUEEZENET_MEAN", "SQUEEZENET_STD"]
+
+SQUEEZENET_MEAN = np.array([0.485, 0.456, 0.406], dtype=np.float32)
+SQUEEZENET_STD = np.array([0.229, 0.224, 0.225], dtype=np.float32)
+
+
+def blur_image(X):
+    """A very gentle blur of images X (N, 3, H, W), used as a regularizer when generating images:
+    each channel convolved with [[1, 2, 1], [2, 188, 2], [1, 2, 1]] / 200 (zero padding)."""
+    w_blur = np.zeros((3, 3, 3, 3))
+    for channel in range(3):
+        w_blur[channel, channel] = np.array([[1, 2, 1], [2, 188, 2], [1, 2, 1]]) / 200.0
+    return conv_forward_fast(X, w_blur, np.zeros(3), {"stride": 1, "pad": 1})[0]
+
+
+def preprocess_image(img):
+    """(H, W, 3) pixels 0..255 -> float32 (img / 255 - SQUEEZENET_MEAN) / SQUEEZENET_STD."""
+    return (img.astype(np.float32) / 255.0 - SQUEEZENET_MEAN) / SQUEEZENET_STD
+
+
+def deprocess_image(img, rescale=False):
+    """The inverse of preprocess_image, as uint8 clipped to 0..255; with rescale, the values are
+    first stretched to fill 0..1."""
+    img = img * SQUEEZENET_STD + SQUEEZENET_MEAN
+    if rescale:
+        low, high = img.min(), img.max()
+        img = (img - low) / (high - low)
+    return np.clip(255 * img, 0.0, 255.0).astype(np.uint8)
+
+
+def image_from_url(url):
+    """The image at `url` as a numpy array, or None (with the reason printed) if it cannot be fetched,
+    as the assignment's does."""
+    try:
+        with urllib.request.urlopen(url) as response:
+            data = response.read()
+    except urllib.error.HTTPError as err:
+        print("HTTP Error: ", err.code, url)
+        return None
+    except urllib.error.URLError as err:
+        print("URL Error: ", err.reason, url)
+        return None
+    return np.asarray(Image.open(io.BytesIO(data)))
+
+
+def load_image(filename, size=None):
+    """The image file as a numpy array (H, W[, C]); with size, resized (bilinear) so that its
+    shorter side is `size` pixels, keeping the aspect ratio. (The assignment passes the new shape
+    to PIL as (height, width) where PIL reads (width, height); here the aspect ratio is kept.)"""
+    img = np.asarray(Image.open(filename))
+    if size is None:
+        return img
+    height, width = img.shape[:2]
+    scale = float(size) / min(height, width)
+    new_size = (int(width * scale), int(height * scale))  # PIL's order: (width, height)
+    return np.asarray(Image.fromarray(img).resize(new_size, resample=Image.BILINEAR))

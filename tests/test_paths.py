@@ -69,3 +69,17 @@ def test_an_unwritable_place_is_named(unwritable, check, below):
 def test_a_device_is_not_an_output_file():
     with pytest.raises(OutputPathError, match="is not a regular file"):
         check_output_file(os.devnull)
+
+
+# --- where the commands use them ------------------------------------------------------------------
+
+def test_download_names_a_destination_it_cannot_use_before_fetching(tmp_path, capsys, unwritable):
+    from tinygrad231n import cli
+
+    (tmp_path / "a-file").write_text("")
+    missing = str(tmp_path / "no-such-archive.tar.gz")  # fetching it would fail: the check must come first
+    for dest, problem in [(tmp_path / "a-file", "is a file, not a folder"),
+                          (os.path.join(unwritable, "cifar"), "cannot write there")]:
+        assert cli.main(["download", "--dest", str(dest), "--url", missing, "--md5", "0" * 32]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"tinygrad231n download: error: destination {dest}: {problem}") and err.count("\n") == 1

@@ -2,14 +2,19 @@
 
 Each writer writes to a temporary file in the destination's folder, flushes it to disk, then
 renames it over the destination (`os.replace` is atomic on one filesystem). A crash or Ctrl-C
-before the rename leaves the destination untouched and removes the temporary file.
+before the rename leaves the destination untouched and removes the temporary file. A SIGKILL leaves
+the temporary (".NAME.xxxxxxxx.tmp"); the next write to NAME removes it (see `leftovers`).
 """
 import contextlib
+import functools
 import json
 import os
+import re
 import tempfile
 
 import numpy as np
+
+from tinygrad231n.leftovers import hold, remove_leftovers
 
 
 @contextlib.contextmanager
@@ -17,7 +22,10 @@ def atomic_write(path, mode="w", encoding="utf-8"):
     """`with atomic_write(path) as fh: fh.write(...)`; the file appears only if the block succeeds."""
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
+    name = os.path.basename(path)
+    remove_leftovers(folder, functools.partial(_is_temporary_of, name))  # what a killed writer left
+    fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+    in_use = hold(temporary)  # until it is renamed: another process's cleanup must leave it alone
     os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes it private; give it a normal file's mode
     try:
         with os.fdopen(fd, mode, encoding=None if "b" in mode else encoding) as fh:
@@ -29,6 +37,13 @@ def atomic_write(path, mode="w", encoding="utf-8"):
         with contextlib.suppress(FileNotFoundError):
             os.remove(temporary)
         raise
+    finally:
+        os.close(in_use)
+
+
+def _is_temporary_of(name, entry):
+    """Whether `entry` is a temporary that atomic_write made for `name` (mkstemp adds 8 of [a-z0-9_])."""
+    return re.fullmatch(re.escape(f".{name}.") + r"[a-z0-9_]{8}\.tmp", entry) is not None
 
 
 def _umask():

@@ -2,7 +2,8 @@
 
 Everything is downloaded and extracted inside a temporary folder next to the destination, checked
 (md5, safe member names, the batches load), and only then moved into place with one ``os.replace``.
-Any failure, Ctrl-C included, removes the temporary folder.
+Any failure, Ctrl-C included (and SIGTERM on the command line), removes the temporary folder; one a
+SIGKILL left behind is removed by the next download into the same place (see ``leftovers``).
 """
 import gzip
 import hashlib
@@ -20,10 +21,13 @@ from pathlib import Path, PurePosixPath
 from tqdm import tqdm
 
 from tinygrad231n.data.cifar10 import BATCHES_DIR, DataError, load_cifar10
+from tinygrad231n.leftovers import hold, remove_leftovers
+from tinygrad231n.paths import check_output_dir
 
 OFFICIAL_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
 OFFICIAL_MD5 = "c58f30108f718f92721af3b95e74349a"
 _CHUNK = 1 << 20
+_WORKDIR_PREFIX = ".cifar10-download-"
 
 
 def default_data_dir():
@@ -38,7 +42,8 @@ def download_cifar10(dest=None, url=OFFICIAL_URL, md5=OFFICIAL_MD5, progress=Tru
     ``url`` may be an http(s) or ``file://`` URL or a local path. ``md5`` is the archive's expected
     md5 hex digest (None skips the check). Does nothing if the folder already exists and loads.
     Raises DataError (an md5 that is not 32 hex digits, before downloading anything; wrong md5,
-    truncated or unsafe archive, archive without the batches).
+    truncated or unsafe archive, archive without the batches), or OutputPathError (a ValueError) when
+    ``dest`` cannot be written, before downloading anything.
     """
     if md5 is not None and not (isinstance(md5, str) and re.fullmatch(r"[0-9a-fA-F]{32}", md5)):
         raise DataError(f"md5 must be the archive's md5 digest, 32 hexadecimal digits, got {md5!r}")
@@ -46,9 +51,12 @@ def download_cifar10(dest=None, url=OFFICIAL_URL, md5=OFFICIAL_MD5, progress=Tru
     target = dest / BATCHES_DIR
     if _loads(target):
         return target
+    check_output_dir(dest, what="destination")  # one line now, not a traceback from mkdir
     dest.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(dest, lambda name: name.startswith(_WORKDIR_PREFIX))  # what killed downloads left
     # Same filesystem as the target, so the final os.replace is a rename, not a copy.
-    workdir = Path(tempfile.mkdtemp(prefix=".cifar10-download-", dir=dest))
+    workdir = Path(tempfile.mkdtemp(prefix=_WORKDIR_PREFIX, dir=dest))
+    in_use = hold(workdir)  # a concurrent download's cleanup must leave it alone
     try:
         archive = workdir / "cifar-10-python.tar.gz"
         _fetch(url, archive, progress)
@@ -61,6 +69,7 @@ def download_cifar10(dest=None, url=OFFICIAL_URL, md5=OFFICIAL_MD5, progress=Tru
         os.replace(fresh, target)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+        os.close(in_use)
     return target
 
 

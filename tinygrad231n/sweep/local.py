@@ -17,7 +17,7 @@ import time
 import joblib
 
 from .records import config_key
-from .worker import failed_record, run_one
+from .worker import exit_with_parent, failed_record, run_one
 
 
 def run_local(task, configs, n_jobs, save):
@@ -62,12 +62,14 @@ def _parallel_records(task, configs, n_jobs, taken):
     def calls():
         for config in configs:
             taken.append(config)
-            yield joblib.delayed(run_one)(task, config, parent=os.getpid())
+            yield joblib.delayed(run_one)(task, config)
 
     # One configuration per joblib task and no look-ahead beyond one task per worker, so that a
-    # worker's death takes down as few configurations as possible.
-    parallel = joblib.Parallel(n_jobs=n_jobs, backend="loky", batch_size=1, pre_dispatch="n_jobs",
-                               return_as="generator_unordered")
+    # worker's death takes down as few configurations as possible. Each worker starts by watching
+    # this process, before it imports any task, so that it ends with a killed sweep.
+    with joblib.parallel_config(backend="loky", initializer=exit_with_parent, initargs=(os.getpid(),)):
+        parallel = joblib.Parallel(n_jobs=n_jobs, batch_size=1, pre_dispatch="n_jobs",
+                                   return_as="generator_unordered")  # takes the backend from the config
     yield from parallel(calls())
 
 

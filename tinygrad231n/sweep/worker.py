@@ -7,17 +7,12 @@ import time
 PARENT_POLL_SECONDS = 0.5
 
 
-def run_one(task, config, parent=None):
+def run_one(task, config):
     """Run `task(config)` and return its record. An exception becomes a "failed" record: it ends its task only.
 
-    parent: the pid of the process that started this worker, or None. When given (local sweeps), this
-        process exits within PARENT_POLL_SECONDS of that process dying, even by SIGKILL, instead of
-        running out its task for nobody (loky's workers would otherwise live on for minutes).
     -> {"config", "status": "ok", "result": dict of JSON values, "seconds"}
        or {"config", "status": "failed", "error": "<type>: <message>", "seconds"}
     """
-    if parent is not None:
-        exit_with_parent(parent)
     start = time.perf_counter()
     try:
         result = as_json(task(dict(config)))  # a copy: a task that edits its config cannot edit the record
@@ -66,10 +61,10 @@ _watching = []  # the parent this process already watches (one watcher per proce
 
 
 def exit_with_parent(parent):
-    """Start (once per process) a daemon thread that ends this process when `parent` is no longer its
-    parent, i.e. has died and this process was adopted. Does nothing if `parent` is not our parent
-    (the task runs in the sweep's own process, with n_jobs=1)."""
-    if _watching or os.getppid() != parent:
+    """Start (once per process) a daemon thread that ends this process within PARENT_POLL_SECONDS of
+    `parent` no longer being its parent, i.e. dying, even by SIGKILL: a local sweep's workers would
+    otherwise run out their tasks for nobody (loky's for minutes). Does nothing in `parent` itself."""
+    if _watching or parent == os.getpid():
         return
     _watching.append(parent)
 

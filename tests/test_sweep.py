@@ -310,7 +310,7 @@ def cluster():
     # Fail a task at the first worker death it causes (Dask waits for four), so tests need not wait
     # for three restarts.
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}), distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
+            n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=":0",
             silence_logs=50) as local_cluster:
         yield local_cluster
 
@@ -366,9 +366,9 @@ def test_an_unreachable_scheduler_is_one_line_after_the_connect_timeout(task, tm
     assert time.perf_counter() - start < 10
 
 
-def test_a_cluster_without_workers_gives_up_after_the_timeout(task, tmp_path):
+def test_a_cluster_without_workers_gives_up_after_the_timeout(task, tmp_path, capsys):
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=0, processes=True, host="127.0.0.1", dashboard_address=None,
+    with distributed.LocalCluster(n_workers=0, processes=True, host="127.0.0.1", dashboard_address=":0",
                                   silence_logs=50) as empty:
         start = time.perf_counter()
         with pytest.raises(ClusterError, match=r"no Dask worker at .* for 1 s, so 2 configuration\(s\) did not run"):
@@ -376,6 +376,7 @@ def test_a_cluster_without_workers_gives_up_after_the_timeout(task, tmp_path):
                       scheduler=empty.scheduler_address, no_workers_timeout=1, progress=False)
         assert time.perf_counter() - start < 15
     assert read_records(tmp_path / "sweep.jsonl") == []  # nothing recorded: the next run runs both
+    assert capsys.readouterr().err.count("no Dask worker at") == 1  # said once while waiting, not silent
 
 
 def test_losing_the_scheduler_stops_the_sweep_with_one_line_and_records_only_what_finished(task, tmp_path, capfd):
@@ -385,7 +386,7 @@ def test_losing_the_scheduler_stops_the_sweep_with_one_line_and_records_only_wha
     # Dask's default retries: closing the cluster stops its worker first, which must not fail the task.
     with dask.config.set({"distributed.scheduler.allowed-failures": 3}):
         doomed = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                          dashboard_address=None, silence_logs=50)
+                                          dashboard_address=":0", silence_logs=50)
 
     def close_after_the_first_record():
         deadline = time.monotonic() + 60

@@ -13,6 +13,7 @@ nothing for the configurations that did not finish, so the next run of the sweep
 """
 import contextlib
 import logging
+import sys
 import time
 import urllib.parse
 
@@ -73,19 +74,11 @@ def _collect(client, futures, scheduler, save, no_workers_timeout):
 
     submitted = time.perf_counter()
     finished = as_completed(futures, loop=client.loop)
+    workers = _WorkerWatch(client, scheduler, no_workers_timeout)
     saved = 0
-    last_worker_seen = time.monotonic()
     while not finished.is_empty():
         if not finished.has_ready():
-            workers = _worker_count(client)
-            if workers is None:
-                raise _scheduler_lost(scheduler, len(futures) - saved)
-            if workers:
-                last_worker_seen = time.monotonic()
-            elif time.monotonic() - last_worker_seen > no_workers_timeout:
-                raise ClusterError(f"no Dask worker at {scheduler} for {no_workers_timeout} s, so "
-                                   f"{len(futures) - saved} configuration(s) did not run; start workers with "
-                                   f"`dask worker {scheduler}` and run the sweep again")
+            workers.check(unfinished=len(futures) - saved)
             time.sleep(POLL_SECONDS)
             continue
         for future in finished.next_batch(block=False):
@@ -98,6 +91,31 @@ def _collect(client, futures, scheduler, save, no_workers_timeout):
                 record = failed_record(futures[future], error, time.perf_counter() - submitted)
             save(record)
             saved += 1
+
+
+class _WorkerWatch:
+    """Gives up (ClusterError) when the scheduler is gone, or has had no worker for `timeout` seconds;
+    says once, on stderr, that it is waiting, so that the wait is not a silent hang."""
+
+    def __init__(self, client, scheduler, timeout):
+        self.client, self.scheduler, self.timeout = client, scheduler, timeout
+        self.last_seen, self.told = time.monotonic(), False
+
+    def check(self, unfinished):
+        count = _worker_count(self.client)
+        if count is None:
+            raise _scheduler_lost(self.scheduler, unfinished)
+        if count:
+            self.last_seen, self.told = time.monotonic(), False
+            return
+        if not self.told:
+            print(f"sweep: no Dask worker at {self.scheduler}; waiting up to {self.timeout} s for one",
+                  file=sys.stderr)
+            self.told = True
+        if time.monotonic() - self.last_seen > self.timeout:
+            raise ClusterError(f"no Dask worker at {self.scheduler} for {self.timeout} s, so {unfinished} "
+                               f"configuration(s) did not run; start workers with `dask worker {self.scheduler}` "
+                               f"and run the sweep again")
 
 
 def _worker_count(client):

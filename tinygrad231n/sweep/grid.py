@@ -15,8 +15,9 @@ def parse_grid(text):
     """Parse `name=v1,v2 name2=...` (space-separated names, comma-separated values) into {name: [values]}.
 
     A value that reads as an int stays an int ("100"), one that reads as a float becomes a float
-    ("1e-4", "1.0"), "[512,256]" becomes a list of such values, anything else stays a string ("relu"). Where a name's values mix ints and floats
-    ("reg=0.1,1"), all become floats, so one hyperparameter has one type. Names keep their order.
+    ("1e-4", "1.0"), "[512,256]" becomes a list of such values, anything else stays a string
+    ("relu"). Where a name's values mix ints and floats ("reg=0.1,1"), all become floats, so one
+    hyperparameter has one type. Names keep their order.
     NaN and infinity are refused: the results file is strict JSON, which cannot hold them.
     """
     grid = {}

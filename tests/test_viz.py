@@ -6,12 +6,13 @@ import shutil
 import stat
 import subprocess
 import sys
+import types
 
 import numpy as np
 import pytest
 
 import tinygrad231n.nn.functional as F
-from tinygrad231n import Tensor, graphviz_wasm
+from tinygrad231n import Tensor, graphviz_wasm, nn
 from tinygrad231n.viz import RENDERER_VARIABLE, Diagram, check_renderer, render, renderer_for, to_dot, to_svg
 
 HAS_DOT = shutil.which("dot") is not None
@@ -173,3 +174,66 @@ def test_webassembly_graphviz_works_where_no_cache_can_be_written(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "b'<?xml'"
+
+
+def record_module_calls(module_call):
+    """nn.Module.__call__ with the record that to_dot(collapse=True) reads: each op a call makes
+    notes the call (innermost first). This is the hook proposed for nn/module.py; until it lands
+    there, the tests put it in place themselves."""
+    def __call__(self, *inputs, **options):
+        output = module_call(self, *inputs, **options)
+        call = types.SimpleNamespace(module=self)
+        stop = {id(x) for x in inputs if isinstance(x, Tensor)}
+        stack, seen = [output], set()
+        while stack:
+            node = stack.pop()
+            ctx = node._ctx
+            if ctx is None or id(node) in stop or id(ctx) in seen:
+                continue
+            seen.add(id(ctx))
+            ctx.module_calls = (*getattr(ctx, "module_calls", ()), call)
+            stack.extend(p for p in ctx.parents if isinstance(p, Tensor))
+        return output
+    return __call__
+
+
+@pytest.fixture
+def net_loss(monkeypatch):
+    """The loss of a two-layer net built from nn layers, with an L2 penalty on the first weight."""
+    monkeypatch.setattr(nn.Module, "__call__", record_module_calls(nn.Module.__call__))
+    rng = np.random.default_rng(0)
+    model = nn.Sequential(nn.Linear(5, 4), nn.ReLU(), nn.Linear(4, 3))
+    first = model.parameters()[0]
+    X = Tensor(rng.standard_normal((6, 5)), name="X")
+    return F.cross_entropy(model(X), np.arange(6) % 3) + 0.1 * F.l2(first)
+
+
+def test_collapse_draws_each_layer_call_as_one_box(net_loss):
+    expanded, collapsed = net_loss.to_dot().source, net_loss.to_dot(collapse=True).source
+    boxes = [quoted or bare for quoted, bare in re.findall(r'label=(?:"([^"]*)"|(\w+)) fillcolor="#d9f2d9"', collapsed)]
+    assert sorted(boxes) == ["Linear\n0", "Linear\n2", "ReLU"]  # with where each layer's weights live
+    ops = re.findall(r"label=(\w+) fillcolor=\"#fff3bf\"", collapsed)
+    assert sorted(ops) == ["Add", "CrossEntropy", "Mul", "SumOfSquares"]  # only what is outside the layers
+    assert "0.weight" in collapsed  # also used by the penalty, outside its layer: still drawn
+    assert "0.bias" not in collapsed and "2.weight" not in collapsed  # used inside one layer only: hidden
+    assert "0.bias" in expanded and "Matmul" in expanded and "#d9f2d9" not in expanded
+    assert 'label="X\n(6, 5) float64"' in collapsed
+
+
+def test_a_collapsed_graph_still_connects_input_to_loss(net_loss):
+    source = net_loss.to_dot(collapse=True).source
+    edges = re.findall(r"^\t(\w+) -> (\w+)", source, flags=re.M)
+    following = {}
+    for start, end in edges:
+        following.setdefault(start, set()).add(end)
+    x_node = re.search(r'^\t(t\d+) \[label="X', source, flags=re.M).group(1)
+    loss_node = re.search(r'^\t(t\d+) \[label="loss', source, flags=re.M).group(1)
+    reached, frontier = {x_node}, [x_node]
+    while frontier:
+        for nxt in following.get(frontier.pop(), ()):
+            if nxt not in reached:
+                reached.add(nxt)
+                frontier.append(nxt)
+    assert loss_node in reached
+    assert len(edges) == len(set(edges))  # each crossing drawn once
+    assert ">Linear</text>" in to_svg(net_loss.to_dot(collapse=True), renderer="wasm")

@@ -34,6 +34,7 @@ STYLE = {
     "intermediate": dict(shape="box", style="rounded"),
     "output": dict(shape="box", style="filled,rounded,bold", fillcolor="#ffd8b0"),
     "op": dict(shape="ellipse", style="filled", fillcolor="#fff3bf"),
+    "layer": dict(shape="box", style="filled,bold", fillcolor="#d9f2d9"),  # a collapsed nn layer
 }
 
 
@@ -52,7 +53,7 @@ class Diagram(graphviz.Digraph):
         return to_svg(self)
 
 
-def to_dot(tensor, show_data=False, show_grad=False, rankdir="TB"):
+def to_dot(tensor, show_data=False, show_grad=False, rankdir="TB", collapse=False):
     """A `Diagram` with one node per tensor and per op of the graph behind `tensor`.
 
     Tensor nodes show the name (if any), shape and dtype, and optionally a summary of the
@@ -61,19 +62,29 @@ def to_dot(tensor, show_data=False, show_grad=False, rankdir="TB"):
     are constants: a number shows its value, an array the op's name for that input (`y` of
     cross_entropy, say) with its shape and dtype. `rankdir` "TB" stacks the graph from inputs
     at the top to the result at the bottom, which keeps long graphs narrow; "LR" lays it sideways.
+
+    `collapse=True` draws each call of an nn layer (a Module with no modules inside it) as one
+    box, hiding the ops, tensors, parameters and constants used only inside it, so a deep net
+    stays readable; ops outside every layer (the loss, the penalty) are drawn as usual. It reads
+    the calls that nn.Module records on the ops they make (`ctx.module_calls`, innermost first,
+    each with a `.module`); ops without that record are drawn as usual.
     """
     dot = Diagram("graph", graph_attr=dict(rankdir=rankdir, nodesep="0.25", ranksep="0.35"),
                   node_attr=dict(fontname="Helvetica", fontsize="11"), edge_attr=dict(arrowsize="0.7"))
-    seen, stack = set(), [tensor]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        label = _tensor_label(node, show_data, show_grad, root=node is tensor)
-        dot.node(_tensor_id(node), label, **STYLE[_kind(node, tensor)])
+    tensors = _tensors_behind(tensor)
+    box_of = _layer_call if collapse else (lambda ctx: None)
+    hidden_in = _hidden_tensors(tensor, tensors, box_of)
+    drawn = set()  # layer boxes and their edges: a box takes a tensor through several ops, drawn once
+    for node in tensors:
+        if id(node) not in hidden_in:
+            label = _tensor_label(node, show_data, show_grad, root=node is tensor)
+            dot.node(_tensor_id(node), label, **STYLE[_kind(node, tensor)])
         ctx = node._ctx
         if ctx is None:
+            continue
+        box = box_of(ctx)
+        if box is not None:
+            _draw_layer_op(dot, node, ctx, box, hidden_in, drawn)
             continue
         op = f"op{id(ctx)}"
         dot.node(op, ctx.function.__name__, **STYLE["op"])
@@ -82,13 +93,85 @@ def to_dot(tensor, show_data=False, show_grad=False, rankdir="TB"):
         for position, parent in enumerate(ctx.parents):
             if isinstance(parent, Tensor):
                 dot.edge(_tensor_id(parent), op)
-                stack.append(parent)
             else:
                 constant = f"{op}_const{position}"
                 name = input_names[position] if position < len(input_names) else ""
                 dot.node(constant, _constant_label(np.asarray(parent), name), **STYLE["constant"])
                 dot.edge(constant, op)
     return dot
+
+
+def _tensors_behind(tensor):
+    """Every tensor `tensor` was computed from, itself first, each once (an iterative walk)."""
+    seen, order, stack = set(), [], [tensor]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        order.append(node)
+        if node._ctx is not None:
+            stack.extend(parent for parent in node._ctx.parents if isinstance(parent, Tensor))
+    return order
+
+
+def _layer_call(ctx):
+    """The call of a layer (a module without submodules) that made this op, or None."""
+    calls = getattr(ctx, "module_calls", ())
+    if calls and not calls[0].module.children():
+        return calls[0]
+    return None
+
+
+def _hidden_tensors(root, tensors, box_of):
+    """{id(tensor): the box it disappears into}: tensors that one box makes and only it uses, and
+    a layer's own weights when only that box uses them (the input, a constant leaf, stays)."""
+    made_in = {id(t): box_of(t._ctx) for t in tensors if t._ctx is not None}
+    used_in = {}  # id(tensor) -> {id(box) or None: box or None}; boxes need not be hashable
+    for t in tensors:
+        if t._ctx is not None:
+            box = box_of(t._ctx)
+            for parent in t._ctx.parents:
+                if isinstance(parent, Tensor):
+                    used_in.setdefault(id(parent), {})[id(box) if box is not None else None] = box
+    hidden = {}
+    for t in tensors:
+        uses = list(used_in.get(id(t), {}).values())
+        if t is root or len(uses) != 1:
+            continue
+        (box,) = uses
+        if box is None:
+            continue
+        if made_in.get(id(t)) is box or (t._ctx is None and any(p is t for p in box.module.parameters())):
+            hidden[id(t)] = box
+    return hidden
+
+
+def _draw_layer_op(dot, node, ctx, box, hidden_in, drawn):
+    """One op inside a collapsed layer: the layer's box, and the edges that cross its border."""
+    box_id = f"layer{id(box)}"
+    if box_id not in drawn:  # the first op of this call seen: draw the box itself
+        drawn.add(box_id)
+        dot.node(box_id, _layer_label(box.module), **STYLE["layer"])
+    crossings = [] if id(node) in hidden_in else [(box_id, _tensor_id(node))]
+    crossings += [(_tensor_id(p), box_id) for p in ctx.parents
+                  if isinstance(p, Tensor) and id(p) not in hidden_in and not _made_by(p, box)]
+    for edge in crossings:
+        if edge not in drawn:
+            drawn.add(edge)
+            dot.edge(*edge)
+
+
+def _made_by(tensor, box):
+    return tensor._ctx is not None and _layer_call(tensor._ctx) is box
+
+
+def _layer_label(module):
+    """The layer's class, then where its weights live ("layers.0") or their names ("W1, b1")."""
+    names = [p.name for p in module.parameters() if p.name]
+    common = os.path.commonprefix([name.split(".")[:-1] for name in names]) if names else []
+    where = ".".join(common) if common else ", ".join(names)
+    return f"{type(module).__name__}\n{where}".strip()
 
 
 # ---- rendering ------------------------------------------------------------------------------

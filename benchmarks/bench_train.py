@@ -45,6 +45,7 @@ import numpy as np  # noqa: E402
 
 from common import report  # noqa: E402
 
+from models.checkpoint import cs231n_parameters  # noqa: E402
 from models.two_layer import TwoLayerNet  # noqa: E402
 from tinygrad231n.optim import Solver  # noqa: E402
 
@@ -78,7 +79,8 @@ def tinygrad_epoch(X, y, model, initial):
                     batch_size=BATCH_SIZE, num_epochs=1, verbose=False)
 
     def epoch(iterations=ITERATIONS):
-        model.params.update({name: w.copy() for name, w in initial.items()})
+        for name, parameter in cs231n_parameters(model).items():
+            parameter.data = initial[name].copy()
         solver.loss_history = []
         np.random.seed(SEED)
         for t in range(iterations):
@@ -195,7 +197,7 @@ def main():
     baseline = "pytorch" if torch is not None else "numpy by hand"
     for dtype in map(np.dtype, args.dtypes):
         X, y, batches, model = make_problem(dtype, args.reg)
-        initial = {name: w.copy() for name, w in model.params.items()}
+        initial = {name: p.data.copy() for name, p in cs231n_parameters(model).items()}
         epochs = {"tinygrad231n": tinygrad_epoch(X, y, model, initial),
                   "numpy by hand": numpy_epoch(X, y, batches, initial, args.reg)}
         if torch is not None:

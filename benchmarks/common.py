@@ -1,18 +1,17 @@
 """Shared timing helpers for the benchmarks: best-of-N wall time and a ratio table."""
 import argparse
-import os
 import time
-
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
 
 
 def set_threads(default=1):
-    """Read --threads N from the command line and pin every library to it; call before importing numpy."""
+    """Read --threads N from the command line and pin BLAS, OpenMP and numba to it now (at run time,
+    through tinygrad231n.threads, which imports numpy first); returns N. Each benchmark pins torch
+    itself with torch.set_num_threads(N)."""
+    from tinygrad231n.threads import pin_threads
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--threads", type=int, default=default)
     threads = parser.parse_known_args()[0].threads
-    for variable in THREAD_VARIABLES:
-        os.environ[variable] = str(threads)
+    pin_threads(threads)
     return threads
 
 

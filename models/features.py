@@ -14,11 +14,18 @@ import functools
 
 import numpy as np
 
+from models.fitting import (MOMENTUM_SETTINGS, SGD_SETTINGS, SOLVER_SETTINGS, Inputs, TrainingCurves, fit_linear,
+                            fit_net)
+from models.linear import LinearSVM
+from models.registry import Kept, ModelSpec, Reference, register
+from models.settings import DTYPE, SEED, Integer, Number
+from models.two_layer import TwoLayerNet
 from tinygrad231n.data import append_bias
 from tinygrad231n.kernels.color_histogram import hue_histograms
 from tinygrad231n.kernels.hog import hog_features
 
 NUM_COLOR_BINS = 10  # the CS231n notebook's num_color_bins
+FEATURES = "hog+hue(nbin=10)"  # what the default feature functions compute, as checkpoints record it
 
 
 class BatchFeature:
@@ -117,3 +124,52 @@ class FeatureNormalizer:
                              f"like the training features, got shape {features.shape}")
         normalized = (features - self.mean) / self.std
         return append_bias(normalized) if bias else normalized
+
+
+# ---- the two models on these features, declared ---------------------------------------------------
+def feature_inputs(splits, bias, verbose):
+    """Features of every split, normalized with the training statistics (extracted once per process),
+    and the checkpoint fields that say how to compute them."""
+    if "features" not in splits.cache:
+        if verbose:
+            print(f"Extracting {FEATURES} features from {sum(splits.sizes().values())} images")
+        raw = [extract_features(X) for X in (splits.X_train, splits.X_val, splits.X_test)]
+        splits.cache["features"] = raw, FeatureNormalizer().fit(raw[0])
+    (train, val, test), normalizer = splits.cache["features"]
+    X_train, X_val, X_test = (normalizer.transform(X, bias=bias) for X in (train, val, test))
+    fields = {"feature_mean": normalizer.mean[0], "feature_std": normalizer.std[0], "features": np.array(FEATURES),
+              "bias": np.array(bias)}
+    return Inputs(X_train, splits.y_train, X_val, splits.y_val, X_test, splits.y_test), fields
+
+
+def fit_features_svm(splits, config, verbose):
+    """LinearSVM on normalized features with the bias column (config["train"] for SGD)."""
+    inputs, fields = feature_inputs(splits, bias=True, verbose=verbose)
+    return fit_linear(LinearSVM(), inputs, config, fields, verbose)
+
+
+def fit_features_net(splits, config, verbose):
+    """TwoLayerNet on normalized features, no bias column (config["model"], config["solver"])."""
+    inputs, fields = feature_inputs(splits, bias=False, verbose=verbose)
+    options = dict(config["model"])
+    dtype = np.dtype(options.pop("dtype"))
+    inputs = inputs.astype(dtype)
+    model = TwoLayerNet(input_dim=inputs.X_train.shape[1], dtype=dtype, seed=config["seed"], **options)
+    return fit_net(model, inputs, config, fields, verbose)
+
+
+FEATURE_CHECKPOINT = "feature_mean, feature_std (normalize the features named in `features`), bias, then "
+register(ModelSpec(
+    name="features_svm", title="Linear SVM on HOG + hue features", order=60, fit=fit_features_svm,
+    settings={**SGD_SETTINGS, "seed": SEED}, kept=Kept.load("features_svm"), quick={"num_iters": 1},
+    checkpoint=FEATURE_CHECKPOINT + "W (F + 1, C), the bias row last",
+    cs231n=Reference(val=0.421, test=0.413), figures=(TrainingCurves,), groups=("features",),
+))
+register(ModelSpec(
+    name="features_net", title="Two-layer net on HOG + hue features", order=70, fit=fit_features_net,
+    settings={"hidden_dim": Integer(1), "weight_scale": Number(positive=True), "reg": Number(low=0), "dtype": DTYPE,
+              **SOLVER_SETTINGS, **MOMENTUM_SETTINGS, "seed": SEED},
+    kept=Kept.load("features_net"), quick={"num_epochs": 1},
+    checkpoint=FEATURE_CHECKPOINT + "W1 (F, H), b1, W2 (H, C), b2",
+    cs231n=Reference(test=0.598), figures=(TrainingCurves,), groups=("features",),
+))

@@ -16,8 +16,12 @@ import numbers
 
 import numpy as np
 
+from models.fitting import CrossValidation, DistanceMatrix, Fitted, accuracy
+from models.inputs import flatten_images
+from models.registry import Kept, ModelSpec, Reference, register
+from models.settings import Integer, IntegerList, flat_settings
 from tinygrad231n.kernels.distances import (l1_distances, l2_distances_no_loops, l2_distances_one_loop,
-                                        l2_distances_two_loops)
+                                            l2_distances_two_loops)
 
 # (metric, method) -> distance function. L1 has no matrix-product form, so only the loop kernel.
 DISTANCES = {
@@ -164,3 +168,44 @@ def _check_k(k, num_train, what="the number of training rows"):
         raise TypeError(f"k must be an integer, got {k!r} of type {type(k).__name__}")
     if not 1 <= k <= num_train:
         raise ValueError(f"k must be between 1 and {what} ({num_train}), got {k}")
+
+
+# ---- its declaration --------------------------------------------------------------------------
+def fit_knn(splits, config, verbose):
+    """Cross-validate k on the first num_train training images, then classify the test split with the best k.
+
+    The notebook scores kNN on its first num_notebook_test test images; those scores are kept too.
+    kNN has no validation split of its own: its val_acc is the best k's mean cross-validation accuracy.
+    """
+    options = config["knn"]
+    num_train = min(options["num_train"], len(splits.y_train))
+    X, y = flatten_images(splits.X_train[:num_train]), splits.y_train[:num_train]
+    k_to_accuracies = cross_validate_k(X, y, k_choices=options["k_choices"], num_folds=options["num_folds"])
+    best_k = max(k_to_accuracies, key=lambda k: (np.mean(k_to_accuracies[k]), -k))
+    knn = KNearestNeighbor()
+    knn.train(X, y)
+    dists = knn.compute_distances(flatten_images(splits.X_test))
+    predictions = knn.predict_labels(dists, k=best_k)
+    first = slice(0, min(options["num_notebook_test"], len(splits.y_test)))
+    k1_first = accuracy(knn.predict_labels(dists[first], k=1), splits.y_test[first])
+    best_first = accuracy(predictions[first], splits.y_test[first])
+    cv_accuracy, test_accuracy = float(np.mean(k_to_accuracies[best_k])), accuracy(predictions, splits.y_test)
+    ks = sorted(k_to_accuracies)
+    return Fitted(
+        cv_accuracy, test_accuracy, {**flat_settings(config), "best_k": int(best_k)}, predictions,
+        figures=[DistanceMatrix(dists[first]), CrossValidation(np.array(ks), np.array([k_to_accuracies[k] for k in ks]))],
+        scores={"k1_test_acc_notebook": k1_first, "best_k_test_acc_notebook": best_first},
+        notes=[f"kNN has no validation split: its validation accuracy is the mean over {options['num_folds']} "
+               f"cross-validation folds of the first {num_train} training images, where k={best_k} did best "
+               f"({cv_accuracy:.3f}).",
+               f"Test accuracy with k={best_k}: {test_accuracy:.3f} on all {len(splits.y_test)} test images; "
+               f"on the first {first.stop}, as the notebook scores it: k=1 {k1_first:.3f}, k={best_k} {best_first:.3f}."])
+
+
+register(ModelSpec(
+    name="knn", title="k-nearest neighbours (raw pixels)", order=10, fit=fit_knn,
+    settings={"k_choices": IntegerList(1, min_length=1, example="[1,3,5]"), "num_folds": Integer(2),
+              "num_train": Integer(1), "num_notebook_test": Integer(1)},
+    kept=Kept.load("knn"), quick={"k_choices": [1, 3], "num_folds": 3},
+    checkpoint="", cs231n=Reference(test=0.274), figures=(DistanceMatrix, CrossValidation), graph=False,
+))

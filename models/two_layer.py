@@ -1,66 +1,73 @@
-"""CS231n's two-layer net: affine - relu - affine - softmax, as a graph of core ops.
+"""CS231n's two-layer net: affine - relu - affine - softmax, as an nn.Module.
 
     model = TwoLayerNet(hidden_dim=100, reg=0.1)
-    scores = model.loss(X)              # (N, C) numpy array
-    loss, grads = model.loss(X, y)      # grads: dict like model.params
+    scores = model(X)                   # (N, C) Tensor
+    loss = model.loss(X, y)             # scalar Tensor: loss.backward() fills each parameter's .grad
+    optim.Solver(model, data).train()
 
-The weights live in `model.params` (W1 (D, H), b1 (H,), W2 (H, C), b2 (C,)) as plain numpy
-arrays, so CS231n's Solver, checkpoints and notebooks can read and replace them freely. The
-penalty is 0.5 * reg * (sum W1**2 + sum W2**2): CS231n's convention for its nets (the linear
-classifiers use reg * sum W**2).
+The weights are `fc1.weight` (D, H), `fc1.bias` (H,), `fc2.weight` (H, C), `fc2.bias` (C,); the
+checkpoint and the CS231n adapter call them W1, b1, W2, b2 (models/checkpoint.py). The penalty is
+0.5 * reg * (sum W1**2 + sum W2**2): CS231n's convention for its nets (the linear classifiers
+use reg * sum W**2).
 """
 import numpy as np
 
 import tinygrad231n.nn.functional as F
+from models.checkpoint import label_like_cs231n
+from models.fitting import (MOMENTUM_SETTINGS, PREPROCESSING_SETTINGS, SOLVER_SETTINGS, FirstLayerWeights,
+                            TrainingCurves, pixel_net_recipe)
 from models.inputs import batch_rows
-from tinygrad231n import Tensor, no_grad
+from models.registry import Kept, ModelSpec, Reference, register
+from models.settings import DTYPE, SEED, Integer, Number
+from tinygrad231n import nn, no_grad
 
-PARAM_NAMES = ("W1", "b1", "W2", "b2")
 
+class TwoLayerNet(nn.Module):
+    """input_dim -> hidden_dim (ReLU) -> num_classes; W = weight_scale * randn, b = 0.
 
-class TwoLayerNet:
+    seed fixes the initial weights (W1 then W2 from one generator); dtype is float64 or float32.
+    """
+
     def __init__(self, input_dim=3 * 32 * 32, hidden_dim=100, num_classes=10, weight_scale=1e-3, reg=0.0,
                  dtype=np.float64, seed=None):
+        super().__init__()
         rng = np.random.default_rng(seed)
         self.input_dim, self.num_classes = input_dim, num_classes
         self.reg, self.dtype = reg, np.dtype(dtype)
-        self.params = {
-            "W1": (weight_scale * rng.standard_normal((input_dim, hidden_dim))).astype(dtype),
-            "b1": np.zeros(hidden_dim, dtype=dtype),
-            "W2": (weight_scale * rng.standard_normal((hidden_dim, num_classes))).astype(dtype),
-            "b2": np.zeros(num_classes, dtype=dtype),
-        }
+        self.fc1 = nn.Linear(input_dim, hidden_dim, weight_scale=weight_scale, dtype=dtype, rng=rng)
+        self.relu = nn.ReLU()
+        self.fc2 = nn.Linear(hidden_dim, num_classes, weight_scale=weight_scale, dtype=dtype, rng=rng)
+        label_like_cs231n(self)
 
-    def loss_graph(self, X, y, weights=None):
-        """The loss on the tape (scalar Tensor); `weights` are the parameter Tensors to use
-        (default: fresh leaves over `params`, named W1 b1 W2 b2 for diagrams)."""
-        w = weights or self.weight_tensors()
-        loss = F.cross_entropy(self._scores(self._flatten(X), w), y)
+    def forward(self, X):
+        """(N, d1, ..., dk) inputs with d1 * ... * dk = input_dim -> (N, C) scores."""
+        return self.fc2(self.relu(self.fc1(batch_rows(X, self.input_dim, self.dtype, "TwoLayerNet"))))
+
+    def loss(self, X, y):
+        """Softmax cross-entropy of the scores, averaged over N, plus 0.5 * reg * (sum W1**2 + sum W2**2)."""
+        loss = F.cross_entropy(self(X), y)
         if self.reg:  # with reg 0 the penalty would only cost two passes over W1 and its gradient
-            loss = loss + 0.5 * self.reg * (F.l2(w["W1"]) + F.l2(w["W2"]))
+            loss = loss + 0.5 * self.reg * (F.sum_of_squares(self.fc1.weight) + F.sum_of_squares(self.fc2.weight))
         return loss
 
-    def weight_tensors(self):
-        """{name: leaf Tensor sharing memory with params[name]}, ready to collect gradients."""
-        return {name: Tensor(self.params[name], requires_grad=True, name=name) for name in PARAM_NAMES}
-
-    def loss(self, X, y=None):
-        """Scores (N, C) when y is None; else (loss, grads) with grads shaped like params."""
-        if y is None:
-            with no_grad():
-                return self._scores(self._flatten(X), self.params).data
-        weights = self.weight_tensors()
-        loss = self.loss_graph(X, y, weights)
-        loss.backward()
-        return loss.item(), {name: t.grad for name, t in weights.items()}
-
     def predict(self, X):
-        return np.argmax(self.loss(X), axis=1)
+        """(N, ...) inputs -> (N,) int64 labels."""
+        with no_grad():
+            return np.argmax(self(X).data, axis=1)
 
-    @staticmethod
-    def _scores(X, w):
-        hidden = (X @ w["W1"] + w["b1"]).relu()
-        return hidden @ w["W2"] + w["b2"]
+    def extra_repr(self):
+        return f"reg={self.reg}, dtype={self.dtype.name}"
 
-    def _flatten(self, X):
-        return batch_rows(X, self.input_dim, self.dtype, "TwoLayerNet")
+
+# ---- its declaration --------------------------------------------------------------------------
+register(ModelSpec(
+    name="twolayer", title="Two-layer net (raw pixels)", order=40,
+    fit=pixel_net_recipe(TwoLayerNet),
+    settings={**PREPROCESSING_SETTINGS, "hidden_dim": Integer(1), "weight_scale": Number(positive=True),
+              "reg": Number(low=0), "dtype": DTYPE, **SOLVER_SETTINGS, **MOMENTUM_SETTINGS, "seed": SEED},
+    kept=Kept.load("twolayer"),
+    quick={"num_epochs": 1},
+    checkpoint="W1 (D, H), b1, W2 (H, C), b2; mean_image, std_image, layout, bias",
+    cs231n=Reference(val=0.533, test=0.528),
+    figures=(TrainingCurves, FirstLayerWeights),
+))

@@ -97,6 +97,23 @@ def test_np_random_seed_makes_training_repeatable_and_w_is_kept_between_calls(de
     assert classifier.W is W and not np.array_equal(W, weights[1])  # continued in place, not re-initialised
 
 
+@pytest.mark.parametrize("classifier_class", [LinearSVM, Softmax], ids=LOSS_IDS)
+def test_save_and_load_round_trip_w(classifier_class, dev, tmp_path, capsys):
+    X_train, y_train, _, _ = dev
+    np.random.seed(0)
+    classifier = classifier_class()
+    classifier.train(X_train, y_train, learning_rate=1e-7, num_iters=3)
+    classifier.save(str(tmp_path / "linear"))  # np.savez adds .npz, and load finds it
+    fresh = classifier_class()
+    assert fresh.load(str(tmp_path / "linear")) is True
+    np.testing.assert_array_equal(fresh.W, classifier.W)
+    np.testing.assert_array_equal(fresh.predict(X_train), classifier.predict(X_train))
+    assert fresh.load(str(tmp_path / "nothing.npz")) is False
+    assert "nothing.npz not available." in capsys.readouterr().out
+    with pytest.raises(RuntimeError, match="train the classifier first"):
+        classifier_class().save(str(tmp_path / "empty"))
+
+
 def test_base_linear_classifier_has_no_loss_of_its_own(dev):
     X_train, y_train, _, _ = dev
     with pytest.raises(NotImplementedError, match="LinearSVM or Softmax"):

@@ -235,22 +235,6 @@ def test_gradients_accumulate_until_zero_grad(rng):
     assert all(p.grad is None for p in model.parameters())
 
 
-def test_params_view_reads_and_writes_parameters_in_place():
-    model = TwoLayer()
-    weight = model.layers[0].weight
-    data = weight.data
-    assert model.params["layers.0.weight"] is data
-    model.params["layers.0.weight"] = np.full((4, 6), 2.0)
-    assert weight.data is data and np.all(data == 2.0)
-    model.params = {"layers.0.bias": np.ones(6)}
-    np.testing.assert_array_equal(model.layers[0].bias.data, np.ones(6))
-    with pytest.raises(ValueError, match=r"shape \(4, 6\)"):
-        model.params["layers.0.weight"] = np.zeros((6, 4))
-    with pytest.raises(KeyError, match="no parameter named 'W1'"):
-        model.params["W1"] = np.zeros(3)
-    assert list(model.params) == [name for name, _ in model.named_parameters()]
-
-
 def test_module_subclass_must_call_super_init():
     class Forgetful(nn.Module):
         def __init__(self):

@@ -1,11 +1,13 @@
-"""Solver: CS231n's training loop on a dict-of-arrays model and on an nn.Module, its schedule, and its errors."""
+"""Solver: CS231n's training loop on an nn.Module (tinygrad231n.optim) and, through the cs231n adapter,
+on a dict-of-arrays model; its schedule, and its errors."""
 import os
 
 import numpy as np
 import pytest
 
 import tinygrad231n.nn.functional as F
-from tinygrad231n import Tensor, nn, no_grad, optim
+from tinygrad231n import Tensor, nn, optim
+from tinygrad231n.cs231n.solver import Solver as CS231nSolver
 from tinygrad231n.optim import Solver, load_checkpoint
 
 DIMS, CLASSES = 5, 3
@@ -29,7 +31,7 @@ class SoftmaxModel:
 
 
 class TinyNet(nn.Module):
-    """A two-layer nn model speaking the same protocol through Module.params."""
+    """A two-layer nn model: forward gives scores, loss(X, y) the training loss on the tape."""
 
     def __init__(self, hidden=32, seed=0):
         super().__init__()
@@ -38,14 +40,24 @@ class TinyNet(nn.Module):
     def forward(self, x):
         return self.net(x)
 
-    def loss(self, X, y=None):
-        if y is None:
-            with no_grad():
-                return self.eval()(X).data
-        self.train().zero_grad()
-        loss = F.cross_entropy(self(X), y)
-        loss.backward()
-        return loss.item(), {name: p.grad for name, p in self.named_parameters()}
+    def loss(self, X, y):
+        return F.cross_entropy(self(X), y)
+
+
+class SoftmaxModule(nn.Module):
+    """SoftmaxModel's math as a module, with the same initial weights."""
+
+    def __init__(self, seed=0):
+        super().__init__()
+        rng = np.random.default_rng(seed)
+        self.W = nn.Parameter(0.01 * rng.standard_normal((DIMS, CLASSES)))
+        self.b = nn.Parameter(np.zeros(CLASSES))
+
+    def forward(self, X):
+        return Tensor(X) @ self.W + self.b
+
+    def loss(self, X, y):
+        return F.cross_entropy(self(X), y)
 
 
 def blobs(n, seed):
@@ -79,7 +91,7 @@ def test_nn_model_overfits_fifty_examples():
 
 
 def test_accuracy_is_recorded_at_the_first_iteration_and_every_epoch():
-    solver = Solver(SoftmaxModel(), make_data(n_train=210), batch_size=50, num_epochs=3, verbose=False)
+    solver = Solver(SoftmaxModule(), make_data(n_train=210), batch_size=50, num_epochs=3, verbose=False)
     solver.train()
     assert len(solver.loss_history) == 3 * (210 // 50)
     assert len(solver.train_acc_history) == len(solver.val_acc_history) == 1 + 3  # the last is an epoch end
@@ -92,7 +104,7 @@ LEARNING_RATES = {"sgd": 0.1, "sgd_momentum": 0.1, "nesterov_momentum": 0.1, "rm
 @pytest.mark.parametrize("rule", list(optim.RULES))
 def test_every_update_rule_learns(rule):
     config = {"learning_rate": LEARNING_RATES[rule]}
-    solver = Solver(SoftmaxModel(), make_data(), update_rule=rule, optim_config=config, batch_size=50,
+    solver = Solver(SoftmaxModule(), make_data(), update_rule=rule, optim_config=config, batch_size=50,
                     num_epochs=5, verbose=False)
     solver.train()
     assert np.mean(solver.loss_history[-4:]) < 0.5 * solver.loss_history[0]
@@ -100,7 +112,7 @@ def test_every_update_rule_learns(rule):
 
 
 def test_learning_rate_decays_once_per_epoch():
-    solver = Solver(SoftmaxModel(), make_data(), update_rule="sgd_momentum", optim_config={"learning_rate": 0.1},
+    solver = Solver(SoftmaxModule(), make_data(), update_rule="sgd_momentum", optim_config={"learning_rate": 0.1},
                     lr_decay=0.5, batch_size=50, num_epochs=3, verbose=False)
     solver.train()
     assert set(solver.optim_configs) == {"W", "b"}
@@ -109,16 +121,36 @@ def test_learning_rate_decays_once_per_epoch():
     assert solver.optim_config == {"learning_rate": 0.1}  # the template each parameter copied is untouched
 
 
-def test_best_parameters_are_swapped_in_at_the_end():
-    model = SoftmaxModel()
+@pytest.mark.parametrize("adapted", [False, True], ids=["module", "cs231n dict model"])
+def test_best_parameters_are_swapped_in_at_the_end(adapted):
+    model = SoftmaxModel() if adapted else SoftmaxModule()
     data = make_data()
-    solver = Solver(model, data, optim_config={"learning_rate": 0.5}, batch_size=20, num_epochs=4, verbose=False)
+    solver = (CS231nSolver if adapted else Solver)(model, data, optim_config={"learning_rate": 0.5}, batch_size=20,
+                                                   num_epochs=4, verbose=False)
     solver.train()
+    assert solver.model is model
     assert solver.best_val_acc == max(solver.val_acc_history)
+    arrays = model.params if adapted else {name: p.data for name, p in model.named_parameters()}
     for name, value in solver.best_params.items():
-        np.testing.assert_array_equal(model.params[name], value)
-        assert model.params[name] is not value  # later training cannot change the best copy
+        np.testing.assert_array_equal(arrays[name], value)
+        assert arrays[name] is not value  # later training cannot change the best copy
     assert solver.check_accuracy(data["X_val"], data["y_val"]) == solver.best_val_acc
+    scores = model.loss(data["X_val"]) if adapted else model(data["X_val"]).data  # the model itself, not the Solver
+    assert np.mean(np.argmax(scores, axis=1) == data["y_val"]) == solver.best_val_acc
+
+
+def test_a_module_and_its_dict_twin_train_to_the_same_weights():
+    data = make_data()
+    runs = []
+    for solver_class, model in ((Solver, SoftmaxModule()), (CS231nSolver, SoftmaxModel())):
+        np.random.seed(0)
+        solver = solver_class(model, data, update_rule="adam", optim_config={"learning_rate": 1e-2}, batch_size=20,
+                              num_epochs=2, verbose=False)
+        solver.train()
+        runs.append(solver)
+    np.testing.assert_allclose(runs[0].loss_history, runs[1].loss_history, rtol=1e-12)
+    for name in ("W", "b"):
+        np.testing.assert_allclose(runs[0].best_params[name], runs[1].best_params[name], rtol=1e-12)
 
 
 def test_checkpoints_are_whole_npz_files_that_load_back(tmp_path):
@@ -132,14 +164,14 @@ def test_checkpoints_are_whole_npz_files_that_load_back(tmp_path):
     assert info["epoch"] == 2 and info["update_rule"] == "adam" and info["batch_size"] == 50
     assert len(info["loss_history"]) == 8 and list(info["val_acc_history"]) == solver.val_acc_history
     fresh = TinyNet(hidden=8, seed=9)
-    assert {name: p.shape for name, p in params.items()} == {name: w.shape for name, w in fresh.params.items()}
-    fresh.params = params
+    assert {name: p.shape for name, p in params.items()} == {name: p.shape for name, p in fresh.named_parameters()}
+    fresh.load_state_dict(params, strict=False)
     restored = Solver(fresh, data, verbose=False)
     assert restored.check_accuracy(data["X_val"], data["y_val"]) == solver.val_acc_history[-1]
 
 
 def test_verbose_prints_cs231n_progress_lines(capsys):
-    Solver(SoftmaxModel(), make_data(), batch_size=50, num_epochs=2, print_every=3).train()
+    Solver(SoftmaxModule(), make_data(), batch_size=50, num_epochs=2, print_every=3).train()
     out = capsys.readouterr().out
     assert "(Iteration 1 / 8) loss: " in out and "(Iteration 4 / 8) loss: " in out
     assert "(Iteration 2 / 8)" not in out
@@ -148,11 +180,13 @@ def test_verbose_prints_cs231n_progress_lines(capsys):
 
 def test_unknown_arguments_and_update_rules_name_the_valid_ones():
     with pytest.raises(ValueError, match=r"unrecognized argument\(s\) \['learning_rate'\].*'update_rule'"):
-        Solver(SoftmaxModel(), make_data(), learning_rate=1e-3)
+        Solver(SoftmaxModule(), make_data(), learning_rate=1e-3)
     with pytest.raises(ValueError, match=r"invalid update_rule 'adagrad'.*'adam'"):
-        Solver(SoftmaxModel(), make_data(), update_rule="adagrad")
+        CS231nSolver(SoftmaxModel(), make_data(), update_rule="adagrad")
     with pytest.raises(KeyError, match=r"missing \['y_val'\]"):
-        Solver(SoftmaxModel(), {key: value for key, value in make_data().items() if key != "y_val"})
+        Solver(SoftmaxModule(), {key: value for key, value in make_data().items() if key != "y_val"})
+    with pytest.raises(TypeError, match="cs231n.solver.Solver"):
+        Solver(SoftmaxModel(), make_data())  # a dict-of-arrays model needs the adapter
 
 
 def test_a_function_can_be_the_update_rule():
@@ -164,7 +198,7 @@ def test_a_function_can_be_the_update_rule():
 
     model = SoftmaxModel()
     model.params["b"] += 1.0
-    Solver(model, make_data(), update_rule=halve, batch_size=200, num_epochs=1, verbose=False).train()
+    CS231nSolver(model, make_data(), update_rule=halve, batch_size=200, num_epochs=1, verbose=False).train()
     assert sorted(calls) == [(CLASSES,), (DIMS, CLASSES)]
     np.testing.assert_allclose(model.params["b"], 0.5)
 
@@ -180,8 +214,8 @@ def test_a_diverging_loss_stops_training_with_a_hint():
                     return float("nan"), {}
             return super().loss(X, y)
 
-    solver = Solver(DivergesOnThirdStep(), make_data(), optim_config={"learning_rate": 3.0}, batch_size=100,
-                    num_epochs=2, verbose=False)
+    solver = CS231nSolver(DivergesOnThirdStep(), make_data(), optim_config={"learning_rate": 3.0}, batch_size=100,
+                          num_epochs=2, verbose=False)
     expected = r"loss became nan at epoch 1, iteration 3 / 4.*lower learning_rate.*3\.0"
     with pytest.raises(FloatingPointError, match=expected):
         solver.train()
@@ -193,12 +227,30 @@ def test_labels_outside_the_models_classes_surface_the_loss_error():
     data["y_train"] = data["y_train"].copy()
     data["y_train"][:] = CLASSES  # every label is one past the last class
     with pytest.raises(ValueError, match=f"label {CLASSES} is out of range for {CLASSES} classes"):
-        Solver(SoftmaxModel(), data, verbose=False).train()
+        Solver(SoftmaxModule(), data, verbose=False).train()
+
+
+def test_a_missing_gradient_is_named():
+    class ForgetsB(SoftmaxModel):
+        def loss(self, X, y=None):
+            out = super().loss(X, y)
+            return out if y is None else (out[0], {"W": out[1]["W"]})
+
+    with pytest.raises(KeyError, match="no gradient for parameter 'b'"):
+        CS231nSolver(ForgetsB(), make_data(), verbose=False).train()
+
+    class Unused(SoftmaxModule):
+        def __init__(self):
+            super().__init__()
+            self.spare = nn.Parameter(np.zeros(2))
+
+    with pytest.raises(KeyError, match="'spare' got no gradient"):
+        Solver(Unused(), make_data(), verbose=False).train()
 
 
 def test_check_accuracy_batches_do_not_change_the_result():
-    model, data = SoftmaxModel(seed=4), make_data()
+    model, data = SoftmaxModule(seed=4), make_data()
     solver = Solver(model, data, verbose=False)
-    expected = np.mean(np.argmax(model.loss(data["X_val"]), axis=1) == data["y_val"])
+    expected = np.mean(np.argmax(model(data["X_val"]).data, axis=1) == data["y_val"])
     assert solver.check_accuracy(data["X_val"], data["y_val"], batch_size=7) == expected
     assert 0 <= solver.check_accuracy(data["X_val"], data["y_val"], num_samples=10) <= 1

@@ -1,11 +1,15 @@
 """The `tinygrad231n` command (also `python -m tinygrad231n`).
 
     tinygrad231n download [--dest DIR] [--url URL] [--md5 MD5]
-    tinygrad231n reproduce [--data DIR | --sample] [--out RUN_DIR] [--only knn,svm,...]
-    tinygrad231n train MODEL [--data DIR | --sample] [--out DIR] [--params "lr=1e-3 reg=0.1"]
+    tinygrad231n reproduce [--data DIR | --sample] [--out RUN_DIR] [--only MODEL,...] [--threads N]
+    tinygrad231n train MODEL [--data DIR | --sample] [--out DIR] [--params "learning_rate=1e-3 reg=0.1"]
     tinygrad231n graph MODEL [--out FILE.svg]
-    tinygrad231n sweep MODEL --grid "lr=1e-4,1e-3 reg=0.1,1" [--data DIR | --sample] [--results FILE.jsonl]
-                       [--scheduler tcp://HOST:PORT] [--jobs N]
+    tinygrad231n sweep MODEL --grid "learning_rate=1e-4,1e-3 seed=0,1,2" [--data DIR | --sample]
+                       [--results FILE.jsonl] [--scheduler tcp://HOST:PORT] [--jobs N] [--threads N]
+    tinygrad231n keep MODEL --results FILE.jsonl [--out FILE.json]
+
+The models, their settings and the settings' types come from the registry (models/registry.py):
+a value that does not fit its setting is refused in one line before any data is loaded.
 """
 import argparse
 import contextlib
@@ -14,7 +18,8 @@ import signal
 import sys
 import threading
 
-MODELS = ("knn", "svm", "softmax", "twolayer", "fcnet", "features_svm", "features_net")
+DEFAULT_TRAIN_OUT = "runs/train"
+DEFAULT_RUN_OUT = "runs/reproduce"
 
 
 def main(argv=None):
@@ -23,6 +28,9 @@ def main(argv=None):
     try:
         with _sigterm_as_ctrl_c():
             args.run(args)
+    except FloatingPointError as err:  # training diverged: say where, write nothing more
+        print(f"tinygrad231n {args.command}: error: {err}", file=sys.stderr)
+        return 1
     except (ValueError, FileNotFoundError, RuntimeError) as err:  # bad input: say what, not a traceback
         print(f"tinygrad231n {args.command}: error: {err}", file=sys.stderr)
         return 2
@@ -51,6 +59,9 @@ def _raise_keyboard_interrupt(signum, frame):
 
 
 def build_parser():
+    from models import registry
+    from tinygrad231n.reproduce.tasks import graph_models
+    models, groups = registry.names(), registry.groups()
     parser = argparse.ArgumentParser(prog="tinygrad231n", description="CS231n assignment 1 on tinygrad231n.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -63,31 +74,45 @@ def build_parser():
 
     reproduce = commands.add_parser("reproduce", help="train every classifier; write results, checkpoints, report")
     _data_options(reproduce)
-    reproduce.add_argument("--out", default="runs/reproduce", help="run folder (default: runs/reproduce)")
-    reproduce.add_argument("--only", help="comma-separated subset of knn,svm,softmax,twolayer,fcnet,features")
+    reproduce.add_argument("--out", default=DEFAULT_RUN_OUT,
+                           help=f"run folder; a run into one that holds results adds to them (default: {DEFAULT_RUN_OUT})")
+    reproduce.add_argument("--only", metavar="MODEL,...",
+                           help=f"comma-separated models or groups: {', '.join(groups)} (default: all)")
+    _threads_option(reproduce)
     reproduce.set_defaults(run=run_reproduce)
 
     train = commands.add_parser("train", help="train one model with its kept hyperparameters")
-    train.add_argument("model", choices=MODELS)
+    train.add_argument("model", choices=models)
     _data_options(train)
-    train.add_argument("--out", default="runs/train", help="folder for MODEL.npz and MODEL.json")
-    train.add_argument("--params", default="", help='overrides, e.g. "learning_rate=1e-3 reg=0.1"')
+    train.add_argument("--out", default=DEFAULT_TRAIN_OUT,
+                       help=f"folder for MODEL.npz and MODEL.json (default: {DEFAULT_TRAIN_OUT})")
+    train.add_argument("--params", default="", help='overrides, e.g. "learning_rate=1e-3 reg=0.1 hidden_dims=[512,256]"')
+    _threads_option(train)
     train.set_defaults(run=run_train)
 
-    graph = commands.add_parser("graph", help="draw the graph of a model's loss (needs Graphviz)")
-    graph.add_argument("model", choices=MODELS[1:])
+    graph = commands.add_parser("graph", help="draw the graph of a model's loss")
+    graph.add_argument("model", choices=graph_models())
     graph.add_argument("--out", help="output file, .svg/.png/.pdf (default: MODEL.svg)")
     graph.set_defaults(run=run_graph)
 
     sweep = commands.add_parser("sweep", help="train a grid of configurations, locally or on a Dask cluster")
-    sweep.add_argument("model", choices=MODELS[1:])
-    sweep.add_argument("--grid", required=True, help='values to try, e.g. "learning_rate=1e-4,1e-3 reg=0.1,1"')
+    sweep.add_argument("model", choices=models)
+    sweep.add_argument("--grid", required=True,
+                       help='values to try, e.g. "learning_rate=1e-4,1e-3 reg=0.1,1 seed=0,1,2"; '
+                            'a list value is written [512,256]')
     _data_options(sweep)
     sweep.add_argument("--results", help="JSON-lines results file (default: runs/sweep-MODEL.jsonl); "
                                          "configurations already done there are skipped")
     sweep.add_argument("--scheduler", help="Dask scheduler address tcp://HOST:PORT (default: local processes)")
     sweep.add_argument("--jobs", type=int, default=-1, help="local processes (default: one per core)")
+    _threads_option(sweep, "threads each configuration uses")
     sweep.set_defaults(run=run_sweep)
+
+    keep = commands.add_parser("keep", help="make a sweep's best configuration the model's kept settings")
+    keep.add_argument("model", choices=models)
+    keep.add_argument("--results", required=True, help="the sweep's JSON-lines results file")
+    keep.add_argument("--out", help="kept-settings file to write (default: the model's, models/kept/MODEL.json)")
+    keep.set_defaults(run=run_keep)
     return parser
 
 
@@ -95,6 +120,20 @@ def _data_options(parser):
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--data", help="the cifar-10-batches-py folder or its parent (default: the download place)")
     source.add_argument("--sample", action="store_true", help="use the small sample shipped in the package")
+
+
+def _threads_option(parser, what="threads BLAS and numba use"):
+    parser.add_argument("--threads", type=_positive_int, help=f"{what} (default: the libraries' own choice)")
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text!r}")
+    return value
 
 
 def run_download(args):
@@ -106,13 +145,19 @@ def run_download(args):
 
 def run_reproduce(args):
     from tinygrad231n.reproduce.run import reproduce
+    _pin(args.threads)
     reproduce(data=args.data, sample=args.sample, out=args.out, only=args.only)
 
 
 def run_train(args):
+    from models import registry
+    from tinygrad231n.paths import check_output_dir
     from tinygrad231n.reproduce.tasks import train_one
-    fitted = train_one(args.model, args.data, args.sample, args.out, _single_values(args.params))
-    print(f"{args.model}: val {fitted.val_acc:.3f}, test {fitted.test_acc:.3f}; wrote {args.out}/{args.model}.json")
+    overrides = registry.get(args.model).check(_single_values(args.params))
+    check_output_dir(args.out, what="--out")
+    _pin(args.threads)
+    fitted, written = train_one(args.model, args.data, args.sample, args.out, overrides)
+    print(f"{args.model}: val {fitted.val_acc:.3f}, test {fitted.test_acc:.3f}; wrote {', '.join(written)}")
 
 
 def run_graph(args):
@@ -121,18 +166,35 @@ def run_graph(args):
 
 
 def run_sweep(args):
+    from models import registry
     from tinygrad231n.data import default_data_dir, find_batches_dir
-    from tinygrad231n.reproduce.config import kept_config
     from tinygrad231n.reproduce.tasks import sweep_task
     from tinygrad231n.sweep import grid_configs, parse_grid, run_sweep as sweep, summarize
-    configs = grid_configs(parse_grid(args.grid))
+    spec = registry.get(args.model)
+    grid = parse_grid(args.grid)
+    for name, values in grid.items():  # every value against its type, before any work
+        for value in values:
+            spec.check({name: value})
+    configs = grid_configs(grid)
     if args.scheduler is None and not args.sample:  # missing data: one line now (a cluster's may be elsewhere)
         find_batches_dir(args.data or default_data_dir())
-    task = functools.partial(sweep_task, args.model, args.data, args.sample)
+    task = functools.partial(sweep_task, args.model, args.data, args.sample, threads=args.threads)
     results = args.results or f"runs/sweep-{args.model}.jsonl"
-    records = sweep(task, configs, results, scheduler=args.scheduler, n_jobs=args.jobs,
-                    check=functools.partial(kept_config, args.model), score="val_acc")
+    records = sweep(task, configs, results, scheduler=args.scheduler, n_jobs=args.jobs, check=spec.config,
+                    score="val_acc")
     print(summarize(records, results, key="val_acc"))
+
+
+def run_keep(args):
+    from tinygrad231n.reproduce.keep import keep
+    kept, path = keep(args.model, args.results, args.out)
+    print(f"{args.model}: kept settings written to {path}: {kept.seen}")
+
+
+def _pin(threads):
+    if threads is not None:
+        from tinygrad231n.threads import pin_threads
+        pin_threads(threads)
 
 
 def _single_values(text):

@@ -11,8 +11,8 @@ from . import functional
 from .batchnorm import BatchNorm1d
 from .conv import AvgPool2d, Conv2d, Flatten, MaxPool2d
 from .layers import Dropout, Linear, ReLU
-from .module import Module, Parameter, ParameterArrays, Sequential
+from .module import Module, Parameter, Sequential
 from .norm import BatchNorm2d, GroupNorm, LayerNorm
 
-__all__ = ["functional", "Module", "Parameter", "ParameterArrays", "Sequential", "Linear", "ReLU", "Dropout",
-           "BatchNorm1d", "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "BatchNorm2d", "LayerNorm", "GroupNorm"]
+__all__ = ["functional", "Module", "Parameter", "Sequential", "Linear", "ReLU", "Dropout", "BatchNorm1d",
+           "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "BatchNorm2d", "LayerNorm", "GroupNorm"]

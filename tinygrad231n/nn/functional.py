@@ -39,9 +39,14 @@ def multiclass_hinge(scores, y, margin=1.0):
     return ops.MulticlassHinge.apply(as_tensor(scores), y, margin=margin)
 
 
-def l2(W):
-    """sum(W**2), the L2 penalty with no 0.5 in front (CS231n's linear-classifier convention)."""
+def sum_of_squares(W):
+    """sum(W**2) over every element, a scalar: the L2 penalty with no 0.5 in front (the linear
+    classifiers use reg * sum_of_squares(W); CS231n's nets 0.5 * reg * sum_of_squares(W))."""
     return ops.SumOfSquares.apply(as_tensor(W))
+
+
+# CS231n's word for this penalty ("L2 regularization"); the same function.
+l2 = sum_of_squares
 
 
 # ---- images (NCHW) ------------------------------------------------------------------------------

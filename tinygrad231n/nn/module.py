@@ -16,12 +16,9 @@ path, so graph diagrams (`loss.to_dot()`) label weights by where they live in th
 Buffers (`register_buffer`) are arrays that belong to the state but are not trained, such as
 batch norm's running mean: they are saved by `state_dict()` and never get gradients.
 
-`module.params` is CS231n's side of the same weights: a live {dotted name: numpy array} view,
-so a Module with a `loss(X, y=None)` method trains under CS231n's Solver unchanged. (Assigning
-`self.params = {...}` loads those arrays into existing parameters; it does not create any.)
+CS231n's `model.params` (a dict of arrays named W1, b1, ...) is not part of a Module: it is a view
+over one that lives in tinygrad231n.cs231n, the assignment's adapter.
 """
-from collections.abc import MutableMapping
-
 import numpy as np
 
 from ..tensor import Tensor
@@ -82,6 +79,14 @@ class Module:
                 return values[name]
         raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
 
+    def register_parameter(self, name, parameter):
+        """Register `parameter` under `name`, which need not be a Python identifier (as in PyTorch)."""
+        if not isinstance(parameter, Parameter):
+            raise TypeError(f"register_parameter: {name!r} must be a Parameter, got a {type(parameter).__name__}")
+        self._forget(name)
+        parameter.name = name
+        self._parameters[name] = parameter
+
     def register_buffer(self, name, array):
         """Keep `array` (a numpy array) as state: in state_dict(), not in parameters()."""
         self._forget(name)
@@ -106,10 +111,13 @@ class Module:
     def children(self):
         return list(self._modules.values())
 
-    def named_parameters(self):
-        """(dotted name, Parameter) pairs, e.g. ("layers.0.weight", W); a shared one appears once."""
+    def named_parameters(self, recurse=True):
+        """(dotted name, Parameter) pairs, e.g. ("layers.0.weight", W); a shared one appears once.
+
+        recurse=False: only this module's own parameters, not those of modules below it.
+        """
         seen = set()
-        for name, parameter in self._named_members("_parameters"):
+        for name, parameter in self._named_members("_parameters", recurse):
             if id(parameter) not in seen:
                 seen.add(id(parameter))
                 yield name, parameter
@@ -117,12 +125,12 @@ class Module:
     def parameters(self):
         return [parameter for _, parameter in self.named_parameters()]
 
-    def named_buffers(self):
-        """(dotted name, numpy array) pairs, e.g. ("layers.1.running_mean", array)."""
-        return self._named_members("_buffers")
+    def named_buffers(self, recurse=True):
+        """(dotted name, numpy array) pairs, e.g. ("layers.1.running_mean", array); recurse as above."""
+        return self._named_members("_buffers", recurse)
 
-    def _named_members(self, registry):
-        for module_name, module in self.named_modules():
+    def _named_members(self, registry, recurse=True):
+        for module_name, module in (self.named_modules() if recurse else [("", self)]):
             for name, value in getattr(module, registry).items():
                 yield (f"{module_name}.{name}" if module_name else name), value
 
@@ -148,39 +156,29 @@ class Module:
         state.update((name, np.array(array, copy=True)) for name, array in self.named_buffers())
         return state
 
-    def load_state_dict(self, state):
+    def load_state_dict(self, state, strict=True):
         """Copy `state` (as from state_dict()) into this module's parameters and buffers, in place.
 
-        Names must match exactly and each shape must match; nothing is changed unless all do.
-        Values are cast to each target's dtype.
+        strict: names must match exactly. strict=False loads the names both sides have and skips
+        the rest (as PyTorch's), e.g. a Solver checkpoint, which holds parameters but no buffers.
+        Each shape must match; nothing is changed unless all do. Values are cast to each target's dtype.
         """
-        targets = {name: parameter.data for name, parameter in self.named_parameters()}
-        targets.update(self.named_buffers())
+        parameters = dict(self.named_parameters())
+        buffers = dict(self.named_buffers())
+        targets = {**{name: p.data for name, p in parameters.items()}, **buffers}
         missing = sorted(set(targets) - set(state))
         unexpected = sorted(set(state) - set(targets))
-        if missing or unexpected:
+        if strict and (missing or unexpected):
             raise KeyError(f"load_state_dict: names do not match {type(self).__name__}'s state: "
                            f"missing {missing}, unexpected {unexpected}")
-        for name, target in targets.items():
-            _check_shape("load_state_dict", name, target.shape, np.shape(state[name]))
-        for name, target in targets.items():
-            np.copyto(target, state[name], casting="same_kind")
-
-    @property
-    def params(self):
-        """A live dict-like view {dotted name: parameter array}: CS231n's `model.params` protocol.
-
-        Reading gives each parameter's numpy array; `params[name] = array` copies into it in place
-        (shape must match), and `model.params = {...}` loads every entry, so CS231n's Solver can
-        drive a Module exactly as it drives a dict-of-arrays model.
-        """
-        return ParameterArrays(self)
-
-    @params.setter
-    def params(self, values):
-        view = ParameterArrays(self)
-        for name, value in values.items():
-            view[name] = value
+        loaded = [name for name in targets if name in state]
+        for name in loaded:
+            _check_shape("load_state_dict", name, targets[name].shape, np.shape(state[name]))
+        for name in loaded:
+            if name in parameters:
+                parameters[name].copy_(state[name])  # marks the write, so a stale graph cannot backpropagate
+            else:
+                np.copyto(buffers[name], state[name], casting="same_kind")
 
     def __repr__(self):
         lines = [f"{type(self).__name__}({self.extra_repr()}"]
@@ -192,35 +190,6 @@ class Module:
     def extra_repr(self):
         """The arguments shown inside the parentheses of repr(); layers override it."""
         return ""
-
-
-class ParameterArrays(MutableMapping):
-    """`module.params`: {dotted name: numpy array}, reading and writing the module's Parameters."""
-
-    def __init__(self, module):
-        self._parameters = dict(module.named_parameters())
-
-    def __getitem__(self, name):
-        return self._parameter(name).data
-
-    def __setitem__(self, name, value):
-        parameter = self._parameter(name)
-        _check_shape("params", name, parameter.shape, np.shape(value))
-        np.copyto(parameter.data, value, casting="same_kind")
-
-    def __delitem__(self, name):
-        raise TypeError("params: a module's parameters cannot be deleted through its params view")
-
-    def __iter__(self):
-        return iter(self._parameters)
-
-    def __len__(self):
-        return len(self._parameters)
-
-    def _parameter(self, name):
-        if name not in self._parameters:
-            raise KeyError(f"params: no parameter named {name!r}; the parameters are {list(self._parameters)}")
-        return self._parameters[name]
 
 
 class Sequential(Module):

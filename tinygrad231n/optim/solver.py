@@ -5,17 +5,23 @@
     solver.train()
     solver.loss_history, solver.train_acc_history, solver.val_acc_history, solver.best_val_acc
 
-The model follows CS231n's protocol:
-  - `model.params`: {name: numpy array}, read and written by name (a plain dict, or the live
-    view an nn.Module offers as `module.params`);
-  - `model.loss(X, y)` -> (loss as a float, {name: gradient array}) in training mode;
-  - `model.loss(X)` -> scores (N, C), in test mode (no dropout, batch norm on running averages).
+The model is an nn.Module with
+  - `named_parameters()`: the weights to train; each gets its own copy of optim_config, by name;
+  - `loss(X, y)` -> the minibatch's training loss, a scalar Tensor on the tape (regularization
+    included); the Solver puts the module in training mode first;
+  - `model(X)` -> scores (N, C) as a Tensor, called in eval mode (no dropout, batch norm on
+    running averages) under no_grad to measure accuracy.
 `data` holds "X_train", "y_train", "X_val", "y_val" (y: int labels).
+
+CS231n's own protocol (a `params` dict and `loss(X, y=None)` returning (loss, grads)) is served by
+tinygrad231n.cs231n.solver, which adapts such a model into a Module and runs this Solver.
 """
 import numpy as np
 from tqdm import tqdm
 
 from ..atomic import save_npz
+from ..function import no_grad
+from .divergence import check_loss
 from .rules import RULES
 
 DEFAULTS = {
@@ -46,8 +52,12 @@ class Solver:
         unknown = sorted(set(kwargs) - set(DEFAULTS))
         if unknown:
             raise ValueError(f"Solver: unrecognized argument(s) {unknown}; the valid ones are {list(DEFAULTS)}")
+        if not (hasattr(model, "named_parameters") and hasattr(model, "loss")):
+            raise TypeError(f"Solver: the model must be an nn.Module with a loss(X, y) method, got a "
+                            f"{type(model).__name__}; for a CS231n dict-of-arrays model use "
+                            "tinygrad231n.cs231n.solver.Solver")
         options = {**DEFAULTS, **kwargs}
-        self.model = model
+        self.model = self.module = model  # `module` is what trains; an adapter may show another `model`
         self.X_train, self.y_train, self.X_val, self.y_val = _check_data(data)
         self.update_rule = _resolve_rule(options["update_rule"])
         self.optim_config = dict(options["optim_config"])
@@ -71,26 +81,30 @@ class Solver:
         self.loss_history = []
         self.train_acc_history = []
         self.val_acc_history = []
-        self.optim_configs = {name: dict(self.optim_config) for name in self.model.params}
+        self.parameters = dict(self.module.named_parameters())
+        self.optim_configs = {name: dict(self.optim_config) for name in self.parameters}
 
     def _step(self, iteration, num_iterations):
         """One minibatch: loss and gradients, then each parameter's update. Returns the loss."""
         batch = np.random.choice(self.X_train.shape[0], self.batch_size)
-        loss, grads = self.model.loss(self.X_train[batch], self.y_train[batch])
-        if not np.isfinite(loss):
-            rate = next(iter(self.optim_configs.values()), {}).get("learning_rate")
-            raise FloatingPointError(
-                f"Solver: the loss became {loss} at epoch {self.epoch}, iteration {iteration + 1} / "
-                f"{num_iterations}; training diverged. Try a lower learning_rate in optim_config "
-                f"(now {rate}) or a smaller weight_scale")
-        self.loss_history.append(loss)
-        params = self.model.params
-        for name, w in params.items():
-            if name not in grads:
-                raise KeyError(f"Solver: model.loss returned no gradient for parameter {name!r} "
-                               f"(it returned gradients for {sorted(grads)})")
-            params[name], self.optim_configs[name] = self.update_rule(w, grads[name], self.optim_configs[name])
-        return loss
+        self.module.train()
+        self.module.zero_grad()
+        loss = self.module.loss(self.X_train[batch], self.y_train[batch])
+        value = loss.item()
+        rate = next(iter(self.optim_configs.values()), {}).get("learning_rate")
+        check_loss("Solver", value, f"epoch {self.epoch}, iteration {iteration + 1} / {num_iterations}", rate,
+                   hint="a lower learning_rate in optim_config or a smaller weight_scale")
+        loss.backward()
+        self.loss_history.append(value)
+        for name, parameter in self.parameters.items():
+            if parameter.grad is None:
+                raise KeyError(f"Solver: parameter {name!r} got no gradient: it takes no part in model.loss")
+            next_w, self.optim_configs[name] = self.update_rule(parameter.data, parameter.grad,
+                                                                self.optim_configs[name])
+            # A new array, not a copy into the old one (CS231n's `params[name] = next_w`); the graph
+            # that made the gradient is spent, so nothing else reads the old array.
+            parameter.data = np.asarray(next_w, dtype=parameter.dtype)
+        return value
 
     def check_accuracy(self, X, y, num_samples=None, batch_size=100):
         """Fraction of `X` classified as `y`, predicting `batch_size` rows at a time.
@@ -102,9 +116,11 @@ class Solver:
             rows = np.random.choice(n, num_samples)
             X, y, n = X[rows], y[rows], num_samples
         predictions = []
-        for start in range(0, n, batch_size):
-            scores = self.model.loss(X[start:start + batch_size])
-            predictions.append(np.argmax(getattr(scores, "data", scores), axis=1))
+        self.module.eval()
+        with no_grad():
+            for start in range(0, n, batch_size):
+                scores = self.module(X[start:start + batch_size])
+                predictions.append(np.argmax(getattr(scores, "data", scores), axis=1))
         return float(np.mean(np.concatenate(predictions) == y))
 
     def train(self):
@@ -124,9 +140,8 @@ class Solver:
                     self._end_epoch()
                 if t == 0 or t == num_iterations - 1 or epoch_end:
                     self._record_accuracy(progress)
-        params = self.model.params
         for name, value in self.best_params.items():
-            params[name] = value.copy()
+            self.parameters[name].copy_(value)
 
     def _end_epoch(self):
         self.epoch += 1
@@ -145,13 +160,13 @@ class Solver:
         # `not self.best_params`: keep some parameters even if validation accuracy stays 0.
         if val_acc > self.best_val_acc or not self.best_params:
             self.best_val_acc = val_acc
-            self.best_params = {name: np.array(w, copy=True) for name, w in self.model.params.items()}
+            self.best_params = {name: p.data.copy() for name, p in self.parameters.items()}
 
     def _save_checkpoint(self):
         """Write params and progress to {checkpoint_name}_epoch_{epoch}.npz, atomically (never half a file)."""
         if self.checkpoint_name is None:
             return
-        arrays = {PARAMS_PREFIX + name: w for name, w in self.model.params.items()}
+        arrays = {PARAMS_PREFIX + name: p.data for name, p in self.parameters.items()}
         arrays.update(
             epoch=self.epoch, update_rule=getattr(self.update_rule, "__name__", repr(self.update_rule)),
             lr_decay=self.lr_decay, batch_size=self.batch_size, loss_history=np.array(self.loss_history),
@@ -163,8 +178,9 @@ class Solver:
 def load_checkpoint(path):
     """Read a Solver checkpoint: (params {name: array}, info {field: scalar or array}).
 
-    Load the parameters back with `model.params.update(params)` (dict models) or
-    `module.params = params`.
+    Load the parameters back with `module.load_state_dict(params, strict=False)` (the checkpoint
+    holds parameters, not buffers such as batch norm's running averages), or for a CS231n
+    dict-of-arrays model `model.params.update(params)`.
     """
     with np.load(path) as archive:
         params = {key[len(PARAMS_PREFIX):]: archive[key] for key in archive.files if key.startswith(PARAMS_PREFIX)}

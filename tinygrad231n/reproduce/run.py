@@ -1,79 +1,107 @@
 """`tinygrad231n reproduce`: every classifier of the assignment, its checkpoint and one report.
 
 Writes into the run folder, each file atomically (a crash leaves the previous version or none):
-results.json (updated after every model), <model>.npz checkpoints, report.html.
+results.json (updated after every model), <model>.npz checkpoints, report_material/<model>.npz
+(what the report shows of each model) and report.html. A run into a folder that already holds
+results adds to them: `--only knn` retrains kNN and the report still covers every model there.
+One run at a time per folder (a lock file).
 """
+import json
 import os
 
-from tinygrad231n import plots
+from models import registry
 from tinygrad231n.atomic import save_npz, write_json
-from tinygrad231n.report import Report
-from tinygrad231n.viz import check_renderer
+from tinygrad231n.paths import check_output_dir
+from tinygrad231n.viz import check_renderer, to_svg
 
-from .config import MODELS, kept_config
 from .dataset import load_splits
-from .recipes import fit
-from .sections import TABLE_HEADERS, add_best_model, add_model, format_table, table_rows
+from .lock import run_lock
+from .material import load_material, material_path, save_material
+from .sections import format_table, write_report
 
-# --only takes these names; "features" is both feature models.
-GROUPS = {"knn": ("knn",), "svm": ("svm",), "softmax": ("softmax",), "twolayer": ("twolayer",),
-          "fcnet": ("fcnet",), "features": ("features_svm", "features_net")}
-
-
-def models_for(only):
-    """--only "svm,features" -> ("svm", "features_svm", "features_net"), in the assignment's order."""
-    if not only:
-        return MODELS
-    chosen = set()
-    for group in (part.strip() for part in only.split(",") if part.strip()):
-        if group not in GROUPS:
-            raise ValueError(f"--only: unknown model {group!r}; choose from {', '.join(GROUPS)}")
-        chosen.update(GROUPS[group])
-    return tuple(name for name in MODELS if name in chosen)
+RESULTS = "results.json"
 
 
-def result_record(fitted):
-    """What results.json keeps of a model, plus any single-number extras (kNN's notebook scores)."""
-    scalars = {key: value for key, value in fitted.extras.items() if isinstance(value, (int, float))}
+def result_record(fitted, splits):
+    """What results.json keeps of a model: accuracies, settings, time, any further scores, and the data."""
     return {"val_acc": fitted.val_acc, "test_acc": fitted.test_acc, "hyperparameters": fitted.hyperparameters,
-            "seconds": round(fitted.seconds, 2), **scalars}
+            "seconds": round(fitted.seconds, 2), **fitted.scores, "data": splits.source}
+
+
+def check_overrides(overrides):
+    """{model: {setting: value}} with every value checked against its model's declared types."""
+    return {name: registry.get(name).check(settings) for name, settings in (overrides or {}).items()}
 
 
 def reproduce(data=None, sample=False, out="runs/reproduce", only=None, verbose=True, overrides=None):
-    """Train and score every model in `only` (default: all); returns the results dict.
+    """Train and score every model `only` names (default: all); returns the results of the whole folder.
 
     `overrides` ({model: {setting: value}}) changes kept hyperparameters, e.g. for quick tests.
+    Bad input (unknown model, a setting of the wrong type, an unwritable --out) fails before any data
+    is loaded.
     """
-    names = models_for(only)
-    check_renderer()  # the report draws each loss graph: fail now, not after the training
-    splits = load_splits(data, sample)
-    os.makedirs(out, exist_ok=True)
-    print(f"Data: {splits.source}; sizes {splits.sizes()}")
-    results, fitted_models = {}, []
-    for name in names:
-        print(f"\n== {name}")
-        fitted = fit(name, splits, kept_config(name, (overrides or {}).get(name)), verbose=verbose)
-        fitted_models.append(fitted)
-        results[name] = result_record(fitted)
-        if fitted.checkpoint:
-            save_npz(os.path.join(out, f"{name}.npz"), **fitted.checkpoint)
-        write_json(os.path.join(out, "results.json"), results)
-        print(f"{name}: val {fitted.val_acc:.3f}, test {fitted.test_acc:.3f} ({fitted.seconds:.1f} s)")
-    print("\n" + format_table(results))
-    write_report(os.path.join(out, "report.html"), splits, fitted_models, results)
-    print(f"\nWrote {os.path.join(out, 'results.json')}, {os.path.join(out, 'report.html')} and the checkpoints")
+    names = registry.select(only)
+    overrides = check_overrides(overrides)
+    check_output_dir(out, what="--out")
+    if any(registry.get(name).graph for name in names):
+        check_renderer()  # a run that draws diagrams fails now, not after its training
+    with run_lock(out):
+        results = read_results(out)
+        splits = load_splits(data, sample)
+        check_same_data(out, results, splits)
+        print(f"Data: {splits.source}; sizes {splits.sizes()}")
+        for name in names:
+            print(f"\n== {name}")
+            spec = registry.get(name)
+            fitted = spec.train(splits, overrides.get(name), verbose=verbose)
+            results[name] = result_record(fitted, splits)
+            if fitted.checkpoint:
+                save_npz(os.path.join(out, f"{name}.npz"), **fitted.checkpoint)
+            graph = to_svg(fitted.loss_graph().to_dot()) if spec.graph and fitted.loss_graph else None
+            save_material(out, fitted, graph)
+            results = in_run_order(results)
+            write_json(os.path.join(out, RESULTS), results)
+            print(f"{name}: val {fitted.val_acc:.3f}, test {fitted.test_acc:.3f} ({fitted.seconds:.1f} s)")
+        print("\n" + format_table(results))
+        materials = {name: load_material(out, name) for name in results
+                     if name in registry.names() and os.path.exists(material_path(out, name))}
+        report = os.path.join(out, "report.html")
+        write_report(report, splits, results, materials)
+    print(f"\nWrote {os.path.join(out, RESULTS)}, {report} and the checkpoints in {out}")
     return results
 
 
-def write_report(path, splits, fitted_models, results):
-    report = Report("CS231n assignment 1, reproduced with tinygrad231n")
-    report.text(f"Data: {splits.source}. Split sizes: {splits.sizes()}.")
-    report.table(TABLE_HEADERS, table_rows(results))
-    report.section("The data")
-    report.figure(plots.class_samples(splits.X_train, splits.y_train, splits.class_names),
-                  "Random training images of each class")
-    for fitted in fitted_models:
-        add_model(report, fitted, splits)
-    if fitted_models:
-        add_best_model(report, max(fitted_models, key=lambda f: f.val_acc), splits)
-    report.write(path)
+def read_results(out):
+    """The results.json already in the run folder ({} if none), checked to be strict JSON."""
+    path = os.path.join(out, RESULTS)
+    if not os.path.exists(path):
+        return {}
+    try:
+        with open(path, encoding="utf-8") as fh:
+            results = json.load(fh, parse_constant=_refuse_constant)
+    except ValueError as error:
+        raise ValueError(f"{path} is not a results file this run can add to ({error}); "
+                         f"move it away or choose another --out") from None
+    if not isinstance(results, dict) or not all(isinstance(r, dict) and "val_acc" in r for r in results.values()):
+        raise ValueError(f"{path} is not a results file ({{model: {{val_acc, ...}}}}); "
+                         f"move it away or choose another --out")
+    return results
+
+
+def check_same_data(out, results, splits):
+    """Results on other data (the sample beside full data) must not share one table."""
+    others = {record.get("data") for record in results.values()} - {splits.source}
+    if others:
+        raise ValueError(f"{os.path.join(out, RESULTS)} holds results on {', '.join(map(str, sorted(others, key=str)))}, "
+                         f"but this run uses {splits.source}; choose another --out")
+
+
+def in_run_order(results):
+    """Registered models in run order, then any others the file held (left as they were)."""
+    order = registry.names()
+    return {**{name: results[name] for name in order if name in results},
+            **{name: record for name, record in results.items() if name not in order}}
+
+
+def _refuse_constant(name):
+    raise ValueError(f"{name} is not strict JSON")

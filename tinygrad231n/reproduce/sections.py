@@ -1,90 +1,115 @@
-"""The report's pages for each model: its figures, its loss graph, and the accuracy table."""
+"""The report of a run: the accuracy table, one section per model, and the best model's mistakes.
+
+Everything about a model comes from its declaration (title, CS231n's figures, which figures it
+has) and from what its recipe returned (stored as report material, so a report can cover models
+trained by earlier runs into the same folder).
+"""
 import numpy as np
 
-from models.linear import class_templates
+from models import registry
+from models.fitting import ClassTemplates, CrossValidation, DistanceMatrix, FirstLayerWeights, TrainingCurves
 from tinygrad231n import plots
-from tinygrad231n.viz import to_svg
+from tinygrad231n.report import Report, format_seconds
 
-# CS231n's notebook figures, the numbers to beat.
-CS231N = {
-    "knn": {"val": None, "test": 0.274},
-    "svm": {"val": 0.376, "test": 0.351},
-    "softmax": {"val": 0.343, "test": 0.339},
-    "twolayer": {"val": 0.533, "test": 0.528},
-    "fcnet": {"val": None, "test": None},
-    "features_svm": {"val": 0.421, "test": 0.413},
-    "features_net": {"val": None, "test": 0.598},
-}
-TITLES = {
-    "knn": "k-nearest neighbours (raw pixels)", "svm": "Linear SVM (raw pixels)", "softmax": "Softmax (raw pixels)",
-    "twolayer": "Two-layer net (raw pixels)", "fcnet": "Fully connected net (raw pixels)",
-    "features_svm": "Linear SVM on HOG + hue features", "features_net": "Two-layer net on HOG + hue features",
-}
-TABLE_HEADERS = ["model", "val acc", "test acc", "CS231n val", "CS231n test", "seconds"]
+TABLE_HEADERS = ["model", "val acc", "test acc", "CS231n val", "CS231n test", "time"]
+SAMPLE_CAVEAT = ("These accuracies come from the small sample shipped in the package (1,000 training images), "
+                 "not from the full data: they show that everything runs, not how well the models do. "
+                 "CS231n's figures beside them were measured on the full data (49,000 training images).")
 
 
 def table_rows(results):
-    return [[name, r["val_acc"], r["test_acc"], CS231N[name]["val"], CS231N[name]["test"], round(r["seconds"], 1)]
-            for name, r in results.items()]
+    """[model, val, test, CS231n val, CS231n test, time] per model of results.json, in run order."""
+    rows = []
+    for name in (name for name in registry.names() if name in results):
+        record, reference = results[name], registry.get(name).cs231n
+        rows.append([name, record["val_acc"], record["test_acc"], reference.val, reference.test,
+                     format_seconds(record["seconds"])])
+    return rows
 
 
 def format_table(results):
     """The accuracy table as fixed-width text for the terminal."""
-    lines = ["{:<14}{:>9}{:>10}{:>12}{:>13}{:>9}".format(*TABLE_HEADERS)]
+    lines = ["{:<14}{:>9}{:>10}{:>12}{:>13}{:>10}".format(*TABLE_HEADERS)]
     for row in table_rows(results):
-        cells = ["-" if v is None else f"{v:.3f}" if isinstance(v, float) and i < 5 else str(v)
-                 for i, v in enumerate(row)]
-        lines.append("{:<14}{:>9}{:>10}{:>12}{:>13}{:>9}".format(*cells))
+        cells = [row[0]] + ["-" if v is None else f"{v:.3f}" for v in row[1:5]] + [row[5]]
+        lines.append("{:<14}{:>9}{:>10}{:>12}{:>13}{:>10}".format(*cells))
     return "\n".join(lines)
 
 
-def add_model(report, fitted, splits):
-    """One section per model: what it reached, its pictures, and the graph of its loss."""
-    report.section(TITLES[fitted.name])
-    report.text(f"validation accuracy {fitted.val_acc:.3f}, test accuracy {fitted.test_acc:.3f} "
-                f"({fitted.seconds:.1f} s). Hyperparameters: {fitted.hyperparameters}")
-    FIGURES.get(fitted.name, _curves)(report, fitted, splits)
-    if fitted.loss_graph is not None:
-        report.svg(to_svg(fitted.loss_graph().to_dot()), f"The graph of the {fitted.name} loss on a batch of 8")
+def write_report(path, splits, results, materials):
+    """The whole report: `results` as in results.json, `materials` {model: reproduce.material.Material}."""
+    report = Report("CS231n assignment 1, reproduced with tinygrad231n")
+    report.text(f"Data: {splits.source}.")
+    report.key_values({"training images": len(splits.y_train), "validation images": len(splits.y_val),
+                       "test images": len(splits.y_test)}, "Split sizes")
+    if splits.sample:
+        report.text(SAMPLE_CAVEAT)
+    report.table(TABLE_HEADERS, table_rows(results))
+    report.text("val acc: accuracy on the validation split (kNN: mean cross-validation accuracy); "
+                "test acc: on the whole test split. CS231n's columns: the course notebooks' numbers, "
+                "\"-\" where a notebook reports none.")
+    report.section("The data")
+    report.figure(plots.class_samples(splits.X_train, splits.y_train, splits.class_names),
+                  "Random training images of each class")
+    for name in (name for name in registry.names() if name in materials):
+        add_model(report, registry.get(name), results[name], materials[name], splits)
+    if materials:
+        best = max(materials, key=lambda name: results[name]["val_acc"])
+        add_best_model(report, registry.get(best), results[best], materials[best], splits)
+    report.write(path)
 
 
-def add_best_model(report, fitted, splits):
-    report.section(f"Best model: {TITLES[fitted.name]}")
-    report.figure(plots.confusion_matrix(splits.y_test, fitted.test_predictions, splits.class_names),
-                  "Confusion matrix on the test split")
-    report.figure(plots.misclassified(splits.X_test, splits.y_test, fitted.test_predictions, splits.class_names),
+def add_model(report, spec, record, material, splits):
+    """One section per model: what it reached, its settings, its pictures, and the graph of its loss."""
+    report.section(spec.title)
+    report.text(f"Validation accuracy {record['val_acc']:.3f}, test accuracy {record['test_acc']:.3f}; "
+                f"trained in {format_seconds(record['seconds'])}.")
+    for note in material.notes:
+        report.text(note)
+    report.key_values(record["hyperparameters"], "Hyperparameters")
+    for figure in material.figures:
+        RENDER[type(figure)](report, figure, spec, splits)
+    if material.graph_svg is not None:
+        report.svg(material.graph_svg, f"The graph of the {spec.name} loss on a batch of 8 validation examples")
+
+
+def add_best_model(report, spec, record, material, splits):
+    report.section(f"Best model by validation accuracy: {spec.title}")
+    report.text(f"Chosen by validation accuracy ({record['val_acc']:.3f}); its test accuracy is "
+                f"{record['test_acc']:.3f}.")
+    predictions = material.test_predictions
+    report.figure(plots.confusion_matrix(splits.y_test, predictions, splits.class_names),
+                  f"Confusion matrix on the {len(splits.y_test)} test images")
+    report.figure(plots.misclassified(splits.X_test, splits.y_test, predictions, splits.class_names),
                   "Test images it got wrong (true -> predicted)")
 
 
-def _knn(report, fitted, splits):
-    extras = fitted.extras
-    best_k = fitted.hyperparameters["best_k"]
-    report.text(f"Best k from cross-validation: {best_k}. On the notebook's first {splits.knn_test} "
-                f"test images: k=1 accuracy {extras['k1_test_acc_notebook']:.3f}, best-k accuracy "
-                f"{extras['best_k_test_acc_notebook']:.3f}.")
-    report.figure(plots.distance_matrix(extras["dists"]), "Test-to-train L2 distances (rows: test images)")
-    report.figure(plots.cross_validation(extras["k_to_accuracies"]), "Cross-validation accuracy against k")
+def _curves(report, figure, spec, splits):
+    train_acc = figure.train_acc_history.tolist() or None
+    val_acc = figure.val_acc_history.tolist() or None
+    report.figure(plots.training_curves(figure.loss_history.tolist(), train_acc, val_acc, title=spec.name),
+                  "Training curves")
 
 
-def _linear(report, fitted, splits):
-    _curves(report, fitted, splits)
-    templates = class_templates(fitted.extras["W"])
-    report.figure(plots.image_row(templates, list(splits.class_names), "learned templates"),
-                  f"{fitted.name} weights as images, one per class")
+def _templates(report, figure, spec, splits):
+    report.figure(plots.image_row(figure.images, list(splits.class_names), "learned templates"),
+                  f"{spec.name} weights as images, one per class")
 
 
-def _first_layer(report, fitted, splits):
-    _curves(report, fitted, splits)
-    W1 = np.asarray(fitted.extras["W1"], dtype=np.float64)
-    layout = str(fitted.checkpoint.get("layout", "HWC"))
-    images = W1.T.reshape(-1, 32, 32, 3) if layout == "HWC" else W1.T.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
-    report.figure(plots.image_grid(images[:100], "first-layer weights"), "First-layer weights (up to 100 units)")
+def _first_layer(report, figure, spec, splits):
+    report.figure(plots.image_grid(figure.images, "first-layer weights"),
+                  f"First-layer weights ({len(figure.images)} units)")
 
 
-def _curves(report, fitted, splits):
-    curves = fitted.curves
-    report.figure(plots.training_curves(curves["loss_history"], curves.get("train_acc_history"),
-                                        curves.get("val_acc_history"), title=fitted.name), "Training curves")
+def _distances(report, figure, spec, splits):
+    report.figure(plots.distance_matrix(figure.distances),
+                  f"L2 distances from the first {len(figure.distances)} test images (rows) to the training images")
 
 
-FIGURES = {"knn": _knn, "svm": _linear, "softmax": _linear, "twolayer": _first_layer, "fcnet": _first_layer}
+def _cross_validation(report, figure, spec, splits):
+    k_to_accuracies = {int(k): list(np.atleast_1d(row)) for k, row in zip(figure.ks, figure.accuracies)}
+    report.figure(plots.cross_validation(k_to_accuracies), "Cross-validation accuracy against k")
+
+
+RENDER = {TrainingCurves: _curves, ClassTemplates: _templates, FirstLayerWeights: _first_layer,
+          DistanceMatrix: _distances, CrossValidation: _cross_validation}

@@ -4,18 +4,31 @@
     loss_hist = svm.train(X_train, y_train, learning_rate=1e-7, reg=2.5e4, num_iters=1500, verbose=True)
     y_val_pred = svm.predict(X_val)
     loss, grad = svm.loss(X_batch, y_batch, reg)
+    svm.save("svm.npz"); svm.load("svm.npz")
 
 `W` (D, C) is a plain numpy array, None until the first `train`, which creates 0.001 * randn(D, C)
 and samples minibatches with replacement, as the assignment does. Both draw from numpy's global
 random state (through one seed per `train` call), so `np.random.seed(...)` in a notebook makes a
 run repeatable, as it does with the original.
 
-Training runs models.linear's own loop on the tape. A subclass that overrides `loss` changes what
-`loss` returns but not what `train` optimizes: subclass models.linear.LinearClassifier for that.
+Training is models.linear's `fit` (optim.SGD on the tape). A subclass that overrides `loss`
+changes what `loss` returns but not what `train` optimizes: subclass models.linear.LinearClassifier
+for that.
 """
+import os
+
 import numpy as np
 
 from models import linear
+from tinygrad231n.atomic import save_npz
+
+
+def loss_and_gradient(model_class, W, X, y, reg):
+    """(loss as a float, dW like W) of `model_class`'s regularized loss at the array W; W is not modified."""
+    model = model_class(W)  # a Parameter over W's memory: the forward and backward only read it
+    loss = model.loss(X, y, reg)
+    loss.backward()
+    return loss.item(), model.W.grad
 
 
 class LinearClassifier:
@@ -30,8 +43,8 @@ class LinearClassifier:
         """Minibatch SGD on X (N, D), y (N,); returns the list of per-iteration losses."""
         model = self.model_class(self.W)
         seed = np.random.randint(2**31 - 1)  # from the global state, so np.random.seed controls the run
-        history = model.train(X, y, learning_rate=learning_rate, reg=reg, num_iters=num_iters,
-                              batch_size=batch_size, verbose=verbose, seed=seed)
+        history = model.fit(X, y, learning_rate=learning_rate, reg=reg, num_iters=num_iters,
+                            batch_size=batch_size, verbose=verbose, seed=seed)
         self.W = model.W.data
         return history
 
@@ -43,7 +56,26 @@ class LinearClassifier:
         """(loss, dW) at the current W for one minibatch; dW has W's shape."""
         if self.W is None:
             raise RuntimeError(f"{type(self).__name__}.loss: W is None; call train first or set W")
-        return self.model_class().loss_and_grad(self.W, X_batch, y_batch, reg)
+        return loss_and_gradient(self.model_class, self.W, X_batch, y_batch, reg)
+
+    def save(self, fname):
+        """Write W to `fname` (.npz with one array, "W"), atomically. The assignment saves under
+        cs231n/saved/; here `fname` is a path of your choosing."""
+        if self.W is None:
+            raise RuntimeError(f"{type(self).__name__}.save: W is None; train the classifier first")
+        save_npz(fname if str(fname).endswith(".npz") else f"{fname}.npz", W=self.W)
+        print(f"{fname} saved.")
+
+    def load(self, fname):
+        """Load W saved by `save` (fname with or without .npz); False, with a message, if there is none."""
+        path = fname if os.path.exists(fname) or str(fname).endswith(".npz") else f"{fname}.npz"
+        if not os.path.exists(path):
+            print(f"{fname} not available.")
+            return False
+        with np.load(path) as archive:
+            self.W = archive["W"]
+        print(f"{fname} loaded.")
+        return True
 
 
 class LinearSVM(LinearClassifier):

@@ -8,7 +8,8 @@ import numpy as np
 
 from models.linear import LinearSVM
 
-_MODEL = LinearSVM()  # only its loss_and_grad is used, which takes W as an argument
+from .._warmup import warm_up_linear_loss
+from .linear_classifier import loss_and_gradient
 
 
 def svm_loss_naive(W, X, y, reg):
@@ -37,4 +38,7 @@ def svm_loss_naive(W, X, y, reg):
 
 def svm_loss_vectorized(W, X, y, reg):
     """The same (loss, dW), computed by models.linear.LinearSVM's graph and backpropagated on the tape."""
-    return _MODEL.loss_and_grad(W, X, y, reg)
+    return loss_and_gradient(LinearSVM, W, X, y, reg)
+
+
+warm_up_linear_loss(svm_loss_vectorized)  # the notebook times this against the naive loops (see _warmup.py)

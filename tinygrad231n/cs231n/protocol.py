@@ -1,0 +1,122 @@
+"""CS231n's model protocol, as a view over an nn.Module of models/.
+
+The assignment's models keep their weights in `model.params`, a dict of numpy arrays named W1, b1,
+..., and answer `model.loss(X)` with scores and `model.loss(X, y)` with (loss, {name: gradient}).
+`ModuleModel` gives a module exactly that face:
+
+    model = ModuleModel(models.two_layer.TwoLayerNet(...))
+    model.params["W1"]                  # the module's first-layer weight array (live, not a copy)
+    model.params["W1"] = new_array      # copied into the Parameter in place (shape must match)
+    loss, grads = model.loss(X, y)      # training mode; grads has the keys of params
+    scores = model.loss(X)              # eval mode: no dropout, batch norm on running averages
+
+Names follow models/checkpoint.py (the same ones checkpoints use).
+"""
+import os
+from collections.abc import MutableMapping
+
+import numpy as np
+
+from models.checkpoint import cs231n_parameters
+from tinygrad231n import no_grad
+from tinygrad231n.atomic import save_npz
+
+
+class ParameterArrays(MutableMapping):
+    """{CS231n name: numpy array} of a module's Parameters: reading gives each array, writing copies
+    into it in place, so CS231n code that assigns `params[name] = next_w` updates the module."""
+
+    def __init__(self, parameters):
+        self._parameters = parameters  # {name: Parameter}
+
+    def __getitem__(self, name):
+        return self._parameter(name).data
+
+    def __setitem__(self, name, value):
+        parameter = self._parameter(name)
+        if np.shape(value) != parameter.shape:  # checked here too, so the error names the CS231n parameter
+            raise ValueError(f"params: {name!r} has shape {parameter.shape} but the value given has shape "
+                             f"{np.shape(value)}")
+        parameter.copy_(value)
+
+    def __delitem__(self, name):
+        raise TypeError("params: a model's parameters cannot be deleted")
+
+    def __iter__(self):
+        return iter(self._parameters)
+
+    def __len__(self):
+        return len(self._parameters)
+
+    def _parameter(self, name):
+        if name not in self._parameters:
+            raise KeyError(f"params: no parameter named {name!r}; the parameters are {list(self._parameters)}")
+        return self._parameters[name]
+
+
+class ModuleModel:
+    """A module of models/ behind CS231n's protocol; `module` is the nn.Module itself."""
+
+    def __init__(self, module):
+        self.module = module
+        self._parameters = cs231n_parameters(module)
+
+    @property
+    def params(self):
+        """{CS231n name: numpy array}, live: writing an entry copies into the parameter in place."""
+        return ParameterArrays(self._parameters)
+
+    @params.setter
+    def params(self, values):
+        """`model.params = {name: array}` loads the given arrays into the existing parameters."""
+        view = ParameterArrays(self._parameters)
+        for name, value in values.items():
+            view[name] = value
+
+    @property
+    def reg(self):
+        return self.module.reg
+
+    @reg.setter
+    def reg(self, value):
+        self.module.reg = value
+
+    def loss(self, X, y=None):
+        """Scores (N, C) in eval mode when y is None; else (loss float, {name: gradient array}) in training mode."""
+        if y is None:
+            self.module.eval()
+            with no_grad():
+                return self.module(X).data
+        self.module.train()
+        self.module.zero_grad()
+        loss = self.module.loss(X, y)
+        loss.backward()
+        return loss.item(), {name: parameter.grad for name, parameter in self._parameters.items()}
+
+    def save(self, fname):
+        """Write params to `fname` (.npz, np.savez's format; one array per name), atomically.
+
+        The assignment saves under cs231n/saved/; here `fname` is a path of your choosing.
+        """
+        path = fname if str(fname).endswith(".npz") else f"{fname}.npz"
+        save_npz(path, **{name: np.asarray(array) for name, array in self.params.items()})
+        print(f"{fname} saved.")
+
+    def load(self, fname):
+        """Load params saved by `save` (fname with or without .npz); False, with a message, if there is none."""
+        path = fname if os.path.exists(fname) or str(fname).endswith(".npz") else f"{fname}.npz"
+        if not os.path.exists(path):
+            print(f"{fname} not available.")
+            return False
+        with np.load(path) as archive:
+            self.params = {name: archive[name] for name in archive.files}
+        print(f"{fname} loaded.")
+        return True
+
+    def __getattr__(self, name):  # only when normal lookup fails: the module's own attributes (num_layers, ...)
+        if name == "module":  # not set yet (during unpickling): do not recurse
+            raise AttributeError(name)
+        return getattr(self.module, name)
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self.module!r})"

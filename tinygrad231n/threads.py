@@ -1,0 +1,45 @@
+"""How many threads the numeric libraries use, set at run time in one place.
+
+    pin_threads(1)                      # BLAS/OpenMP (threadpoolctl) and numba's pool, from now on
+    with limited_threads(2): ...        # the same for a block, then back as before
+
+threadpoolctl changes the thread pools of the BLAS and OpenMP libraries already loaded, so call
+these after numpy (and torch, if used) are imported; numba's pool is limited with
+numba.set_num_threads (at most the pool it started with, NUMBA_NUM_THREADS).
+On a small shared machine one thread per process is often fastest: threads fighting over the cores
+slow the matmuls down several times. Fewer BLAS threads also change the order of float32 sums,
+so the last digits of a float32 net's results.
+"""
+import contextlib
+
+import numba
+import numpy  # noqa: F401  (loaded first, so that threadpoolctl finds its BLAS)
+from threadpoolctl import threadpool_limits
+
+
+def pin_threads(threads):
+    """Limit BLAS, OpenMP and numba to `threads` threads (an int >= 1) from now on."""
+    _check(threads)
+    threadpool_limits(limits=threads)
+    numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+
+
+@contextlib.contextmanager
+def limited_threads(threads):
+    """`pin_threads(threads)` for the block, then the earlier limits again; None changes nothing."""
+    if threads is None:
+        yield
+        return
+    _check(threads)
+    previous = numba.get_num_threads()
+    with threadpool_limits(limits=threads):
+        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+        try:
+            yield
+        finally:
+            numba.set_num_threads(previous)
+
+
+def _check(threads):
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        raise ValueError(f"threads must be an integer >= 1, got {threads!r}")

@@ -1,4 +1,4 @@
-"""CS231n's FullyConnectedNet: {affine - [batchnorm] - relu - [dropout]} x (L - 1) - affine - softmax.
+"""CS231n's FullyConnectedNet: {affine - [batch/layer norm] - relu - [dropout]} x (L - 1) - affine - softmax.
 
     model = FullyConnectedNet([512, 256], normalization="batchnorm", dropout_keep_ratio=0.8, reg=1e-3)
     scores = model.eval()(X)            # (N, C) Tensor: no dropout, batch norm on running averages
@@ -9,7 +9,7 @@ The layers are nn modules in one nn.Sequential (`model.network`). The checkpoint
 adapter name the weights as CS231n does (models/checkpoint.py):
 
     W1, b1, ..., WL, bL           affine layer i: W{i} (D_{i-1}, D_i), b{i} (D_i,)
-    gamma1, beta1, ...            batch norm after hidden layer i (i < L), each (D_i,)
+    gamma1, beta1, ...            batch or layer norm after hidden layer i (i < L), each (D_i,)
 
 The penalty is 0.5 * reg * sum_i sum(W{i}**2), over the affine weights only: CS231n's convention
 for its nets (the linear classifiers use reg * sum W**2).
@@ -28,7 +28,8 @@ from models.registry import Kept, ModelSpec, Reference, register
 from models.settings import DTYPE, SEED, Choice, IntegerList, Number
 from tinygrad231n import nn, no_grad
 
-NORMALIZATIONS = (None, "batchnorm")
+# CS231n's normalization names -> the nn layer after each hidden affine layer.
+NORMALIZATIONS = {None: None, "batchnorm": nn.BatchNorm1d, "layernorm": nn.LayerNorm}
 
 
 class FullyConnectedNet(nn.Module):
@@ -45,7 +46,7 @@ class FullyConnectedNet(nn.Module):
                  normalization=None, reg=0.0, weight_scale=1e-2, dtype=np.float32, seed=None):
         super().__init__()
         if normalization not in NORMALIZATIONS:
-            raise ValueError(f"FullyConnectedNet: normalization must be one of {NORMALIZATIONS}, "
+            raise ValueError(f"FullyConnectedNet: normalization must be one of {tuple(NORMALIZATIONS)}, "
                              f"got {normalization!r}")
         if not 0 < dropout_keep_ratio <= 1:
             raise ValueError(f"FullyConnectedNet: dropout_keep_ratio is the probability of KEEPING a unit "
@@ -68,8 +69,8 @@ class FullyConnectedNet(nn.Module):
             layers.append(nn.Linear(dims[i - 1], dims[i], weight_scale=weight_scale, dtype=self.dtype, rng=init_rng))
             if i == self.num_layers:
                 break
-            if self.normalization == "batchnorm":
-                layers.append(nn.BatchNorm1d(dims[i], dtype=self.dtype))
+            if self.normalization is not None:
+                layers.append(NORMALIZATIONS[self.normalization](dims[i], dtype=self.dtype))
             layers.append(nn.ReLU())
             if self.dropout_keep_ratio < 1:
                 layers.append(nn.Dropout(1 - self.dropout_keep_ratio, rng=mask_rng))
@@ -83,7 +84,7 @@ class FullyConnectedNet(nn.Module):
         """Softmax cross-entropy of the scores, averaged over N, plus 0.5 * reg * sum_i sum(W{i}**2).
 
         In training mode (the Solver's) each call draws new dropout masks and moves batch norm's
-        running averages.
+        running averages (layer norm has none: it normalizes each example by its own statistics).
         """
         penalty = sum(F.sum_of_squares(W) for W in self._weights)
         return F.cross_entropy(self(X), y) + 0.5 * self.reg * penalty

@@ -46,14 +46,17 @@ def loss_with_fixed_masks(net, X, y, mask_seed=0):
     return train_loss(net, X, y)
 
 
-def numpy_scores(state, X, num_layers, batchnorm):
+def numpy_scores(state, X, num_layers, normalization):
     """The forward pass that checkpoint_arrays' docstring promises works without this project."""
     h = X.reshape(len(X), -1)
     for i in range(1, num_layers):
         h = h @ state[f"W{i}"] + state[f"b{i}"]
-        if batchnorm:
-            h = state[f"gamma{i}"] * (h - state[f"running_mean{i}"]) / np.sqrt(state[f"running_var{i}"] + 1e-5)
-            h = h + state[f"beta{i}"]
+        if normalization == "batchnorm":
+            h = (h - state[f"running_mean{i}"]) / np.sqrt(state[f"running_var{i}"] + 1e-5)
+        elif normalization == "layernorm":  # each example by its own mean and variance
+            h = (h - h.mean(axis=1, keepdims=True)) / np.sqrt(h.var(axis=1, keepdims=True) + 1e-5)
+        if normalization:
+            h = state[f"gamma{i}"] * h + state[f"beta{i}"]
         h = np.maximum(h, 0)
     return h @ state[f"W{num_layers}"] + state[f"b{num_layers}"]
 
@@ -77,7 +80,8 @@ def test_state_dict_round_trip_restores_scores(rng):
     np.testing.assert_array_equal(scores(other, X), scores(net, X))
 
 
-@pytest.mark.parametrize("normalization, keep", [(None, 1), ("batchnorm", 1), (None, 0.6), ("batchnorm", 0.6)])
+@pytest.mark.parametrize("normalization, keep", [(None, 1), ("batchnorm", 1), ("layernorm", 1), (None, 0.6),
+                                                 ("batchnorm", 0.6), ("layernorm", 0.6)])
 def test_gradients_match_numerical(normalization, keep, rng):
     net = small_net(normalization=normalization, dropout_keep_ratio=keep)
     X, y = rng.standard_normal((7, D)), rng.integers(0, C, 7)
@@ -133,16 +137,18 @@ def test_eval_mode_is_deterministic_and_uses_running_statistics(rng):
     assert net.predict(X).tolist() == np.argmax(evaluated, axis=1).tolist()
 
 
-@pytest.mark.parametrize("normalization", [None, "batchnorm"])
+@pytest.mark.parametrize("normalization", [None, "batchnorm", "layernorm"])
 def test_checkpoint_arrays_classify_without_the_framework(normalization, rng):
     net = small_net(normalization=normalization, dropout_keep_ratio=0.8)
     X, y = rng.standard_normal((10, 2, 3)), rng.integers(0, C, 10)  # (N, 2, 3) inputs are flattened to D = 6
     for _ in range(3):
         train_loss(net, X, y)
     state = checkpoint_arrays(net)
-    expected_extra = {"running_mean1", "running_var1", "running_mean2", "running_var2"} if normalization else set()
+    batchnorm = normalization == "batchnorm"
+    expected_extra = {"running_mean1", "running_var1", "running_mean2", "running_var2"} if batchnorm else set()
     assert set(state) == set(params(net)) | expected_extra
-    np.testing.assert_allclose(numpy_scores(state, X, 3, normalization is not None), scores(net, X), rtol=1e-10)
+    assert ("gamma1" in state) == (normalization is not None)
+    np.testing.assert_allclose(numpy_scores(state, X, 3, normalization), scores(net, X), rtol=1e-10)
     state["W1"][:] = 0  # copies: editing them leaves the model alone
     assert np.any(params(net)["W1"] != 0)
 

@@ -8,7 +8,8 @@ the fast one (conv and max pooling: x 100x3x31x31, w 25x3x3x3, stride 2, pad 1; 
 This script does the same, each notebook in a fresh Python process, and prints both times and the
 speedup. The import time includes loading the numba kernels (cs231n/_warmup.py): with --cold,
 numba's cache points at an empty folder, so it is the very first compile on a machine.
-Every library is pinned to --threads threads (default 1, the most repeatable on a shared machine).
+Every library is pinned to --threads threads (tinygrad231n.threads; default 1, the most repeatable on
+a shared machine).
 Targets: conv and pooling >= 10x faster than the naive loops; a vectorized loss faster than its
 naive loop; kNN's no-loops faster than its loop versions.
 """
@@ -18,9 +19,6 @@ import os
 import subprocess
 import sys
 import tempfile
-
-sys.path.insert(0, os.path.dirname(__file__))
-from common import THREAD_VARIABLES  # noqa: E402
 
 NOTEBOOKS = {
     "ConvolutionalNetworks": """
@@ -70,9 +68,11 @@ times["kNN one loop vs no loops"]["fast"] = times["kNN two loops vs no loops"]["
 }
 
 CHILD_HEADER = """
-import json, time
-start = time.perf_counter()
+import json, sys, time
 import numpy as np
+from tinygrad231n.threads import pin_threads
+pin_threads(int(sys.argv[1]))
+start = time.perf_counter()
 times = {}
 def imported():
     times["import"] = time.perf_counter() - start
@@ -87,12 +87,12 @@ TARGETS = {"conv forward": 10, "conv backward": 10, "max pool forward": 10, "max
 
 
 def run_notebook(name, threads, cold):
-    env = dict(os.environ, **{variable: str(threads) for variable in THREAD_VARIABLES})
+    env = dict(os.environ)
     with tempfile.TemporaryDirectory() as cache:
         if cold:
             env["NUMBA_CACHE_DIR"] = cache
-        done = subprocess.run([sys.executable, "-c", CHILD_HEADER + NOTEBOOKS[name] + CHILD_FOOTER], env=env,
-                              capture_output=True, text=True, check=False)
+        done = subprocess.run([sys.executable, "-c", CHILD_HEADER + NOTEBOOKS[name] + CHILD_FOOTER, str(threads)],
+                              env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SystemExit(f"{name}: the notebook's cells failed:\n{done.stderr}")
     return json.loads(done.stdout.strip().splitlines()[-1])

@@ -10,7 +10,8 @@ The assignment's models keep their weights in `model.params`, a dict of numpy ar
     loss, grads = model.loss(X, y)      # training mode; grads has the keys of params
     scores = model.loss(X)              # eval mode: no dropout, batch norm on running averages
 
-Names follow models/checkpoint.py (the same ones checkpoints use).
+Names follow models/checkpoint.py (the same ones checkpoints use). The linear classifiers' protocol,
+(loss, dW) for a weight array W, is `loss_and_gradient`.
 """
 import os
 from collections.abc import MutableMapping
@@ -20,6 +21,17 @@ import numpy as np
 from models.checkpoint import cs231n_parameters
 from tinygrad231n import no_grad
 from tinygrad231n.atomic import save_npz
+
+
+def loss_and_gradient(model_class, W, X, y, reg):
+    """(loss as a float, dW like W) of a models.linear classifier's regularized loss at the array W.
+
+    W is not modified: the model's Parameter shares W's memory, and forward and backward only read it.
+    """
+    model = model_class(W)
+    loss = model.loss(X, y, reg)
+    loss.backward()
+    return loss.item(), model.W.grad
 
 
 class ParameterArrays(MutableMapping):

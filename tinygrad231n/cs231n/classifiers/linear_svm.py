@@ -9,7 +9,7 @@ import numpy as np
 from models.linear import LinearSVM
 
 from .._warmup import warm_up_linear_loss
-from .linear_classifier import loss_and_gradient
+from ..protocol import loss_and_gradient
 
 
 def svm_loss_naive(W, X, y, reg):

@@ -9,7 +9,7 @@ import numpy as np
 from models.linear import Softmax
 
 from .._warmup import warm_up_linear_loss
-from .linear_classifier import loss_and_gradient
+from ..protocol import loss_and_gradient
 
 
 def softmax_loss_naive(W, X, y, reg):

@@ -11,6 +11,8 @@ Nothing here reads random numbers or changes global state.
 """
 import numpy as np
 
+from tinygrad231n.kernels import im2col, pooling
+
 
 def warm_up_linear_loss(loss_fn):
     """loss_fn(W, X, y, reg), as svm_loss_vectorized on the notebook's 500-row dev set (serial kernels)."""
@@ -25,3 +27,13 @@ def warm_up_knn(classifier_class):
     for compute in (classifier.compute_distances_two_loops, classifier.compute_distances_one_loop,
                     classifier.compute_distances_no_loops):
         classifier.predict_labels(compute(test), k=1)
+
+
+def warm_up_fast_layers(conv_forward, conv_backward, pool_forward, pool_backward):
+    """The fast conv and max-pool layers, forward and backward, on float64 images, with as many
+    images as the kernels need to run threaded, as they do on the notebook's batch of 100."""
+    x = np.zeros((max(im2col.PARALLEL_MIN_IMAGES, pooling.PARALLEL_MIN_IMAGES), 1, 4, 4))
+    out, cache = conv_forward(x, np.zeros((1, 1, 3, 3)), np.zeros(1), {"stride": 1, "pad": 1})
+    conv_backward(out, cache)
+    out, cache = pool_forward(x, {"pool_height": 2, "pool_width": 2, "stride": 2})
+    pool_backward(out, cache)

@@ -12,16 +12,13 @@ As in the assignment, the windows must tile the padded input exactly: (H + 2 * p
 a multiple of the stride (the core's ops raise a ValueError naming the dimension otherwise).
 
 Caches hold the tape (see _tape.py): pass them back unopened, once. Importing this module loads
-the numba kernels on tiny inputs (see _warm_up), so a notebook's first timed call does not pay
+the numba kernels on tiny inputs (see _warmup.py), so a notebook's first timed call does not pay
 for them.
 """
-import numpy as np
-
 import tinygrad231n.nn.functional as F
-from tinygrad231n.kernels import im2col as im2col_kernels
-from tinygrad231n.kernels import pooling as pooling_kernels
 
 from ._tape import backpropagate, forward_result, leaves
+from ._warmup import warm_up_fast_layers
 from .im2col import *  # noqa: F401,F403  the assignment's fast_layers star-imports im2col
 from .im2col import __all__ as _im2col_names
 
@@ -71,21 +68,5 @@ max_pool_forward_reshape, max_pool_backward_reshape = max_pool_forward_fast, max
 max_pool_forward_im2col, max_pool_backward_im2col = max_pool_forward_fast, max_pool_backward_fast
 
 
-def _warm_up():
-    """Run each layer once, forward and backward, on tiny float64 zero inputs with as many images as
-    the kernels need to run threaded (kernels/sized.py), as they do on the notebook's batch of 100.
-
-    numba compiles a kernel on its first call, or loads it from its on-disk cache (after the very
-    first run on a machine); either way that first call is slow. Doing it here, at import, keeps
-    it out of the notebook's timing cells, which compare the first call of a fast layer with the
-    naive loops (see _warmup.py). It reads no random numbers and changes no global state.
-    """
-    n = max(im2col_kernels.PARALLEL_MIN_IMAGES, pooling_kernels.PARALLEL_MIN_IMAGES)
-    x = np.zeros((n, 1, 4, 4))
-    out, cache = conv_forward_fast(x, np.zeros((1, 1, 3, 3)), np.zeros(1), {"stride": 1, "pad": 1})
-    conv_backward_fast(out, cache)
-    out, cache = max_pool_forward_fast(x, {"pool_height": 2, "pool_width": 2, "stride": 2})
-    max_pool_backward_fast(out, cache)
-
-
-_warm_up()
+# The notebook times these against the naive loops: load their kernels now (see _warmup.py).
+warm_up_fast_layers(conv_forward_fast, conv_backward_fast, max_pool_forward_fast, max_pool_backward_fast)

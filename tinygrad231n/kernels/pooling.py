@@ -31,17 +31,19 @@ def _max_pool(x, kh, kw, sh, sw, out, winner):
         for channel in range(c):
             plane = x[image, channel]
             for oh in range(ho):
+                # Row by row: window element (i, j) of every window in this output row at once, so
+                # the inner loop runs along contiguous memory instead of around one small window.
+                best, where = out[image, channel, oh], winner[image, channel, oh]
+                first = plane[oh * sh]
                 for ow in range(wo):
-                    best = plane[oh * sh, ow * sw]
-                    where = 0
-                    for i in range(kh):
-                        for j in range(kw):
-                            value = plane[oh * sh + i, ow * sw + j]
-                            if value > best or (value != value and best == best):
-                                best = value
-                                where = i * kw + j
-                    out[image, channel, oh, ow] = best
-                    winner[image, channel, oh, ow] = where
+                    best[ow], where[ow] = first[ow * sw], 0
+                for i in range(kh):
+                    row = plane[oh * sh + i]
+                    for j in range(kw):
+                        for ow in range(wo if i or j else 0):
+                            value = row[ow * sw + j]
+                            if value > best[ow] or (value != value and best[ow] == best[ow]):
+                                best[ow], where[ow] = value, i * kw + j
 
 
 def _max_pool_backward(dx, grad, winner, kh, kw, sh, sw):

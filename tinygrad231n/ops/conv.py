@@ -23,7 +23,7 @@ from ..kernels.im2col import col2im, im2col, output_size
 
 # Columns (output pixels) per chunk: large enough for an efficient GEMM, small enough that a
 # chunk's columns (C*kh*kw of them per pixel) stay near the core's L2 cache.
-CHUNK_COLUMNS = 2048
+CHUNK_COLUMNS = 1024
 
 
 class Windows(NamedTuple):
@@ -121,18 +121,20 @@ class Conv2d(Function):
         pixels = windows.out[0] * windows.out[1]
         weights = w.reshape(f, -1)
         out = np.empty((n, f, pixels), dtype=dtype)
+        bias = None if b is None else b.astype(dtype, copy=False)[:, None]
         chunks = _Chunks(n, pixels, dtype)
         for start, stop in chunks:
             images = stop - start
             cols = chunks.matrix("cols", weights.shape[1], images)
             im2col(x[start:stop], *windows[:3], out=cols.reshape(-1, images, pixels))
-            products = np.matmul(weights, cols, out=chunks.matrix("products", f, images))
-            # (F, images, pixels) -> (images, F, pixels): back to NCHW, adding the bias on the way.
-            by_image = products.reshape(f, images, pixels).transpose(1, 0, 2)
-            if b is None:
-                out[start:stop] = by_image
-            else:
-                np.add(by_image, b.astype(dtype, copy=False)[:, None], out=out[start:stop])
+            if images == 1:  # the product is the image's output as it stands
+                np.matmul(weights, cols, out=out[start])
+            else:  # the images' outputs side by side, (F, images * pixels): each goes to its place
+                products = np.matmul(weights, cols, out=chunks.matrix("products", f, images))
+                for i in range(images):
+                    out[start + i] = products[:, i * pixels:(i + 1) * pixels]
+            if bias is not None:
+                out[start:stop] += bias
         ctx.save(x, w)
         ctx.windows = windows
         return out.reshape(n, f, *windows.out)
@@ -145,7 +147,7 @@ class Conv2d(Function):
         n, f = x.shape[0], w.shape[0]
         pixels = windows.out[0] * windows.out[1]
         weights = w.reshape(f, -1)
-        grad = grad.reshape(n, f, pixels)
+        grad = np.ascontiguousarray(grad).reshape(n, f, pixels)
         dx = np.empty_like(x) if need_x else None
         dw_t = np.zeros(weights.shape[::-1], dtype=x.dtype) if need_w else None  # (C*kh*kw, F)
         dw_chunk = np.empty_like(dw_t) if need_w else None
@@ -154,8 +156,12 @@ class Conv2d(Function):
         for start, stop in chunks:
             images = stop - start
             # The chunk's output gradient as one (F, images * pixels) matrix, laid out like its columns.
-            g = chunks.matrix("grad", f, images)
-            g.reshape(f, images, pixels)[:] = grad[start:stop].transpose(1, 0, 2)
+            if images == 1:
+                g = grad[start]
+            else:
+                g = chunks.matrix("grad", f, images)
+                for i in range(images):
+                    g[:, i * pixels:(i + 1) * pixels] = grad[start + i]
             if need_w:
                 cols = chunks.matrix("cols", weights.shape[1], images)
                 im2col(x[start:stop], *windows[:3], out=cols.reshape(-1, images, pixels))

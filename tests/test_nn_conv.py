@@ -1,12 +1,12 @@
-"""nn's image layers: Conv2d, MaxPool2d, AvgPool2d, Flatten, BatchNorm2d, LayerNorm, GroupNorm (their ops
-are checked in test_conv_ops.py; here: constructors, parameters, modes, running averages, and a small
-conv net that learns)."""
+"""nn's image layers: Conv2d, MaxPool2d, AvgPool2d, Flatten, BatchNorm2d, LayerNorm, GroupNorm, RandomFlipCrop
+(their ops are checked in test_conv_ops.py; here: constructors, parameters, modes, running averages, a
+small conv net that learns), and the conv nets of models/convnet.py."""
 import numpy as np
 import pytest
 
 import tinygrad231n.nn.functional as F
 from tinygrad231n import Tensor, nn, no_grad
-from tinygrad231n.gradcheck import gradcheck
+from tinygrad231n.gradcheck import gradcheck, numerical_gradient
 
 
 def images(*shape, seed=0):
@@ -133,3 +133,75 @@ def test_a_small_conv_net_learns_a_batch():
     assert losses[-1] < 0.2 * losses[0]
     assert sorted(model.state_dict()) == ["0.bias", "0.weight", "1.bias", "1.running_mean", "1.running_var",
                                           "1.weight", "5.bias", "5.weight"]
+
+
+# ---- the models built from these layers (models/convnet.py) -----------------------------------------
+
+def test_random_flip_crop_moves_images_in_training_and_leaves_them_in_evaluation():
+    x = images(64, 3, 8, 8)
+    layer = nn.RandomFlipCrop(padding=2, rng=0)
+    out = layer(x).data
+    assert out.shape == x.shape and not np.array_equal(out, x)
+    # Every output image is its input, maybe mirrored, shifted by at most 2 pixels with zeros let in.
+    for original, augmented in zip(x, out):
+        candidates = [np.pad(image, ((0, 0), (2, 2), (2, 2)))[:, top:top + 8, left:left + 8]
+                      for image in (original, original[:, :, ::-1]) for top in range(5) for left in range(5)]
+        assert any(np.array_equal(augmented, candidate) for candidate in candidates)
+    np.testing.assert_array_equal(layer.eval()(x).data, x)
+    with pytest.raises(ValueError, match="requires a gradient"):
+        layer.train()(Tensor(x, requires_grad=True))
+
+
+def test_three_layer_convnet_matches_cs231n_at_initialization():
+    from models.convnet import ThreeLayerConvNet
+    model = ThreeLayerConvNet(input_dim=(3, 16, 16), num_filters=4, filter_size=3, hidden_dim=7, seed=0,
+                              dtype=np.float64)
+    assert {name: p.shape for name, p in model.named_parameters()} == {
+        "network.0.weight": (4, 3, 3, 3), "network.0.bias": (4,), "network.4.weight": (4 * 8 * 8, 7),
+        "network.4.bias": (7,), "network.6.weight": (7, 10), "network.6.bias": (10,)}
+    assert [p.name for p in model.parameters()] == ["W1", "b1", "W2", "b2", "W3", "b3"]
+    X, y = images(5, 3, 16, 16), np.arange(5)
+    assert abs(model.loss(X, y).item() - np.log(10)) < 1e-3  # tiny weights: uniform scores
+    assert model(X.reshape(5, -1)).shape == (5, 10)  # rows in C, H, W order are taken too
+    model.reg = 0.5
+    penalty = 0.25 * sum(np.sum(p.data ** 2) for p in model.parameters() if p.name.startswith("W"))
+    assert np.isclose(model.loss(X, y).item(), np.log(10) + penalty, atol=1e-3)
+
+
+def test_three_layer_convnet_gradients_match_numerical_ones():
+    from models.convnet import ThreeLayerConvNet
+    model = ThreeLayerConvNet(input_dim=(2, 6, 6), num_filters=3, filter_size=3, hidden_dim=5, weight_scale=0.3,
+                              reg=0.1, dtype=np.float64, seed=1)
+    X, y = images(3, 2, 6, 6), np.array([0, 5, 9])
+    model.loss(X, y).backward()
+
+    def loss_value(_):
+        with no_grad():
+            return model.loss(X, y).item()
+
+    for p in model.parameters():  # numerical_gradient perturbs p.data in place, which the model reads
+        np.testing.assert_allclose(p.grad, numerical_gradient(loss_value, p.data), rtol=1e-5, atol=1e-8,
+                                   err_msg=p.name)
+
+
+def test_convnet_trains_in_float32_and_switches_modes():
+    from models.convnet import ConvNet
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((32, 3, 16, 16)).astype(np.float32), rng.integers(0, 10, 32)
+    model = ConvNet(input_dim=(3, 16, 16), channels=(8, 16), reg=1e-3, seed=0)
+    assert [p.name for p in model.parameters()] == ["W1", "gamma1", "beta1", "W2", "gamma2", "beta2", "W3", "b3"]
+    first = None
+    for _ in range(15):
+        model.train().zero_grad()
+        loss = model.loss(X, y)
+        loss.backward()
+        assert all(p.grad.dtype == np.float32 for p in model.parameters())
+        for p in model.parameters():
+            p.data -= 0.05 * p.grad
+        first = first if first is not None else loss.item()
+    assert loss.item() < first
+    predictions = model.predict(X)
+    assert predictions.shape == (32,) and not model.training
+    np.testing.assert_array_equal(predictions, model.predict(X))  # evaluation is deterministic
+    with pytest.raises(ValueError, match="multiples of 8"):
+        ConvNet(input_dim=(3, 12, 12))

@@ -8,6 +8,7 @@
     loss = F.cross_entropy(model(X), y)
 """
 from . import functional
+from .augment import RandomFlipCrop
 from .batchnorm import BatchNorm1d
 from .conv import AvgPool2d, Conv2d, Flatten, MaxPool2d
 from .layers import Dropout, Linear, ReLU
@@ -15,4 +16,5 @@ from .module import Module, Parameter, Sequential
 from .norm import BatchNorm2d, GroupNorm, LayerNorm
 
 __all__ = ["functional", "Module", "Parameter", "Sequential", "Linear", "ReLU", "Dropout", "BatchNorm1d",
-           "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "BatchNorm2d", "LayerNorm", "GroupNorm"]
+           "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "BatchNorm2d", "LayerNorm", "GroupNorm",
+           "RandomFlipCrop"]

@@ -1,0 +1,137 @@
+"""Convolutional nets for CIFAR-10 images (N, 3, 32, 32), as nn.Modules.
+
+    model = ThreeLayerConvNet(reg=1e-3)            # CS231n assignment 2's net
+    model = ConvNet(channels=(32, 64, 128))        # deeper: conv-bn-relu blocks, pooling, augmentation
+    scores = model.eval()(X)                       # (N, 10) Tensor
+    loss = model.train().loss(X, y)                # scalar Tensor: loss.backward() fills each .grad
+
+Both take X as images (N, C, H, W), or as rows (N, C*H*W) flattened in C, H, W order (CS231n's
+NCHW; a "CHW" layout in models/inputs.py). Both add CS231n's penalty 0.5 * reg * sum(W**2) over
+their conv and affine weights (not biases, not batch norm's gamma and beta).
+"""
+import numpy as np
+
+import tinygrad231n.nn.functional as F
+from models.checkpoint import label_like_cs231n
+from tinygrad231n import Tensor, nn, no_grad
+from tinygrad231n.nn.augment import RandomFlipCrop
+
+
+def batch_images(X, input_dim, dtype, model_name):
+    """A net's input, images (N, C, H, W) or rows (N, C*H*W), as an (N, C, H, W) Tensor of `dtype`."""
+    X = np.asarray(X.data if isinstance(X, Tensor) else X)
+    if X.ndim not in (2, 4) or X[0].size != int(np.prod(input_dim)) or (X.ndim == 4 and X.shape[1:] != input_dim):
+        raise ValueError(f"{model_name}: X must be images (N, {', '.join(map(str, input_dim))}) or rows "
+                         f"(N, {int(np.prod(input_dim))}) in C, H, W order; got shape {X.shape}")
+    return Tensor(X.reshape((X.shape[0],) + tuple(input_dim)), dtype=dtype)
+
+
+class ClassifierMixin:
+    """What both nets share: the loss with CS231n's penalty, and predictions in evaluation mode."""
+
+    def loss(self, X, y):
+        """Softmax cross-entropy of the scores, averaged over N, plus 0.5 * reg * sum of W**2 over the
+        conv and affine weights. In training mode it moves batch norm's running averages and augments."""
+        loss = F.cross_entropy(self(X), y)
+        if self.reg:
+            loss = loss + 0.5 * self.reg * sum(F.sum_of_squares(W) for W in self.penalized_weights())
+        return loss
+
+    def penalized_weights(self):
+        return [layer.weight for layer in self.modules() if isinstance(layer, (nn.Conv2d, nn.Linear))]
+
+    def predict(self, X, batch_size=500):
+        """(N, ...) inputs -> (N,) int64 labels, in evaluation mode, batch_size images at a time."""
+        self.eval()
+        with no_grad():
+            return np.concatenate([np.argmax(self(X[i:i + batch_size]).data, axis=1)
+                                   for i in range(0, len(X), batch_size)])
+
+
+class ThreeLayerConvNet(ClassifierMixin, nn.Module):
+    """CS231n's net: conv - relu - 2x2 max pool - affine - relu - affine - softmax.
+
+    The conv has num_filters filters of filter_size x filter_size, stride 1 and padding
+    (filter_size - 1) // 2, so it keeps H and W; the pool halves them. Weights start as
+    weight_scale * randn, biases at 0 (CS231n's init); seed fixes them. Parameters, in CS231n's
+    names: W1 (F, C, fs, fs), b1 (F,), W2 (F*H/2*W/2, hidden_dim), b2, W3 (hidden_dim, classes), b3.
+    """
+
+    def __init__(self, input_dim=(3, 32, 32), num_filters=32, filter_size=7, hidden_dim=100, num_classes=10,
+                 weight_scale=1e-3, reg=0.0, dtype=np.float32, seed=None):
+        super().__init__()
+        c, h, w = input_dim
+        rng = np.random.default_rng(seed)
+        self.input_dim, self.reg, self.dtype = tuple(input_dim), reg, np.dtype(dtype)
+        self.network = nn.Sequential(
+            nn.Conv2d(c, num_filters, filter_size, padding=(filter_size - 1) // 2, weight_scale=weight_scale,
+                      dtype=dtype, rng=rng),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Flatten(),
+            nn.Linear(num_filters * (h // 2) * (w // 2), hidden_dim, weight_scale=weight_scale, dtype=dtype, rng=rng),
+            nn.ReLU(),
+            nn.Linear(hidden_dim, num_classes, weight_scale=weight_scale, dtype=dtype, rng=rng),
+        )
+        label_like_cs231n(self)
+
+    def forward(self, X):
+        """Images (N, C, H, W) or rows (N, C*H*W) -> (N, num_classes) scores."""
+        return self.network(batch_images(X, self.input_dim, self.dtype, "ThreeLayerConvNet"))
+
+    def extra_repr(self):
+        return f"reg={self.reg}, dtype={self.dtype.name}"
+
+
+class ConvNet(ClassifierMixin, nn.Module):
+    """Blocks of [conv 3x3 (padding 1) - batch norm - relu] x convs_per_block, each block ending in a
+    2x2 max pool, then one affine layer to the class scores:
+
+        channels=(32, 64, 128), 32x32 input:  32x32x32 -> 64x16x16 -> 128x8x8 -> pool -> 2048 -> 10
+
+    Built for accuracy per second on a CPU: the channels grow as the images shrink, so each block
+    costs about the same; the first conv, on 3 channels, is cheap. The pool comes before the relu
+    in each block (max and relu commute, and the relu then runs on a quarter of the values), and
+    the convs have no bias (batch norm right after subtracts any constant). In training mode the
+    input is augmented (`augment`): random left-right flips and shifts of up to 4 pixels
+    (nn.RandomFlipCrop); `augment=False` turns that off.
+
+    Weights: He init (randn * sqrt(2 / fan_in)); seed fixes them and the augmentation's draws.
+    Parameters in CS231n's names: W{i} for the i-th conv or affine weight (b{i} for the last's
+    bias), gamma{i} and beta{i} for the batch norm after conv i.
+    """
+
+    def __init__(self, input_dim=(3, 32, 32), channels=(32, 64, 128), convs_per_block=1, num_classes=10,
+                 reg=0.0, augment=True, dtype=np.float32, seed=None):
+        super().__init__()
+        c, h, w = input_dim
+        if h % 2 ** len(channels) or w % 2 ** len(channels):
+            raise ValueError(f"ConvNet: {len(channels)} blocks halve H and W {len(channels)} times, so they must be "
+                             f"multiples of {2 ** len(channels)}; got input_dim {tuple(input_dim)}")
+        init_seed, augment_seed = np.random.SeedSequence(seed).spawn(2)
+        rng = np.random.default_rng(init_seed)
+        self.input_dim, self.reg, self.dtype = tuple(input_dim), reg, np.dtype(dtype)
+        self.augment = RandomFlipCrop(padding=4, rng=np.random.default_rng(augment_seed)) if augment else None
+        layers = []
+        for out_channels in channels:
+            for i in range(convs_per_block):
+                layers.append(nn.Conv2d(c, out_channels, 3, padding=1, bias=False, dtype=dtype, rng=rng))
+                layers.append(nn.BatchNorm2d(out_channels, dtype=dtype))
+                if i == convs_per_block - 1:
+                    layers.append(nn.MaxPool2d(2))
+                layers.append(nn.ReLU())
+                c = out_channels
+        scale = 2 ** len(channels)
+        layers += [nn.Flatten(), nn.Linear(c * (h // scale) * (w // scale), num_classes, dtype=dtype, rng=rng)]
+        self.network = nn.Sequential(*layers)
+        label_like_cs231n(self)
+
+    def forward(self, X):
+        """Images (N, C, H, W) or rows (N, C*H*W) -> (N, num_classes) scores, in the current mode."""
+        x = batch_images(X, self.input_dim, self.dtype, "ConvNet")
+        if self.augment is not None:
+            x = self.augment(x)
+        return self.network(x)
+
+    def extra_repr(self):
+        return f"reg={self.reg}, dtype={self.dtype.name}"

@@ -5,8 +5,9 @@ on a machine) loads it from its on-disk cache; either way that first call is slo
 second to seconds. A notebook times the first call of a vectorized function against a naive
 loop, so the adapter modules make that first call themselves, at import, on tiny zero inputs
 with the argument types of those timing cells: float64 arrays, int64 labels, and batch sizes on
-the same side of the kernels' serial/threaded switch (kernels/sized.py). Other types (float32
-nets, a loss over 4,096 rows or more) load on their first use, outside any timing comparison.
+the same side of the kernels' serial/threaded switch (kernels/sized.py), or both sides where the
+batch a kernel sees is not the notebook's. Other types (float32 nets, a loss over 4,096 rows or
+more) load on their first use, outside any timing comparison.
 Nothing here reads random numbers or changes global state.
 """
 import numpy as np
@@ -30,10 +31,12 @@ def warm_up_knn(classifier_class):
 
 
 def warm_up_fast_layers(conv_forward, conv_backward, pool_forward, pool_backward):
-    """The fast conv and max-pool layers, forward and backward, on float64 images, with as many
-    images as the kernels need to run threaded, as they do on the notebook's batch of 100."""
-    x = np.zeros((max(im2col.PARALLEL_MIN_IMAGES, pooling.PARALLEL_MIN_IMAGES), 1, 4, 4))
-    out, cache = conv_forward(x, np.zeros((1, 1, 3, 3)), np.zeros(1), {"stride": 1, "pad": 1})
-    conv_backward(out, cache)
-    out, cache = pool_forward(x, {"pool_height": 2, "pool_width": 2, "stride": 2})
-    pool_backward(out, cache)
+    """The fast conv and max-pool layers, forward and backward, on float64 images: one image (the
+    kernels' serial variant) and enough for their threaded one. Both, because the conv op hands
+    the kernels a few images at a time (ops/conv.py), how many depending on the image size."""
+    for n in (1, max(im2col.PARALLEL_MIN_IMAGES, pooling.PARALLEL_MIN_IMAGES)):
+        x = np.zeros((n, 1, 4, 4))
+        out, cache = conv_forward(x, np.zeros((1, 1, 3, 3)), np.zeros(1), {"stride": 1, "pad": 1})
+        conv_backward(out, cache)
+        out, cache = pool_forward(x, {"pool_height": 2, "pool_width": 2, "stride": 2})
+        pool_backward(out, cache)

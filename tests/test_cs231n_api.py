@@ -24,22 +24,6 @@ import pytest
 API_FILE = Path(__file__).parent / "data" / "cs231n_starter_api.json"
 API = json.loads(API_FILE.read_text())
 
-# Entries that fail because of files owned by the engineer turning the models into nn.Modules
-# (classifiers/__init__.py, classifiers/fc_net.py, classifiers/linear_classifier.py, solver.py).
-# Strict: when one of them is fixed its test passes, pytest reports XPASS as a failure, and the
-# entry must be deleted here.
-_STAR_LINEAR = "the assignment's linear_classifier.py star-imports linear_svm and softmax (2025+: softmax only)"
-PENDING_ELSEWHERE = {
-    ("cs231n.classifiers.linear_classifier", "svm_loss_naive"): _STAR_LINEAR,
-    ("cs231n.classifiers.linear_classifier", "svm_loss_vectorized"): _STAR_LINEAR,
-    ("cs231n.classifiers.linear_classifier", "softmax_loss_naive"): _STAR_LINEAR,
-    ("cs231n.classifiers.linear_classifier", "softmax_loss_vectorized"): _STAR_LINEAR,
-    ("cs231n.classifiers", "svm_loss_naive"): _STAR_LINEAR + ", and classifiers/__init__.py star-imports it",
-    ("cs231n.classifiers", "svm_loss_vectorized"): _STAR_LINEAR + ", and classifiers/__init__.py star-imports it",
-    ("cs231n.classifiers", "softmax_loss_naive"): _STAR_LINEAR + ", and classifiers/__init__.py star-imports it",
-    ("cs231n.classifiers", "softmax_loss_vectorized"): _STAR_LINEAR + ", and classifiers/__init__.py star-imports it",
-}
-
 
 def ours(module):
     """The adapter's name for the assignment's module: cs231n.x.y -> tinygrad231n.cs231n.x.y."""
@@ -87,10 +71,7 @@ ENTRIES = collect_entries()
 def _param(entry):
     (kind, module, name, spec), editions = entry
     label = f"{module}:{name or '<module>'}" + (f"<-{spec}" if kind == "star" else "") + f"[{','.join(sorted(editions))}]"
-    marks = []
-    if (module, name) in PENDING_ELSEWHERE:
-        marks.append(pytest.mark.xfail(strict=True, reason=PENDING_ELSEWHERE[(module, name)]))
-    return pytest.param(kind, module, name, spec, id=label, marks=marks)
+    return pytest.param(kind, module, name, spec, id=label)
 
 
 PARAMS = [_param(entry) for entry in sorted(ENTRIES.items())]

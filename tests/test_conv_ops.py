@@ -151,10 +151,11 @@ def test_float32_stays_float32(case, data):
 
 # ---- kernels against their numpy references --------------------------------------------------------
 
-@given(st.conv_inputs(max_channels=3).map(lambda a: (a[0], a[1].shape[2:], a[3], a[4])), hs.integers(1, 3))
+@given(st.conv_inputs(max_channels=3).map(lambda a: (a[0], a[1].shape[2:], a[3], a[4])),
+       hs.sampled_from([1, im2col_kernels.PARALLEL_MIN_IMAGES]))
 def test_im2col_and_col2im_match_numpy(geometry, copies):
     x, kernel, stride, pad = geometry
-    x = np.concatenate([x] * copies)  # batches of 1 run the serial kernel, larger ones the threaded twin
+    x = np.concatenate([x] * copies)  # small batches run the serial kernel, large ones the threaded twin
     cols = im2col_kernels.im2col(x, kernel, stride, pad)
     np.testing.assert_array_equal(cols, im2col_kernels.im2col_reference(x, kernel, stride, pad))
     dcols = np.random.default_rng(0).standard_normal(cols.shape)
@@ -165,7 +166,7 @@ def test_im2col_and_col2im_match_numpy(geometry, copies):
     assert np.isclose(np.vdot(cols, dcols), np.vdot(x, dx), rtol=1e-12, atol=1e-12)
 
 
-@given(st.pool_inputs(distinct=False), hs.integers(1, 6))
+@given(st.pool_inputs(distinct=False), hs.sampled_from([1, pooling.PARALLEL_MIN_IMAGES]))
 def test_pooling_kernels_match_numpy(inputs, copies):
     x, kernel, stride = inputs
     x = np.concatenate([x] * copies)
@@ -266,7 +267,7 @@ def test_pooling_rejects_windows_that_do_not_tile():
 
 
 
-@given(images_and_affine(), hs.integers(1, 10))
+@given(images_and_affine(), hs.sampled_from([1, channel_norm.PARALLEL_MIN_IMAGES]))
 def test_channel_norm_kernels_match_numpy(inputs, copies):
     x, gamma, beta = inputs
     x = np.concatenate([x] * copies) * 3 + 50  # a large mean against the spread, and the threaded twins

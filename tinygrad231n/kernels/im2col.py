@@ -19,8 +19,9 @@ import numpy as np
 
 from .sized import SizedKernel
 
-# Threads pay off from two images up: an image is already tens of microseconds of work.
-PARALLEL_MIN_IMAGES = 2
+# Threads pay off from about eight images up (a thread pool costs tens of microseconds to start;
+# a small image is microseconds of copying). The conv op sends one large image at a time.
+PARALLEL_MIN_IMAGES = 8
 
 
 def output_size(size, kernel, stride, pad):

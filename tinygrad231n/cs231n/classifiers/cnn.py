@@ -21,8 +21,11 @@ from models import convnet
 
 from ..fast_layers import *  # noqa: F401,F403  (the assignment's cnn.py star-imports these three)
 from ..layer_utils import *  # noqa: F401,F403
+from ..layer_utils import __all__ as _layer_names  # layer_utils' names include layers' and fast_layers'
 from ..layers import *  # noqa: F401,F403
 from ..protocol import ModuleModel
+
+__all__ = ["ThreeLayerConvNet", *_layer_names]
 
 
 class ThreeLayerConvNet(ModuleModel):

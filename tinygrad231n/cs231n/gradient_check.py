@@ -17,6 +17,9 @@ import numpy as np
 
 from tinygrad231n.gradcheck import numerical_gradient
 
+__all__ = ["eval_numerical_gradient", "eval_numerical_gradient_array", "eval_numerical_gradient_blobs",
+           "eval_numerical_gradient_net", "grad_check_sparse"]
+
 
 def eval_numerical_gradient(f, x, verbose=True, h=0.00001):
     """Central-difference gradient of scalar f at array x (float64, shaped like x).

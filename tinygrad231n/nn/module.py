@@ -22,6 +22,7 @@ over one that lives in tinygrad231n.cs231n, the assignment's adapter.
 import numpy as np
 
 from ..tensor import Tensor
+from ..function import module_call
 
 
 class Parameter(Tensor):
@@ -49,7 +50,8 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *inputs, **options):
-        return self.forward(*inputs, **options)
+        with module_call(self):  # the ops it records note this call: diagrams can draw it as one box
+            return self.forward(*inputs, **options)
 
     # ---- registration -----------------------------------------------------------------------
     def __setattr__(self, name, value):

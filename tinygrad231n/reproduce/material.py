@@ -1,9 +1,9 @@
 """What the report needs of each model, kept in the run folder so a later run can rebuild the report.
 
     save_material(run_dir, fitted, graph_svg)       # RUN/report_material/<model>.npz
-    material = load_material(run_dir, "svm")       # Material(figures, notes, test_predictions, graph_svg)
+    material = load_material(run_dir, name)        # Material(figures, notes, test_predictions, graph_svg)
 
-`reproduce --only knn` into a folder that already holds the other models' results retrains kNN
+`reproduce --only MODEL` into a folder that already holds the other models' results retrains MODEL
 only; the report still covers every model, from this material. The figures are the typed ones of
 models.fitting, stored field by field ("figure0.TrainingCurves.loss_history", ...).
 """

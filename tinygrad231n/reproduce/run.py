@@ -3,7 +3,7 @@
 Writes into the run folder, each file atomically (a crash leaves the previous version or none):
 results.json (updated after every model), <model>.npz checkpoints, report_material/<model>.npz
 (what the report shows of each model) and report.html. A run into a folder that already holds
-results adds to them: `--only knn` retrains kNN and the report still covers every model there.
+results adds to them: `--only MODEL` retrains MODEL and the report still covers every model there.
 One run at a time per folder (a lock file).
 """
 import json

@@ -12,7 +12,7 @@ from tinygrad231n import plots
 from tinygrad231n.report import Report, format_seconds
 
 TABLE_HEADERS = ["model", "val acc", "test acc", "CS231n val", "CS231n test", "time"]
-SAMPLE_CAVEAT = ("These accuracies come from the small sample shipped in the package (1,000 training images), "
+SAMPLE_CAVEAT = ("These accuracies come from the small sample shipped in the package ({:,} training images), "
                  "not from the full data: they show that everything runs, not how well the models do. "
                  "CS231n's figures beside them were measured on the full data (49,000 training images).")
 
@@ -43,11 +43,11 @@ def write_report(path, splits, results, materials):
     report.key_values({"training images": len(splits.y_train), "validation images": len(splits.y_val),
                        "test images": len(splits.y_test)}, "Split sizes")
     if splits.sample:
-        report.text(SAMPLE_CAVEAT)
+        report.text(SAMPLE_CAVEAT.format(len(splits.y_train)))
     report.table(TABLE_HEADERS, table_rows(results))
-    report.text("val acc: accuracy on the validation split (kNN: mean cross-validation accuracy); "
-                "test acc: on the whole test split. CS231n's columns: the course notebooks' numbers, "
-                "\"-\" where a notebook reports none.")
+    report.text("val acc: accuracy on the validation split (a model trained without one says in its section "
+                "what stands in for it); test acc: on the whole test split. CS231n's columns: the course "
+                "notebooks' numbers, \"-\" where a notebook reports none.")
     report.section("The data")
     report.figure(plots.class_samples(splits.X_train, splits.y_train, splits.class_names),
                   "Random training images of each class")

@@ -33,6 +33,20 @@ class Windows(NamedTuple):
     pad: tuple
     out: tuple
 
+    @property
+    def pixels(self):
+        """Output pixels per image and channel."""
+        return self.out[0] * self.out[1]
+
+    def im2col(self, x, cols):
+        """Fill cols (C*kh*kw, images * pixels) with the columns of the images x (images, C, H, W)."""
+        im2col(x, self.kernel, self.stride, self.pad, out=cols.reshape(cols.shape[0], len(x), self.pixels))
+
+    def col2im(self, dcols, dx):
+        """dx (images, C, H, W) = col2im of dcols (C*kh*kw, images * pixels)."""
+        col2im(dcols.reshape(dcols.shape[0], len(dx), self.pixels), dx.shape, self.kernel, self.stride, self.pad,
+               out=dx)
+
 
 def as_pair(value, name, op_name, minimum):
     """An int or a pair of ints (height, width), each >= minimum, as a tuple of two ints."""
@@ -118,7 +132,7 @@ class Conv2d(Function):
         ctx.dtypes = x.dtype, w.dtype, None if b is None else b.dtype
         x, w = np.ascontiguousarray(x, dtype=dtype), np.ascontiguousarray(w, dtype=dtype)
         n, f = x.shape[0], w.shape[0]
-        pixels = windows.out[0] * windows.out[1]
+        pixels = windows.pixels
         weights = w.reshape(f, -1)
         out = np.empty((n, f, pixels), dtype=dtype)
         bias = None if b is None else b.astype(dtype, copy=False)[:, None]
@@ -126,7 +140,7 @@ class Conv2d(Function):
         for start, stop in chunks:
             images = stop - start
             cols = chunks.matrix("cols", weights.shape[1], images)
-            im2col(x[start:stop], *windows[:3], out=cols.reshape(-1, images, pixels))
+            windows.im2col(x[start:stop], cols)
             if images == 1:  # the product is the image's output as it stands
                 np.matmul(weights, cols, out=out[start])
             else:  # the images' outputs side by side, (F, images * pixels): each goes to its place
@@ -145,9 +159,9 @@ class Conv2d(Function):
         windows = ctx.windows
         need_x, need_w, need_b = ctx.needs_input_grad
         n, f = x.shape[0], w.shape[0]
-        pixels = windows.out[0] * windows.out[1]
+        pixels = windows.pixels
         weights = w.reshape(f, -1)
-        grad = np.ascontiguousarray(grad).reshape(n, f, pixels)
+        grad = np.ascontiguousarray(grad, dtype=x.dtype).reshape(n, f, pixels)
         dx = np.empty_like(x) if need_x else None
         dw_t = np.zeros(weights.shape[::-1], dtype=x.dtype) if need_w else None  # (C*kh*kw, F)
         dw_chunk = np.empty_like(dw_t) if need_w else None
@@ -164,13 +178,14 @@ class Conv2d(Function):
                     g[:, i * pixels:(i + 1) * pixels] = grad[start + i]
             if need_w:
                 cols = chunks.matrix("cols", weights.shape[1], images)
-                im2col(x[start:stop], *windows[:3], out=cols.reshape(-1, images, pixels))
+                windows.im2col(x[start:stop], cols)
                 dw_t += np.matmul(cols, g.T, out=dw_chunk)
             if need_x:
                 dcols = np.matmul(weights.T, g, out=chunks.matrix("dcols", weights.shape[1], images))
-                col2im(dcols.reshape(-1, images, pixels), x[start:stop].shape, *windows[:3], out=dx[start:stop])
+                windows.col2im(dcols, dx[start:stop])
             if need_b:
                 db += g.sum(axis=1)
         dw = dw_t.T.reshape(w.shape) if need_w else None
         # Gradients in each input's own dtype, so a float32 weight never collects float64.
-        return tuple(None if g is None else g.astype(dtype, copy=False) for g, dtype in zip((dx, dw, db), ctx.dtypes))
+        return tuple(None if gradient is None else gradient.astype(dtype, copy=False)
+                     for gradient, dtype in zip((dx, dw, db), ctx.dtypes))

@@ -191,15 +191,16 @@ def fit_knn(splits, config, verbose):
     best_first = accuracy(predictions[first], splits.y_test[first])
     cv_accuracy, test_accuracy = float(np.mean(k_to_accuracies[best_k])), accuracy(predictions, splits.y_test)
     ks = sorted(k_to_accuracies)
+    on_first = f"k=1 {k1_first:.3f}" + (f", k={best_k} {best_first:.3f}" if best_k != 1 else "")
     return Fitted(
         cv_accuracy, test_accuracy, {**flat_settings(config), "best_k": int(best_k)}, predictions,
         figures=[DistanceMatrix(dists[first]), CrossValidation(np.array(ks), np.array([k_to_accuracies[k] for k in ks]))],
         scores={"k1_test_acc_notebook": k1_first, "best_k_test_acc_notebook": best_first},
         notes=[f"kNN has no validation split: its validation accuracy is the mean over {options['num_folds']} "
-               f"cross-validation folds of the first {num_train} training images, where k={best_k} did best "
+               f"cross-validation folds of the first {num_train:,} training images, where k={best_k} did best "
                f"({cv_accuracy:.3f}).",
-               f"Test accuracy with k={best_k}: {test_accuracy:.3f} on all {len(splits.y_test)} test images; "
-               f"on the first {first.stop}, as the notebook scores it: k=1 {k1_first:.3f}, k={best_k} {best_first:.3f}."])
+               f"Test accuracy with k={best_k}: {test_accuracy:.3f} on all {len(splits.y_test):,} test images; "
+               f"on the first {first.stop:,}, as the notebook scores it: {on_first}."])
 
 
 register(ModelSpec(

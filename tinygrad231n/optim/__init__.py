@@ -8,7 +8,8 @@
 from .divergence import TrainingDiverged, check_loss
 from .optimizers import SGD, Adam, Optimizer, RMSprop
 from .rules import RULES, adam, nesterov_momentum, rmsprop, sgd, sgd_momentum
+from .schedules import SCHEDULES
 from .solver import Solver, load_checkpoint
 
-__all__ = ["sgd", "sgd_momentum", "nesterov_momentum", "rmsprop", "adam", "RULES", "Optimizer", "SGD",
+__all__ = ["sgd", "sgd_momentum", "nesterov_momentum", "rmsprop", "adam", "RULES", "SCHEDULES", "Optimizer", "SGD",
            "RMSprop", "Adam", "Solver", "load_checkpoint", "TrainingDiverged", "check_loss"]

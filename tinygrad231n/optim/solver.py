@@ -5,6 +5,10 @@
     solver.train()
     solver.loss_history, solver.train_acc_history, solver.val_acc_history, solver.best_val_acc
 
+`lr_schedule` ("one_cycle", "cosine", a name in schedules.SCHEDULES, or a function (iteration,
+num_iterations) -> factor) sets each iteration's learning rate to optim_config's learning_rate
+times the factor (times lr_decay ** epoch), so the rate follows the schedule over the whole run.
+
 The model is an nn.Module with
   - `named_parameters()`: the weights to train; each gets its own copy of optim_config, by name;
   - `loss(X, y)` -> the minibatch's training loss, a scalar Tensor on the tape (regularization
@@ -23,11 +27,13 @@ from ..atomic import save_npz
 from ..function import no_grad
 from .divergence import check_loss
 from .rules import RULES
+from .schedules import SCHEDULES
 
 DEFAULTS = {
     "update_rule": "sgd",        # a name in rules.RULES, or a function (w, dw, config) -> (next_w, config)
     "optim_config": {},          # hyperparameters handed to the rule (each parameter gets its own copy)
     "lr_decay": 1.0,             # learning_rate is multiplied by this at the end of every epoch
+    "lr_schedule": None,         # None, a name in schedules.SCHEDULES, or a function (iteration, num_iterations) -> factor
     "batch_size": 100,
     "num_epochs": 10,
     "num_train_samples": 1000,   # training accuracy is estimated on this many samples (None: all)
@@ -62,6 +68,7 @@ class Solver:
         self.update_rule = _resolve_rule(options["update_rule"])
         self.optim_config = dict(options["optim_config"])
         self.lr_decay = options["lr_decay"]
+        self.lr_schedule = _resolve_schedule(options["lr_schedule"])
         self.batch_size = options["batch_size"]
         self.num_epochs = options["num_epochs"]
         self.num_train_samples = options["num_train_samples"]
@@ -96,6 +103,8 @@ class Solver:
                    hint="a lower learning_rate in optim_config or a smaller weight_scale")
         loss.backward()
         self.loss_history.append(value)
+        if self.lr_schedule is not None:
+            self._schedule_rates(iteration, num_iterations)
         for name, parameter in self.parameters.items():
             if parameter.grad is None:
                 raise KeyError(f"Solver: parameter {name!r} got no gradient: it takes no part in model.loss")
@@ -105,6 +114,13 @@ class Solver:
             # that made the gradient is spent, so nothing else reads the old array.
             parameter.data = np.asarray(next_w, dtype=parameter.dtype)
         return value
+
+    def _schedule_rates(self, iteration, num_iterations):
+        """Each config's learning_rate for this iteration: the base rate times the schedule's factor."""
+        factor = self.lr_schedule(iteration, num_iterations) * self.lr_decay ** self.epoch
+        for config in self.optim_configs.values():
+            if "learning_rate" in self.optim_config:
+                config["learning_rate"] = self.optim_config["learning_rate"] * factor
 
     def check_accuracy(self, X, y, num_samples=None, batch_size=100):
         """Fraction of `X` classified as `y`, predicting `batch_size` rows at a time.
@@ -195,6 +211,15 @@ def _resolve_rule(update_rule):
         raise ValueError(f"Solver: invalid update_rule {update_rule!r}; use one of {list(RULES)} "
                          "or a function (w, dw, config) -> (next_w, config)")
     return RULES[update_rule]
+
+
+def _resolve_schedule(lr_schedule):
+    if lr_schedule is None or callable(lr_schedule):
+        return lr_schedule
+    if lr_schedule not in SCHEDULES:
+        raise ValueError(f"Solver: invalid lr_schedule {lr_schedule!r}; use one of {list(SCHEDULES)}, None "
+                         "or a function (iteration, num_iterations) -> factor of the learning rate")
+    return SCHEDULES[lr_schedule]
 
 
 def _check_data(data):

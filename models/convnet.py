@@ -13,8 +13,13 @@ import numpy as np
 
 import tinygrad231n.nn.functional as F
 from models.checkpoint import label_like_cs231n
+from models.fitting import (MOMENTUM_SETTINGS, PREPROCESSING_SETTINGS, SOLVER_SETTINGS, FirstLayerWeights,
+                            TrainingCurves, pixel_net_recipe)
+from models.registry import Kept, ModelSpec, register
+from models.settings import DTYPE, SEED, Choice, Flag, Integer, IntegerList, Number
 from tinygrad231n import Tensor, nn, no_grad
 from tinygrad231n.nn.augment import RandomFlipCrop
+from tinygrad231n.optim import SCHEDULES
 
 
 def batch_images(X, input_dim, dtype, model_name):
@@ -135,3 +140,45 @@ class ConvNet(ClassifierMixin, nn.Module):
 
     def extra_repr(self):
         return f"reg={self.reg}, dtype={self.dtype.name}"
+
+
+# ---- their declarations ---------------------------------------------------------------------------
+CHECKPOINT_FIELDS = "mean_image, std_image when pixels were divided by their std, layout (CHW), bias (False)"
+SCHEDULED_SOLVER_SETTINGS = {**SOLVER_SETTINGS, "lr_schedule": Choice(*SCHEDULES)}
+_fit_pixel_convnet = pixel_net_recipe(ConvNet, images=True)
+
+
+def fit_convnet(splits, config, verbose):
+    """ConvNet on mean- (and std-) normalized CHW pixels; its checkpoint also says where the pools are
+    (`convs_per_block`), which the weights' shapes alone do not."""
+    fitted = _fit_pixel_convnet(splits, config, verbose)
+    fitted.checkpoint["convs_per_block"] = np.array(config["model"]["convs_per_block"])
+    return fitted
+
+
+register(ModelSpec(
+    name="convnet3", title="Three-layer conv net (CS231n's ThreeLayerConvNet)", order=80, groups=("convnet",),
+    fit=pixel_net_recipe(ThreeLayerConvNet, images=True),
+    settings={**PREPROCESSING_SETTINGS, "num_filters": Integer(1), "filter_size": Integer(1),
+              "hidden_dim": Integer(1), "weight_scale": Number(positive=True), "reg": Number(low=0), "dtype": DTYPE,
+              **SOLVER_SETTINGS, "seed": SEED},
+    kept=Kept.load("convnet3"),
+    quick={"num_epochs": 1, "num_filters": 4, "hidden_dim": 10},
+    checkpoint="W1 (F, 3, fs, fs) b1, W2 (F*16*16, hidden) b2, W3 b3 (conv padding (fs - 1) // 2, 2x2 max pool); "
+               + CHECKPOINT_FIELDS,
+    figures=(TrainingCurves, FirstLayerWeights),
+))
+
+register(ModelSpec(
+    name="convnet_deep", title="Conv net (conv-bn-relu blocks, augmentation)", order=90, groups=("convnet",),
+    fit=fit_convnet,
+    settings={**PREPROCESSING_SETTINGS, "channels": IntegerList(1, min_length=1, example="[32,64,128]"),
+              "convs_per_block": Integer(1), "reg": Number(low=0), "augment": Flag(), "dtype": DTYPE,
+              **SCHEDULED_SOLVER_SETTINGS, **MOMENTUM_SETTINGS, "seed": SEED},
+    kept=Kept.load("convnet_deep"),
+    quick={"num_epochs": 1, "channels": [4, 8], "batch_size": 100},
+    checkpoint="W{i} (3x3 convs, padding 1, no bias) with gamma{i} beta{i} running_mean{i} running_var{i}, a 2x2 "
+               "max pool ending each block of convs_per_block convs (stored too), then the affine W{last} b{last}; "
+               + CHECKPOINT_FIELDS,
+    figures=(TrainingCurves, FirstLayerWeights),
+))

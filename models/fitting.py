@@ -71,7 +71,7 @@ class ClassTemplates:
 
 @dataclasses.dataclass
 class FirstLayerWeights:
-    """A net's first-layer weights as images (up to 100, (H, 32, 32, 3), any scale)."""
+    """A net's first-layer weights as images (up to 100, (H, 32, 32, 3) or a conv's filters (F, kh, kw, 3), any scale)."""
 
     images: np.ndarray
 
@@ -178,20 +178,31 @@ def fit_net(model, inputs, config, fields, verbose, first_layer_layout=None):
         loss_graph=lambda: model.train().loss(inputs.X_val[:GRAPH_BATCH], inputs.y_val[:GRAPH_BATCH]))
 
 
-def pixel_net_recipe(model_class):
+def pixel_net_recipe(model_class, images=False):
     """The recipe of a net on preprocessed pixels: config["preprocessing"], config["model"] (the
-    constructor's keywords, dtype among them) and config["solver"]; the Solver does the rest."""
+    constructor's keywords, dtype among them) and config["solver"]; the Solver does the rest.
+
+    images: the net takes images, input_dim (3, 32, 32), from rows in "CHW" layout (a conv net);
+    otherwise input_dim is the length of a row.
+    """
     def fit(splits, config, verbose):
         options = dict(config["model"])
         dtype = np.dtype(options.pop("dtype"))
         inputs, fields = pixel_inputs(splits, config["preprocessing"], dtype)
-        model = model_class(input_dim=inputs.X_train.shape[1], dtype=dtype, seed=config["seed"], **options)
+        if images and config["preprocessing"]["layout"] != "CHW":
+            raise ValueError(f"{model_class.__name__} takes images (3, 32, 32): its rows need layout CHW, "
+                             f"got {config['preprocessing']['layout']}")
+        input_dim = (3,) + splits.X_train.shape[1:3] if images else inputs.X_train.shape[1]
+        model = model_class(input_dim=input_dim, dtype=dtype, seed=config["seed"], **options)
         return fit_net(model, inputs, config, fields, verbose, first_layer_layout=config["preprocessing"]["layout"])
     return fit
 
 
 def weight_images(W1, layout, count=100):
-    """A first layer's weights (3072, H) as up to `count` images (n, 32, 32, 3), pixels in `layout` order."""
+    """A first layer's weights (3072, H) as up to `count` images (n, 32, 32, 3), pixels in `layout` order;
+    a conv's filters (F, 3, kh, kw) as up to `count` images (n, kh, kw, 3)."""
+    if np.ndim(W1) == 4:
+        return np.asarray(W1[:count], dtype=np.float64).transpose(0, 2, 3, 1)
     W1 = np.asarray(W1[:, :count], dtype=np.float64).T
     if layout == "HWC":
         return W1.reshape(-1, 32, 32, 3)

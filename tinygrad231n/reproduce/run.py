@@ -57,7 +57,7 @@ def reproduce(data=None, sample=False, out="runs/reproduce", only=None, verbose=
             results[name] = result_record(fitted, splits)
             if fitted.checkpoint:
                 save_npz(os.path.join(out, f"{name}.npz"), **fitted.checkpoint)
-            graph = to_svg(fitted.loss_graph().to_dot()) if spec.graph and fitted.loss_graph else None
+            graph = to_svg(fitted.loss_graph().to_dot(collapse=True)) if spec.graph and fitted.loss_graph else None
             save_material(out, fitted, graph)
             results = in_run_order(results)
             write_json(os.path.join(out, RESULTS), results)

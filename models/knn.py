@@ -194,7 +194,8 @@ def fit_knn(splits, config, verbose):
     on_first = f"k=1 {k1_first:.3f}" + (f", k={best_k} {best_first:.3f}" if best_k != 1 else "")
     return Fitted(
         cv_accuracy, test_accuracy, {**flat_settings(config), "best_k": int(best_k)}, predictions,
-        figures=[DistanceMatrix(dists[first]), CrossValidation(np.array(ks), np.array([k_to_accuracies[k] for k in ks]))],
+        figures=[DistanceMatrix(dists[first].astype(np.float32)),  # for the picture: half the bytes in report_material
+                 CrossValidation(np.array(ks), np.array([k_to_accuracies[k] for k in ks]))],
         scores={"k1_test_acc_notebook": k1_first, "best_k_test_acc_notebook": best_first},
         notes=[f"kNN has no validation split: its validation accuracy is the mean over {options['num_folds']} "
                f"cross-validation folds of the first {num_train:,} training images, where k={best_k} did best "

@@ -3,6 +3,8 @@ import dataclasses
 import functools
 import json
 import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -11,7 +13,7 @@ from models import registry
 from models.fitting import FIGURES
 from tinygrad231n.cli import main
 from tinygrad231n.data import load_cifar10_sample
-from tinygrad231n.reproduce.lock import LOCK_NAME, run_lock
+from tinygrad231n.reproduce.lock import LOCK_NAME, RunLocked, run_lock
 from tinygrad231n.reproduce.run import reproduce
 
 QUICK = {spec.name: dict(spec.quick) for spec in registry.specs()}
@@ -136,6 +138,22 @@ def test_a_second_run_into_a_busy_folder_is_refused(tmp_path, capsys):
     assert "is in use by another run" in capsys.readouterr().err
     assert not (tmp_path / "results.json").exists()
     (tmp_path / LOCK_NAME).write_text("999999999\n")  # a lock left by a process that is gone
+    with run_lock(str(tmp_path)):
+        assert (tmp_path / LOCK_NAME).read_text().strip() == str(os.getpid())
+
+
+def test_a_run_killed_while_holding_the_lock_does_not_block_the_next(tmp_path):
+    code = ("import sys, time; from tinygrad231n.reproduce.lock import run_lock\n"
+            "with run_lock(sys.argv[1]):\n    print('held', flush=True); time.sleep(60)")
+    holder = subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(RunLocked, match="in use by another run"):
+            with run_lock(str(tmp_path)):
+                pass
+    finally:
+        holder.kill()  # SIGKILL: no chance to clean up
+        holder.wait()
     with run_lock(str(tmp_path)):
         assert (tmp_path / LOCK_NAME).read_text().strip() == str(os.getpid())
 

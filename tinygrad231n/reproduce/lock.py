@@ -1,14 +1,18 @@
-"""One run at a time in a run folder: a lock file, taken atomically, that names its process.
+"""One run at a time in a run folder: an flock on a lock file that names its process.
 
     with run_lock("runs/full"):     # RunLocked (a RuntimeError, one line) if another run holds it
         ...
 
-Two runs writing one results.json would each overwrite the other's models. The lock is a file
-created with O_EXCL (so exactly one of two racing runs gets it) holding the owner's pid; a lock
-whose process is gone (a run killed with SIGKILL) is stale and taken over.
+Two runs writing one results.json would each overwrite the other's models. The lock is an flock
+(tinygrad231n.leftovers.hold), which the kernel drops when its process ends however it ends, so a run
+killed with SIGKILL never leaves a lock that blocks the next one. The file itself stays in the folder
+(hidden): removing it on release would let a third run lock a new file while a second still holds the
+old one. Where flock is missing (Windows) runs are not kept apart.
 """
 import contextlib
 import os
+
+from tinygrad231n.leftovers import fcntl
 
 LOCK_NAME = ".tinygrad231n.lock"
 
@@ -21,50 +25,17 @@ class RunLocked(RuntimeError):
 def run_lock(folder):
     path = os.path.join(folder, LOCK_NAME)
     os.makedirs(folder, exist_ok=True)
-    _take(path)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                owner = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+                raise RunLocked(f"{folder} is in use by another run (pid {owner}, lock file {path}); wait for it "
+                                f"to finish or choose another --out") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
         yield path
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(path)
-
-
-def _take(path, attempts=2):
-    for _ in range(attempts):
-        try:
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
-            owner = _owner(path)
-            if owner == 0:  # released while we looked: try again
-                continue
-            if owner is None or _alive(owner):  # None: just created, its pid not written yet
-                raise RunLocked(f"{os.path.dirname(path) or '.'} is in use by another run (pid {owner or '?'}, "
-                                f"lock file {path}); wait for it to finish or choose another --out") from None
-            with contextlib.suppress(FileNotFoundError):  # stale: its run is gone
-                os.remove(path)
-            continue
-        with os.fdopen(fd, "w") as fh:
-            fh.write(f"{os.getpid()}\n")
-        return
-    raise RunLocked(f"could not take the lock {path}: another run keeps taking it")
-
-
-def _owner(path):
-    """The pid written in the lock file; None while it is still empty (or unreadable); 0 if it is gone."""
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return int(fh.read().strip())
-    except FileNotFoundError:
-        return 0
-    except ValueError:
-        return None
-
-
-def _alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process: alive
-        return True
-    return True
+        os.close(fd)  # closing drops the flock

@@ -28,7 +28,7 @@ def batch_images(X, input_dim, dtype, model_name):
     if X.ndim not in (2, 4) or X[0].size != int(np.prod(input_dim)) or (X.ndim == 4 and X.shape[1:] != input_dim):
         raise ValueError(f"{model_name}: X must be images (N, {', '.join(map(str, input_dim))}) or rows "
                          f"(N, {int(np.prod(input_dim))}) in C, H, W order; got shape {X.shape}")
-    return Tensor(X.reshape((X.shape[0],) + tuple(input_dim)), dtype=dtype)
+    return Tensor(X.reshape((X.shape[0],) + tuple(input_dim)), dtype=dtype, name="X")
 
 
 class ClassifierMixin:
@@ -39,7 +39,7 @@ class ClassifierMixin:
         conv and affine weights. In training mode it moves batch norm's running averages and augments."""
         loss = F.cross_entropy(self(X), y)
         if self.reg:
-            loss = loss + 0.5 * self.reg * sum(F.sum_of_squares(W) for W in self.penalized_weights())
+            loss = loss + 0.5 * self.reg * F.sum_of_squares(*self.penalized_weights())
         return loss
 
     def penalized_weights(self):

@@ -86,7 +86,7 @@ class FullyConnectedNet(nn.Module):
         In training mode (the Solver's) each call draws new dropout masks and moves batch norm's
         running averages (layer norm has none: it normalizes each example by its own statistics).
         """
-        penalty = sum(F.sum_of_squares(W) for W in self._weights)
+        penalty = F.sum_of_squares(*self._weights)
         return F.cross_entropy(self(X), y) + 0.5 * self.reg * penalty
 
     def predict(self, X):

@@ -38,7 +38,7 @@ def batch_rows(X, input_dim, dtype, model_name):
     if flat.shape[1] != input_dim:
         raise ValueError(f"{model_name}: each input has {flat.shape[1]} values (shape {X.shape[1:]}) but the "
                          f"model expects input_dim={input_dim}")
-    return Tensor(flat, dtype=dtype)
+    return Tensor(flat, dtype=dtype, name="X")
 
 
 class ImagePreprocessor:

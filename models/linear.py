@@ -54,7 +54,7 @@ class LinearClassifier(nn.Module):
 
     def _loss(self, X, y, reg):
         """The model itself, on checked inputs: X (N, D), y (N,) int64 -> scalar."""
-        scores = X @ self.W                                   # (N, C)
+        scores = Tensor(X, name="X") @ self.W                 # (N, C); named for diagrams
         return self.data_loss(scores, y) + reg * F.sum_of_squares(self.W)
 
     def fit(self, X, y, learning_rate=1e-3, reg=1e-5, num_iters=100, batch_size=200, verbose=False, seed=None):

@@ -47,7 +47,7 @@ class TwoLayerNet(nn.Module):
         """Softmax cross-entropy of the scores, averaged over N, plus 0.5 * reg * (sum W1**2 + sum W2**2)."""
         loss = F.cross_entropy(self(X), y)
         if self.reg:  # with reg 0 the penalty would only cost two passes over W1 and its gradient
-            loss = loss + 0.5 * self.reg * (F.sum_of_squares(self.fc1.weight) + F.sum_of_squares(self.fc2.weight))
+            loss = loss + 0.5 * self.reg * F.sum_of_squares(self.fc1.weight, self.fc2.weight)
         return loss
 
     def predict(self, X):

@@ -2,6 +2,9 @@
 
 Each takes Tensors (plain arrays are wrapped as constants) and returns a Tensor on the tape.
 """
+import functools
+import operator
+
 from .. import ops
 from ..kernels.channel_norm import channel_mean_var
 from ..tensor import as_tensor
@@ -39,10 +42,15 @@ def multiclass_hinge(scores, y, margin=1.0):
     return ops.MulticlassHinge.apply(as_tensor(scores), y, margin=margin)
 
 
-def sum_of_squares(W):
-    """sum(W**2) over every element, a scalar: the L2 penalty with no 0.5 in front (the linear
-    classifiers use reg * sum_of_squares(W); CS231n's nets 0.5 * reg * sum_of_squares(W))."""
-    return ops.SumOfSquares.apply(as_tensor(W))
+def sum_of_squares(*tensors):
+    """sum(W**2) over every element of every tensor given, a scalar: the L2 penalty with no 0.5 in
+    front (the linear classifiers use reg * sum_of_squares(W); CS231n's nets 0.5 * reg *
+    sum_of_squares(W1, W2, ...)). Several tensors are added pairwise, with no constant 0 to start
+    from (Python's sum would put one in the graph and its diagrams)."""
+    if not tensors:
+        raise TypeError("sum_of_squares: give at least one tensor")
+    terms = [ops.SumOfSquares.apply(as_tensor(W)) for W in tensors]
+    return functools.reduce(operator.add, terms)
 
 
 # CS231n's word for this penalty ("L2 regularization"); the same function.

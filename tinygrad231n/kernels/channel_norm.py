@@ -9,12 +9,8 @@ The numpy references below are what the tests hold the kernels to.
 import numba
 import numpy as np
 
+from .im2col import PARALLEL_MIN_IMAGES  # the same trade-off as im2col's
 from .sized import SizedKernel
-
-# Threads for a training batch, not for a handful of images: starting numba's pool costs tens of
-# microseconds, and its OpenMP workers spin between calls, taking turns with BLAS's threads on a
-# small machine (measured: a small ConvNet's step 0.4 s threaded on 2 cores against 0.02 s serial).
-PARALLEL_MIN_IMAGES = 64
 
 
 # The per-plane sums are separate functions compiled with fastmath: it lets LLVM split each float64

@@ -11,6 +11,7 @@ slow the matmuls down several times. Fewer BLAS threads also change the order of
 so the last digits of a float32 net's results.
 """
 import contextlib
+import os
 
 import numba
 import numpy  # noqa: F401  (loaded first, so that threadpoolctl finds its BLAS)
@@ -38,6 +39,19 @@ def limited_threads(threads):
             yield
         finally:
             numba.set_num_threads(previous)
+
+
+def calm_numba_workers():
+    """Run numba's parallel kernels on its "workqueue" threads, unless NUMBA_THREADING_LAYER says otherwise.
+
+    numba's default (OpenMP) workers keep spinning after each parallel loop; on a small machine they
+    then take the cores from BLAS's threads, and a conv net's training step measured 5x slower with
+    2 threads than with 1. Workqueue threads sleep between loops. This only takes effect before
+    numba's first parallel call in the process, so the command line calls it first thing; the
+    library itself leaves a notebook's numba settings alone.
+    """
+    if "NUMBA_THREADING_LAYER" not in os.environ:
+        numba.config.THREADING_LAYER = "workqueue"
 
 
 def _check(threads):

@@ -1,0 +1,46 @@
+"""tinygrad231n.threads: thread limits and numba's worker kind, set at run time."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tinygrad231n import threads
+
+RUN_A_PARALLEL_KERNEL = """
+import numpy as np, numba
+import tinygrad231n.nn.functional as F
+from tinygrad231n.threads import calm_numba_workers
+calm_numba_workers()
+F.max_pool2d(np.zeros((128, 4, 8, 8), dtype=np.float32), 2)  # enough images for the threaded kernel
+print(numba.threading_layer())
+"""
+
+
+def _layer(env_layer=None):
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_THREADING_LAYER"}
+    if env_layer:
+        env["NUMBA_THREADING_LAYER"] = env_layer
+    result = subprocess.run([sys.executable, "-c", RUN_A_PARALLEL_KERNEL], env=env, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_numba_runs_on_workqueue_threads_unless_the_user_chose():
+    assert _layer() == "workqueue"
+    assert _layer("omp") == "omp"
+
+
+def test_the_command_line_calms_numba_before_any_work(monkeypatch, tmp_path):
+    from tinygrad231n.cli import main
+    calls = []
+    monkeypatch.setattr(threads, "calm_numba_workers", lambda: calls.append(True))
+    assert main(["train", "svm", "--sample", "--out", str(tmp_path), "--params", "num_iters=1"]) == 0
+    assert calls == [True]
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, True, "2"])
+def test_thread_counts_must_be_positive_integers(bad):
+    with pytest.raises(ValueError, match="threads must be an integer >= 1"):
+        threads.pin_threads(bad)

@@ -25,6 +25,8 @@ DEFAULT_RUN_OUT = "runs/reproduce"
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
+    from tinygrad231n.threads import calm_numba_workers
+    calm_numba_workers()  # before any parallel kernel runs (see tinygrad231n.threads)
     try:
         with _sigterm_as_ctrl_c():
             args.run(args)

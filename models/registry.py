@@ -156,8 +156,9 @@ def groups():
 
 
 def select(only):
-    """"svm,features" -> ("svm", "features_svm", "features_net") in run order; None or "" -> every model."""
-    if only is None or only == "":
+    """"svm,features" -> ("svm", "features_svm", "features_net") in run order; None -> every model
+    ("" names none: an --only left empty by mistake must not start every model's training)."""
+    if only is None:
         return names()
     choices = groups()
     chosen = set()

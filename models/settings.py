@@ -65,22 +65,23 @@ class Number(Setting):
 
 
 class Integer(Setting):
-    """A whole number >= low (a float with no fraction, such as 1e3, is taken as that integer)."""
+    """A whole number from low to high (a float with no fraction, such as 1e3, is taken as that integer)."""
 
-    def __init__(self, low=None):
-        self.low = low
+    def __init__(self, low=None, high=None):
+        self.low, self.high = low, high
 
     def check(self, value):
         if isinstance(value, float) and math.isfinite(value) and value.is_integer():
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, numbers.Integral):
             self._refuse(value)
-        if self.low is not None and value < self.low:
+        if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
             self._refuse(value)
         return int(value)
 
     def describe(self):
-        return "an integer" + (f" >= {self.low}" if self.low is not None else "")
+        bounds = ([f">= {self.low}"] if self.low is not None else []) + ([f"<= {self.high}"] if self.high is not None else [])
+        return " ".join(["an integer", " and ".join(bounds)]).strip()
 
 
 class IntegerList(Setting):
@@ -138,7 +139,7 @@ class Flag(Setting):
 
 
 DTYPE = Choice("float32", "float64")   # the dtypes the kernels run in
-SEED = Integer(0)
+SEED = Integer(0, 2**32 - 1)  # numpy's legacy np.random.seed takes no more
 
 
 # ---- configurations ------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Shared test settings: a reproducible hypothesis profile, and small fixtures."""
 import os
+import tempfile
 
 import numpy as np
 import pytest
@@ -16,3 +17,24 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.ge
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)
+
+
+def can_write_in(folder):
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def unwritable(tmp_path):
+    """A folder this process cannot write in: a read-only one, or (as root, who ignores modes) /sys."""
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    found = [f for f in (folder, "/sys") if os.path.isdir(f) and not can_write_in(f)]
+    if not found:
+        pytest.skip("no folder here is unwritable to this user")
+    yield found[0]
+    folder.chmod(0o755)

@@ -10,6 +10,11 @@
 
 The models, their settings and the settings' types come from the registry (models/registry.py):
 a value that does not fit its setting is refused in one line before any data is loaded.
+
+Bad input never ends in a traceback: a wrong argument, setting or output path costs one line on
+stderr ("tinygrad231n train: error: ...") and exit status 2, before any data is loaded or any model
+trained. A run that fails on the way (training diverged, out of memory, a disk that filled up) says
+so in one line and exits with 1; Ctrl-C or SIGTERM exits with 130.
 """
 import argparse
 import contextlib
@@ -17,29 +22,75 @@ import functools
 import signal
 import sys
 import threading
+import warnings
 
 DEFAULT_TRAIN_OUT = "runs/train"
 DEFAULT_RUN_OUT = "runs/reproduce"
 
 
 def main(argv=None):
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Run the command in `argv` (default: sys.argv[1:]); returns the exit status (0, 1, 2 or 130)."""
+    try:
+        args = build_parser().parse_args(argv)
+    except UsageError as err:
+        print(_one_line(err), file=sys.stderr)
+        return 2
     from tinygrad231n.threads import calm_numba_workers
     calm_numba_workers()  # before any parallel kernel runs (see tinygrad231n.threads)
+    say = functools.partial(_say, f"tinygrad231n {args.command}")
     try:
-        with _sigterm_as_ctrl_c():
+        with _sigterm_as_ctrl_c(), _one_line_warnings(say):
             args.run(args)
     except FloatingPointError as err:  # training diverged: say where, write nothing more
-        print(f"tinygrad231n {args.command}: error: {err}", file=sys.stderr)
+        say(f"error: {err}")
         return 1
     except (ValueError, FileNotFoundError, RuntimeError) as err:  # bad input: say what, not a traceback
-        print(f"tinygrad231n {args.command}: error: {err}", file=sys.stderr)
+        say(f"error: {err}")
         return 2
+    except MemoryError as err:  # numpy says how much it wanted: a setting too large for this machine
+        say(f"error: out of memory: {err}")
+        return 1
+    except OSError as err:  # what the checks before the work cannot foresee: a disk that fills up
+        say(f"error: {_describe_os_error(err)}")
+        return 1
     except KeyboardInterrupt:
-        print(f"tinygrad231n {args.command}: interrupted; files already written are complete", file=sys.stderr)
+        say("interrupted; files already written are complete")
         return 130
     return 0
+
+
+class UsageError(Exception):
+    """A command line that argparse cannot parse; the message is the one line to print."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error as one line (argparse prints the whole usage first) pointing at --help;
+    raised, not exited, so that main() returns 2 in-process as it does for every other bad input."""
+
+    def error(self, message):
+        raise UsageError(f"{self.prog}: error: {message} (see `{self.prog} --help`)")
+
+
+def _say(prefix, message):
+    print(f"{prefix}: {_one_line(message)}", file=sys.stderr)
+
+
+def _one_line(message):
+    """A message whatever it held (Graphviz's stderr, a wrapped usage) as one line: a script reads it whole."""
+    return " ".join(str(message).split())
+
+
+@contextlib.contextmanager
+def _one_line_warnings(say):
+    """Warnings (a damaged line skipped in a results file) as one line each, without the source line."""
+    with warnings.catch_warnings():
+        warnings.showwarning = lambda message, category, *rest, **kw: say(f"warning: {message}")
+        yield
+
+
+def _describe_os_error(err):
+    where = f"{err.filename}: " if err.filename else ""
+    return f"{where}{err.strerror or err}"
 
 
 @contextlib.contextmanager
@@ -64,7 +115,7 @@ def build_parser():
     from models import registry
     from tinygrad231n.reproduce.tasks import graph_models
     models, groups = registry.names(), registry.groups()
-    parser = argparse.ArgumentParser(prog="tinygrad231n", description="CS231n assignment 1 on tinygrad231n.")
+    parser = _Parser(prog="tinygrad231n", description="CS231n assignment 1 on tinygrad231n.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     download = commands.add_parser("download", help="fetch CIFAR-10 (python version), check its md5, unpack it")
@@ -106,7 +157,8 @@ def build_parser():
     sweep.add_argument("--results", help="JSON-lines results file (default: runs/sweep-MODEL.jsonl); "
                                          "configurations already done there are skipped")
     sweep.add_argument("--scheduler", help="Dask scheduler address tcp://HOST:PORT (default: local processes)")
-    sweep.add_argument("--jobs", type=int, default=-1, help="local processes (default: one per core)")
+    sweep.add_argument("--jobs", type=functools.partial(_positive_int, one_per_core=True), default=-1,
+                       help="local processes, or -1 for one per core (the default)")
     _threads_option(sweep, "threads each configuration uses")
     sweep.set_defaults(run=run_sweep)
 
@@ -128,13 +180,15 @@ def _threads_option(parser, what="threads BLAS and numba use"):
     parser.add_argument("--threads", type=_positive_int, help=f"{what} (default: the libraries' own choice)")
 
 
-def _positive_int(text):
+def _positive_int(text, one_per_core=False):
+    """An integer >= 1 (threads, processes); with `one_per_core`, also -1, joblib's "one per core"."""
     try:
         value = int(text)
     except ValueError:
         value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text!r}")
+    if value < 1 and not (one_per_core and value == -1):
+        also = ", or -1 for one per core" if one_per_core else ""
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1{also}, got {text!r}")
     return value
 
 
@@ -153,10 +207,8 @@ def run_reproduce(args):
 
 def run_train(args):
     from models import registry
-    from tinygrad231n.paths import check_output_dir
     from tinygrad231n.reproduce.tasks import train_one
     overrides = registry.get(args.model).check(_single_values(args.params))
-    check_output_dir(args.out, what="--out")
     _pin(args.threads)
     fitted, written = train_one(args.model, args.data, args.sample, args.out, overrides)
     print(f"{args.model}: val {fitted.val_acc:.3f}, test {fitted.test_acc:.3f}; wrote {', '.join(written)}")

@@ -2,9 +2,10 @@
 
     check_output_dir("runs/demo", what="--out")            # a folder, or a place one can be made
     check_output_file("runs/sweep.jsonl", what="--results")  # a file (not a folder) in such a place
+    check_output_files("runs/train", ["svm.npz", "svm.json"], what="--out")  # a folder and files in it
 
 Each returns the path as a `pathlib.Path` or raises OutputPathError (a ValueError) whose message is one
-line naming the path and the problem. Neither creates anything that stays: whether a folder can be
+line naming the path and the problem. None of them creates anything that stays: whether a folder can be
 written is tested by opening an unnamed temporary file in the nearest folder that exists, because
 `os.access` only reads permission bits (root passes it on read-only places such as /sys).
 """
@@ -50,6 +51,15 @@ def check_output_file(path, what="output file"):
     else:
         _check_creatable(folder, what, shown=path)
     return path
+
+
+def check_output_files(folder, names, what="output folder"):
+    """`folder` passes check_output_dir and each file `names` names in it passes check_output_file, so a
+    run fails now, not after its work, when one of them is a folder or cannot be replaced. -> Path(folder)."""
+    folder = check_output_dir(folder, what)
+    for name in names:
+        check_output_file(folder / name, what)
+    return folder
 
 
 def _check_creatable(path, what, shown=None):

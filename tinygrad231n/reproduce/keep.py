@@ -6,10 +6,13 @@ candidate wins and keeps its smallest seed. Its settings, the sweep command that
 what it saw are written to the model's kept file, models/kept/<model>.json.
 """
 import json
+import os
 import statistics
+import warnings
 
 from models import registry
 from tinygrad231n.atomic import write_json
+from tinygrad231n.paths import check_output_file
 from tinygrad231n.sweep import read_records
 from tinygrad231n.sweep.records import config_key, latest_records
 
@@ -28,11 +31,11 @@ def candidates(spec, records):
     return found
 
 
-def best_candidate(spec, records):
+def best_candidate(spec, records, source="these results"):
     """(settings, runs) of the candidate with the best mean validation accuracy; ties go to the first."""
     found = candidates(spec, records)
     if not found:
-        raise ValueError(f"keep: no successful {spec.name} configuration with a {SCORE} in these results")
+        raise ValueError(f"keep: no successful {spec.name} configuration with a {SCORE} in {source}")
     return max(found.values(), key=lambda candidate: statistics.mean(r[SCORE] for _, r in candidate[1]))
 
 
@@ -50,8 +53,16 @@ def grid_text(records):
 def keep(name, results_path, out=None):
     """Write the best candidate of the sweep in `results_path` as `name`'s kept settings; returns (Kept, path)."""
     spec = registry.get(name)
-    records = read_records(results_path)
-    settings, runs = best_candidate(spec, records)
+    path = out or spec.kept.path
+    if path is None:
+        raise ValueError(f"keep: {name}'s kept settings are written in its declaration, not in a kept file; "
+                         f"give --out FILE.json")
+    check_output_file(path, what="--out")  # before reading: nothing is chosen only to be lost
+    records, damaged = read_results(results_path)
+    skipped = f" ({len(damaged)} damaged line(s) skipped; the first: {damaged[0]})" if damaged else ""
+    settings, runs = best_candidate(spec, records, f"{results_path}{skipped}")
+    for problem in damaged:  # the winner stands, but what was passed over is said
+        warnings.warn(problem, stacklevel=2)
     seeds = sorted(seed for seed, _ in runs if seed is not None)
     overrides = {**settings, **({"seed": seeds[0]} if seeds else {})}
     scores = [result[SCORE] for _, result in runs]
@@ -61,12 +72,20 @@ def keep(name, results_path, out=None):
             + f"; best of {len(candidates(spec, records))} candidates in {results_path}")
     kept = registry.Kept(spec.config(overrides),
                          f"tinygrad231n sweep {name} --grid \"{grid_text(records)}\"  then  "
-                         f"tinygrad231n keep {name} --results {results_path}", seen, out or spec.kept.path)
-    if kept.path is None:
-        raise ValueError(f"keep: {name}'s kept settings are written in its declaration, not in a kept file; "
-                         f"give --out FILE.json")
+                         f"tinygrad231n keep {name} --results {results_path}", seen, path)
     write_json(kept.path, kept.to_json())
     return kept, kept.path
+
+
+def read_results(path):
+    """(records, [what was wrong with each damaged line]) of the sweep's results file at `path`."""
+    if not os.path.isfile(path):
+        problem = "is a folder" if os.path.isdir(path) else "does not exist"
+        raise ValueError(f"keep: --results {path} {problem}; give the JSON-lines file a sweep wrote")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        records = read_records(path)
+    return records, [str(warning.message) for warning in caught]
 
 
 def _text(value):

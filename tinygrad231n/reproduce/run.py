@@ -11,12 +11,12 @@ import os
 
 from models import registry
 from tinygrad231n.atomic import save_npz, write_json
-from tinygrad231n.paths import check_output_dir
+from tinygrad231n.paths import check_output_files
 from tinygrad231n.viz import check_renderer, to_svg
 
 from .dataset import load_splits
 from .lock import run_lock
-from .material import load_material, material_path, save_material
+from .material import FOLDER as MATERIAL_FOLDER, load_material, material_path, save_material
 from .sections import format_table, write_report
 
 RESULTS = "results.json"
@@ -42,7 +42,7 @@ def reproduce(data=None, sample=False, out="runs/reproduce", only=None, verbose=
     """
     names = registry.select(only)
     overrides = check_overrides(overrides)
-    check_output_dir(out, what="--out")
+    check_output_files(out, written_files(names), what="--out")
     if any(registry.get(name).graph for name in names):
         check_renderer()  # a run that draws diagrams fails now, not after its training
     with run_lock(out):
@@ -71,6 +71,13 @@ def reproduce(data=None, sample=False, out="runs/reproduce", only=None, verbose=
     return results
 
 
+def written_files(names):
+    """The files a run of the models `names` writes in its folder (so each is checked before the run)."""
+    checkpoints = [f"{name}.npz" for name in names if registry.get(name).checkpoint]
+    materials = [os.path.join(MATERIAL_FOLDER, f"{name}.npz") for name in names]
+    return [RESULTS, "report.html", *checkpoints, *materials]
+
+
 def read_results(out):
     """The results.json already in the run folder ({} if none), checked to be strict JSON."""
     path = os.path.join(out, RESULTS)
@@ -79,7 +86,7 @@ def read_results(out):
     try:
         with open(path, encoding="utf-8") as fh:
             results = json.load(fh, parse_constant=_refuse_constant)
-    except ValueError as error:
+    except (ValueError, OSError) as error:  # not JSON, not UTF-8, a folder, unreadable
         raise ValueError(f"{path} is not a results file this run can add to ({error}); "
                          f"move it away or choose another --out") from None
     if not isinstance(results, dict) or not all(isinstance(r, dict) and "val_acc" in r for r in results.values()):

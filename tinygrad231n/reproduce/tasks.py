@@ -4,11 +4,14 @@ import os
 
 from models import registry
 from tinygrad231n.atomic import save_npz, write_json
+from tinygrad231n.paths import check_output_file, check_output_files
 from tinygrad231n.threads import limited_threads
-from tinygrad231n.viz import render
+from tinygrad231n.viz import pipe, render
 
 from .dataset import load_splits
 from .run import result_record
+
+GRAPH_FORMATS = ("svg", "png", "pdf")
 
 
 @functools.lru_cache(maxsize=2)
@@ -24,6 +27,7 @@ def train_one(name, data=None, sample=False, out="runs/train", overrides=None, v
     """
     spec = registry.get(name)
     overrides = spec.check(overrides)  # before loading any data
+    check_output_files(out, [f"{name}.npz"] * bool(spec.checkpoint) + [f"{name}.json"], what="--out")
     splits = load_splits(data, sample)
     fitted = spec.train(splits, overrides, verbose=verbose)
     written = []
@@ -44,12 +48,18 @@ def draw_graph(name, path):
     """Render the graph of `name`'s loss on a batch of 8 sample images to `path` (.svg, .png, .pdf).
 
     The model is trained with its quick settings on the shipped sample: enough to build every part
-    of the graph.
+    of the graph. A path that cannot be written, or a format other than those, fails before the training.
     """
     spec = registry.get(name)
     if not spec.graph:
         raise ValueError(f"{name} has no loss graph to draw (it trains nothing); choose from "
                          f"{', '.join(graph_models())}")
+    format = os.path.splitext(path)[1].lstrip(".").lower()
+    if format not in GRAPH_FORMATS:
+        raise ValueError(f"--out {path}: a graph is drawn as {', '.join('.' + f for f in GRAPH_FORMATS)}; "
+                         f"give a file name ending in one of them")
+    check_output_file(path, what="--out")
+    pipe("digraph { X -> loss }", format)  # the renderer can write this format (png, pdf: a system Graphviz)
     fitted = spec.train(cached_splits(None, True), spec.quick, verbose=False)
     return render(fitted.loss_graph().to_dot(), path)
 

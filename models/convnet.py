@@ -157,7 +157,7 @@ def fit_convnet(splits, config, verbose):
 
 
 register(ModelSpec(
-    name="convnet3", title="Three-layer conv net (CS231n's ThreeLayerConvNet)", order=80, groups=("convnet",),
+    name="convnet3", title="Three-layer conv net (CS231n ThreeLayerConvNet)", order=80, groups=("convnet",),
     fit=pixel_net_recipe(ThreeLayerConvNet, images=True),
     settings={**PREPROCESSING_SETTINGS, "num_filters": Integer(1), "filter_size": Integer(1),
               "hidden_dim": Integer(1), "weight_scale": Number(positive=True), "reg": Number(low=0), "dtype": DTYPE,

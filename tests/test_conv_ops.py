@@ -1,6 +1,8 @@
 """Convolution and pooling: the op table of test_ops.py for conv2d, max_pool2d and avg_pool2d (values
 against plain numpy loops, gradients against numerical differences, float32 kept), their kernels
 against numpy references, and the errors that bad geometry gets."""
+import contextlib
+
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as hs
@@ -166,10 +168,28 @@ def test_im2col_and_col2im_match_numpy(geometry, copies):
     assert np.isclose(np.vdot(cols, dcols), np.vdot(x, dx), rtol=1e-12, atol=1e-12)
 
 
-@given(st.pool_inputs(distinct=False), hs.sampled_from([1, pooling.PARALLEL_MIN_IMAGES]))
-def test_pooling_kernels_match_numpy(inputs, copies):
-    x, kernel, stride = inputs
-    x = np.concatenate([x] * copies)
+@contextlib.contextmanager
+def pooling_kernels(threaded):
+    """Every pooling kernel sent to its threaded (or serial) variant, whatever the input's size."""
+    kernels = [pooling._max_pool_kernel, pooling._max_pool_backward_kernel, pooling._avg_pool_kernel,
+               pooling._avg_pool_backward_kernel]
+    before = [k.parallel_min for k in kernels]
+    for k in kernels:
+        k.parallel_min = 0 if threaded else float("inf")
+    try:
+        yield
+    finally:
+        for k, value in zip(kernels, before):
+            k.parallel_min = value
+
+
+@given(st.pool_inputs(distinct=False), hs.booleans())
+def test_pooling_kernels_match_numpy(inputs, threaded):
+    with pooling_kernels(threaded):
+        check_pooling_kernels(*inputs)
+
+
+def check_pooling_kernels(x, kernel, stride):
     windows = ops.conv.sliding_windows("test", x.shape[2:], kernel, stride, 0)
     out, winner = pooling.max_pool(x, kernel, stride, windows.out)
     expected_out, expected_winner = pooling.max_pool_reference(x, kernel, stride)

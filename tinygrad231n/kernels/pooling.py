@@ -13,8 +13,12 @@ only); the numpy references below are what the tests hold them to.
 import numba
 import numpy as np
 
-from .im2col import PARALLEL_MIN_IMAGES  # the same trade-off as im2col's
 from .sized import SizedKernel
+
+# Pooling is a pass over memory with little work per value: threads pay only on a training batch
+# of feature maps (128 x 32 x 32 x 32 is 4M values), not on a notebook's 100 small RGB images
+# (0.3M values), where numba's spinning OpenMP workers made the first call 10x slower on 2 cores.
+PARALLEL_MIN_VALUES = 1 << 20
 
 
 def winner_dtype(kh, kw):
@@ -85,10 +89,10 @@ def _avg_pool_backward(dx, grad, kh, kw, sh, sw):
                             dx[image, channel, oh * sh + i, ow * sw + j] += share
 
 
-_max_pool_kernel = SizedKernel(_max_pool, PARALLEL_MIN_IMAGES)
-_max_pool_backward_kernel = SizedKernel(_max_pool_backward, PARALLEL_MIN_IMAGES)
-_avg_pool_kernel = SizedKernel(_avg_pool, PARALLEL_MIN_IMAGES)
-_avg_pool_backward_kernel = SizedKernel(_avg_pool_backward, PARALLEL_MIN_IMAGES)
+_max_pool_kernel = SizedKernel(_max_pool, PARALLEL_MIN_VALUES, measure=np.size)
+_max_pool_backward_kernel = SizedKernel(_max_pool_backward, PARALLEL_MIN_VALUES, measure=np.size)
+_avg_pool_kernel = SizedKernel(_avg_pool, PARALLEL_MIN_VALUES, measure=np.size)
+_avg_pool_backward_kernel = SizedKernel(_avg_pool_backward, PARALLEL_MIN_VALUES, measure=np.size)
 
 
 def max_pool(x, kernel, stride, out_size):

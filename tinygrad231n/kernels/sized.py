@@ -10,10 +10,11 @@ import numba
 
 class SizedKernel:
     """`fn` (a prange loop over axis 0 of its first argument) as a serial and a parallel kernel;
-    calls go to the parallel one when that axis has at least `parallel_min` entries."""
+    calls go to the parallel one when `measure(first argument)` is at least `parallel_min`: by
+    default the length of that axis (rows, images); `measure=np.size` counts values instead."""
 
-    def __init__(self, fn, parallel_min):
-        self.parallel_min = parallel_min
+    def __init__(self, fn, parallel_min, measure=len):
+        self.parallel_min, self.measure = parallel_min, measure
         self.serial = numba.njit(cache=True)(fn)
         # numba's on-disk cache names entries by function name and line, not by compile options:
         # the threaded twin gets a name of its own, or the two would load each other's code.
@@ -25,5 +26,5 @@ class SizedKernel:
         self.parallel = numba.njit(cache=True, parallel=True)(twin)
 
     def __call__(self, *args):
-        kernel = self.parallel if args[0].shape[0] >= self.parallel_min else self.serial
+        kernel = self.parallel if self.measure(args[0]) >= self.parallel_min else self.serial
         return kernel(*args)

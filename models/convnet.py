@@ -8,6 +8,11 @@
 Both take X as images (N, C, H, W), or as rows (N, C*H*W) flattened in C, H, W order (CS231n's
 NCHW; a "CHW" layout in models/inputs.py). Both add CS231n's penalty 0.5 * reg * sum(W**2) over
 their conv and affine weights (not biases, not batch norm's gamma and beta).
+
+Declared at the bottom as `convnet3` (ThreeLayerConvNet with the notebook's settings: 1 epoch of
+Adam, lr 1e-3, batch 50) and `convnet_deep` (ConvNet trained by SGD with Nesterov momentum on a
+one-cycle learning-rate schedule sized to a fixed number of epochs); `reproduce --only convnet`
+trains both. Their kept settings and how they were found: models/kept/convnet3.json, convnet_deep.json.
 """
 import numpy as np
 

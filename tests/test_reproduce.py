@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+from html import escape as html_escape
 
 import numpy as np
 import pytest
@@ -42,7 +43,7 @@ def test_writes_results_checkpoints_and_report(run_dir):
     figures = sum(len(spec.figures) for spec in registry.specs()) + 3  # + the data, the best model's two
     assert html.count("data:image/png;base64,") == figures
     for spec in registry.specs():
-        assert spec.title in html
+        assert html_escape(spec.title) in html
     for text in ("Confusion matrix", "Cross-validation", "weights as images", "First-layer weights", "0.376"):
         assert text in html
     assert not [f for f in os.listdir(run_dir) if f.endswith(".tmp")] and LOCK_NAME not in os.listdir(run_dir)

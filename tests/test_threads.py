@@ -9,10 +9,10 @@ from tinygrad231n import threads
 
 RUN_A_PARALLEL_KERNEL = """
 import numpy as np, numba
-import tinygrad231n.nn.functional as F
+from tinygrad231n.kernels.hog import hog_features
 from tinygrad231n.threads import calm_numba_workers
 calm_numba_workers()
-F.max_pool2d(np.zeros((128, 4, 8, 8), dtype=np.float32), 2)  # enough images for the threaded kernel
+hog_features(np.zeros((64, 32, 32, 3)))  # enough images for the threaded kernel
 print(numba.threading_layer())
 """
 

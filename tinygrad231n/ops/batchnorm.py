@@ -9,12 +9,15 @@ through them collapses to (sums and means over the batch axis; dxhat = grad * ga
 
     dx = (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) / sqrt(var + eps)
 
+(ops/norm.py's standardize_backward, which layer and group norm use over their own axes).
+
 With fixed statistics (evaluation: the running averages) they are constants and
 dx = dxhat / sqrt(var + eps). Either way dgamma = sum(grad * xhat) and dbeta = sum(grad).
 """
 import numpy as np
 
 from ..function import Function
+from .norm import standardize_backward
 
 
 class BatchNorm(Function):
@@ -42,7 +45,7 @@ class BatchNorm(Function):
         xhat, inv_std, gamma = ctx.saved
         dxhat = grad * gamma
         if ctx.batch_statistics:
-            dx = (dxhat - dxhat.mean(axis=0) - xhat * (dxhat * xhat).mean(axis=0)) * inv_std
+            dx = standardize_backward(dxhat, xhat, inv_std, axes=(0,))
         else:
             dx = dxhat * inv_std
         return dx, (grad * xhat).sum(axis=0), grad.sum(axis=0), None, None

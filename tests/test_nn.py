@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as hs
 
+import tinygrad231n.nn.functional as F
 from tinygrad231n import Tensor, no_grad, nn, ops
 from tinygrad231n.gradcheck import gradcheck, numerical_gradient
 from tinygrad231n.testing import strategies as st
@@ -319,3 +320,12 @@ def test_batchnorm_eval_uses_running_averages_and_leaves_them_alone(rng):
 def test_batchnorm_rejects_the_wrong_number_of_features():
     with pytest.raises(ValueError, match=r"input has shape \(4, 2\), expected \(N, 3\)"):
         nn.BatchNorm1d(3)(np.ones((4, 2)))
+
+
+def test_batch_norm_takes_rows_or_images_and_says_which_when_given_neither():
+    with pytest.raises(ValueError, match=r"rows \(N, D\) or images \(N, C, H, W\), got shape \(2, 3, 4\)"):
+        F.batch_norm(np.ones((2, 3, 4)), np.ones(3), np.zeros(3))
+    with pytest.raises(ValueError, match="running_mean and running_var; pass both"):
+        F.batch_norm(np.ones((2, 3)), np.ones(3), np.zeros(3), training=False)
+    with pytest.raises(ValueError, match=r"BatchNorm1d: momentum must be in \[0, 1\].*PyTorch's 0.1 is our 0.9"):
+        nn.BatchNorm1d(3, momentum=-0.1)

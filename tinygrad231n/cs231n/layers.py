@@ -131,10 +131,7 @@ def spatial_batchnorm_forward(x, gamma, beta, bn_param):
     x, gamma, beta = leaves(x, gamma, beta)
     if x.ndim != 4:
         raise ValueError(f"spatial_batchnorm_forward: x must be images (N, C, H, W), got shape {x.shape}")
-    mode, running_mean, running_var = _bn_state("spatial_batchnorm_forward", bn_param, x.shape[1], x.dtype)
-    out = F.batch_norm2d(x, gamma, beta, running_mean, running_var, training=mode == "train",
-                         momentum=bn_param.get("momentum", 0.9), eps=bn_param.get("eps", 1e-5))
-    return forward_result(out, (x, gamma, beta))
+    return forward_result(_batchnorm(x, gamma, beta, bn_param, "spatial_batchnorm_forward"), (x, gamma, beta))
 
 
 def spatial_batchnorm_backward(dout, cache):
@@ -158,18 +155,11 @@ def spatial_groupnorm_backward(dout, cache):
 
 
 def _batchnorm(x, gamma, beta, bn_param, name):
-    """The core's BatchNorm op on Tensor x (N, D) in bn_param's mode, updating its running averages."""
+    """F.batch_norm of Tensor x (N, D) or (N, C, H, W) in bn_param's mode, moving its running averages
+    in place (the arrays in bn_param keep their identity, as the assignment's do)."""
     mode, running_mean, running_var = _bn_state(name, bn_param, x.shape[1], x.dtype)
-    if mode == "test":
-        return ops.BatchNorm.apply(x, gamma, beta, running_mean, running_var, eps=bn_param.get("eps", 1e-5),
-                                   batch_statistics=False)
-    momentum = bn_param.get("momentum", 0.9)
-    mean, var = x.data.mean(axis=0), x.data.var(axis=0)
-    running_mean *= momentum  # in place, as F.batch_norm2d does: the arrays in bn_param keep their identity
-    running_mean += (1 - momentum) * mean
-    running_var *= momentum
-    running_var += (1 - momentum) * var
-    return ops.BatchNorm.apply(x, gamma, beta, mean, var, eps=bn_param.get("eps", 1e-5), batch_statistics=True)
+    return F.batch_norm(x, gamma, beta, running_mean, running_var, training=mode == "train",
+                        momentum=bn_param.get("momentum", 0.9), eps=bn_param.get("eps", 1e-5))
 
 
 def _bn_state(name, bn_param, num_features, dtype):

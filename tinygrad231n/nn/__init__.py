@@ -9,11 +9,11 @@
 """
 from . import functional
 from .augment import RandomFlipCrop
-from .batchnorm import BatchNorm1d
+from .batchnorm import BatchNorm1d, BatchNorm2d
 from .conv import AvgPool2d, Conv2d, Flatten, MaxPool2d
 from .layers import Dropout, Linear, ReLU
 from .module import Module, Parameter, Sequential
-from .norm import BatchNorm2d, GroupNorm, LayerNorm
+from .norm import GroupNorm, LayerNorm
 
 __all__ = ["functional", "Module", "Parameter", "Sequential", "Linear", "ReLU", "Dropout", "BatchNorm1d",
            "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "BatchNorm2d", "LayerNorm", "GroupNorm",

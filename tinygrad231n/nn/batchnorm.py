@@ -1,13 +1,14 @@
-"""BatchNorm1d: normalize each feature over the batch, keeping running averages for evaluation."""
+"""Batch norm layers: each feature (BatchNorm1d) or channel (BatchNorm2d) normalized over the batch,
+with running averages kept for evaluation. Both are F.batch_norm (ops/batchnorm.py, ops/norm.py)."""
 import numpy as np
 
-from .. import ops
 from ..tensor import as_tensor
+from . import functional as F
 from .module import Module, Parameter
 
 
-class BatchNorm1d(Module):
-    """Batch normalization of x (N, num_features), per feature, with learned scale and shift.
+class _BatchNorm(Module):
+    """What BatchNorm1d and BatchNorm2d share: learned scale and shift, running averages, the update.
 
     Training: normalize with the batch's mean and biased variance (np.var), then update
 
@@ -18,14 +19,16 @@ class BatchNorm1d(Module):
     unbiased variance where ours, like CS231n's, uses the biased one. Evaluation: normalize with
     the running averages. running_mean starts at 0 and running_var at 1 (as in PyTorch; CS231n
     starts both at 0). `weight` and `bias` (gamma and beta in CS231n) start at 1 and 0.
-    The forward and backward pass are one fused op (ops/batchnorm.py).
+    A subclass says which inputs it takes: `input_ndim`, and `input_form` for the error message.
     """
+
+    input_ndim, input_form = None, None
 
     def __init__(self, num_features, eps=1e-5, momentum=0.9, dtype=np.float64):
         super().__init__()
         if not 0 <= momentum <= 1:
-            raise ValueError(f"BatchNorm1d: momentum must be in [0, 1] (the share of the old running value "
-                             f"kept at each step, CS231n's convention), got {momentum}")
+            raise ValueError(f"{type(self).__name__}: momentum must be in [0, 1] (the share of the old running "
+                             f"value kept at each step, CS231n's convention; PyTorch's 0.1 is our 0.9), got {momentum}")
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.weight = Parameter(np.ones(num_features), dtype=dtype)
         self.bias = Parameter(np.zeros(num_features), dtype=dtype)
@@ -34,19 +37,25 @@ class BatchNorm1d(Module):
 
     def forward(self, x):
         x = as_tensor(x)
-        if x.ndim != 2 or x.shape[1] != self.num_features:
-            raise ValueError(f"{self!r}: input has shape {x.shape}, expected (N, {self.num_features})")
-        if not self.training:
-            return ops.BatchNorm.apply(x, self.weight, self.bias, self.running_mean, self.running_var,
-                                       eps=self.eps, batch_statistics=False)
-        mean, var = x.data.mean(axis=0), x.data.var(axis=0)
-        keep = self.momentum
-        # In place, so the buffers keep their dtype whatever the input's.
-        self.running_mean *= keep
-        self.running_mean += (1 - keep) * mean
-        self.running_var *= keep
-        self.running_var += (1 - keep) * var
-        return ops.BatchNorm.apply(x, self.weight, self.bias, mean, var, eps=self.eps, batch_statistics=True)
+        if x.ndim != self.input_ndim or x.shape[1] != self.num_features:
+            expected = self.input_form.format(self.num_features)
+            raise ValueError(f"{self!r}: input has shape {x.shape}, expected {expected}")
+        return F.batch_norm(x, self.weight, self.bias, self.running_mean, self.running_var,
+                            training=self.training, momentum=self.momentum, eps=self.eps)
 
     def extra_repr(self):
         return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}"
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalization of x (N, num_features), per feature over the batch, with learned scale
+    and shift. The forward and backward pass are one fused op (ops/batchnorm.py)."""
+
+    input_ndim, input_form = 2, "(N, {})"
+
+
+class BatchNorm2d(_BatchNorm):
+    """Spatial batch norm of x (N, num_features, H, W): each channel normalized over N, H and W,
+    in numba passes (ops/norm.py's SpatialBatchNorm)."""
+
+    input_ndim, input_form = 4, "images (N, {}, H, W)"

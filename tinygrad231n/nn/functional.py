@@ -75,30 +75,48 @@ def avg_pool2d(x, kernel_size, stride=None):
     return ops.AvgPool2d.apply(as_tensor(x), kernel_size, stride=stride)
 
 
-def batch_norm2d(x, weight, bias, running_mean=None, running_var=None, training=True, momentum=0.9, eps=1e-5):
-    """Spatial batch norm of x (N, C, H, W) per channel; weight (gamma), bias (beta) (C,).
+def batch_norm(x, weight, bias, running_mean=None, running_var=None, training=True, momentum=0.9, eps=1e-5):
+    """Batch norm of rows x (N, D) per feature, or of images x (N, C, H, W) per channel over N, H, W;
+    weight (gamma) and bias (beta) are (D,) or (C,).
 
-    training: normalize with the batch's per-channel mean and biased variance over N, H, W and,
-    if running_mean / running_var (numpy (C,) arrays) are given, update them in place,
+    training: normalize with the batch's mean and biased variance and, if running_mean /
+    running_var (numpy arrays shaped like weight) are given, update them in place,
     running = momentum * running + (1 - momentum) * batch (CS231n's convention; PyTorch's
     momentum is 1 - ours). Otherwise normalize with running_mean and running_var.
     """
     x = as_tensor(x)
+    if x.ndim not in _BATCH_NORMS:
+        raise ValueError(f"batch_norm: x must be rows (N, D) or images (N, C, H, W), got shape {x.shape}")
+    op, batch_mean_var = _BATCH_NORMS[x.ndim]
     if not training:
         if running_mean is None or running_var is None:
-            raise ValueError("batch_norm2d: evaluation (training=False) normalizes with running_mean and "
+            raise ValueError("batch_norm: evaluation (training=False) normalizes with running_mean and "
                              "running_var; pass both")
-        return ops.SpatialBatchNorm.apply(x, weight, bias, running_mean, running_var, eps=eps,
-                                          batch_statistics=False)
-    if x.ndim != 4:
-        raise ValueError(f"batch_norm2d: x must be a batch of images (N, C, H, W), got shape {x.shape}")
-    mean, var = channel_mean_var(x.data)
-    out = ops.SpatialBatchNorm.apply(x, weight, bias, mean, var, eps=eps, batch_statistics=True)  # checks shapes
+        return op.apply(x, weight, bias, running_mean, running_var, eps=eps, batch_statistics=False)
+    mean, var = batch_mean_var(x.data)
+    out = op.apply(x, weight, bias, mean, var, eps=eps, batch_statistics=True)  # checks shapes
     for running, batch in ((running_mean, mean), (running_var, var)):
         if running is not None:  # in place, so a module's buffers keep their identity and dtype
             running *= momentum
             running += (1 - momentum) * batch
     return out
+
+
+def _feature_mean_var(rows):
+    """Per-column mean and biased variance of rows (N, D)."""
+    return rows.mean(axis=0), rows.var(axis=0)
+
+
+# x.ndim -> the op that normalizes it and how to compute its batch statistics
+_BATCH_NORMS = {2: (ops.BatchNorm, _feature_mean_var), 4: (ops.SpatialBatchNorm, channel_mean_var)}
+
+
+def batch_norm2d(x, weight, bias, running_mean=None, running_var=None, training=True, momentum=0.9, eps=1e-5):
+    """batch_norm of images x (N, C, H, W): per channel over N, H, W; weight, bias (C,)."""
+    x = as_tensor(x)
+    if x.ndim != 4:
+        raise ValueError(f"batch_norm2d: x must be a batch of images (N, C, H, W), got shape {x.shape}")
+    return batch_norm(x, weight, bias, running_mean, running_var, training=training, momentum=momentum, eps=eps)
 
 
 def layer_norm(x, weight, bias, eps=1e-5):

@@ -47,33 +47,34 @@ class Conv2d(Module):
                 f"padding={self.padding}" + ("" if self.bias is not None else ", bias=False"))
 
 
-class MaxPool2d(Module):
+class _Pool2d(Module):
+    """A pooling layer: the subclass's `op` over each kernel_size window (stride defaults to
+    kernel_size: windows side by side)."""
+
+    op = None
+
+    def __init__(self, kernel_size, stride=None):
+        super().__init__()
+        self.kernel_size, self.stride = kernel_size, stride
+
+    def forward(self, x):
+        return self.op.apply(as_tensor(x), self.kernel_size, stride=self.stride)
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride or self.kernel_size}"
+
+
+class MaxPool2d(_Pool2d):
     """The max of each kernel_size window (stride defaults to kernel_size: windows side by side).
     Gradient to the first maximum of a window on ties."""
 
-    def __init__(self, kernel_size, stride=None):
-        super().__init__()
-        self.kernel_size, self.stride = kernel_size, stride
-
-    def forward(self, x):
-        return ops.MaxPool2d.apply(as_tensor(x), self.kernel_size, stride=self.stride)
-
-    def extra_repr(self):
-        return f"kernel_size={self.kernel_size}, stride={self.stride or self.kernel_size}"
+    op = ops.MaxPool2d
 
 
-class AvgPool2d(Module):
+class AvgPool2d(_Pool2d):
     """The mean of each kernel_size window (stride defaults to kernel_size)."""
 
-    def __init__(self, kernel_size, stride=None):
-        super().__init__()
-        self.kernel_size, self.stride = kernel_size, stride
-
-    def forward(self, x):
-        return ops.AvgPool2d.apply(as_tensor(x), self.kernel_size, stride=self.stride)
-
-    def extra_repr(self):
-        return f"kernel_size={self.kernel_size}, stride={self.stride or self.kernel_size}"
+    op = ops.AvgPool2d
 
 
 class Flatten(Module):

@@ -71,12 +71,13 @@ class Report:
 
     def table(self, headers, rows):
         head = "".join(f"<th>{html.escape(str(h))}</th>" for h in headers)
-        body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>" for row in rows)
+        body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(v, '.3f'))}</td>" for v in row) + "</tr>"
+                       for row in rows)
         self.parts.append(f'<div class="table"><table><tr>{head}</tr>{body}</table></div>')
 
     def key_values(self, mapping, caption=""):
         """A dict as a two-column table (name, value), in the dict's order, under an optional caption."""
-        rows = "".join(f"<tr><td>{html.escape(str(key))}</td><td>{html.escape(_value(value))}</td></tr>"
+        rows = "".join(f"<tr><td>{html.escape(str(key))}</td><td>{html.escape(_cell(value, '.4g'))}</td></tr>"
                        for key, value in mapping.items())
         title = f"<caption>{html.escape(caption)}</caption>" if caption else ""
         self.parts.append(f'<div class="table"><table class="key-values">{title}{rows}</table></div>')
@@ -111,19 +112,11 @@ def _is_number(value):
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
-def _cell(value):
-    """A results-table cell: accuracies to 3 decimals, "-" for nothing."""
+def _cell(value, real_format):
+    """A table cell's text: "-" for nothing, a non-integer number in `real_format` (".3f" for
+    accuracies; ".4g" for settings, so 1e-07 and 5000 both read right), anything else as str()."""
     if value is None:
         return "-"
     if _is_number(value) and not isinstance(value, numbers.Integral):
-        return f"{value:.3f}"
-    return str(value)
-
-
-def _value(value):
-    """A setting's value: 4 significant digits, so 1e-07 and 5000 both read right."""
-    if value is None:
-        return "-"
-    if _is_number(value) and not isinstance(value, numbers.Integral):
-        return f"{value:.4g}"
+        return format(value, real_format)
     return str(value)

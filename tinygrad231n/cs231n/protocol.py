@@ -11,7 +11,8 @@ The assignment's models keep their weights in `model.params`, a dict of numpy ar
     scores = model.loss(X)              # eval mode: no dropout, batch norm on running averages
 
 Names follow models/checkpoint.py (the same ones checkpoints use). The linear classifiers' protocol,
-(loss, dW) for a weight array W, is `loss_and_gradient`.
+(loss, dW) for a weight array W, is `loss_and_gradient`; both kinds save and load their arrays with
+`save_arrays` and `load_arrays`.
 """
 import os
 from collections.abc import MutableMapping
@@ -32,6 +33,27 @@ def loss_and_gradient(model_class, W, X, y, reg):
     loss = model.loss(X, y, reg)
     loss.backward()
     return loss.item(), model.W.grad
+
+
+def save_arrays(fname, arrays):
+    """Write {name: array} to `fname` (np.savez's .npz; ".npz" added if missing), atomically, and say so
+    as the assignment's `save` does. The assignment saves under cs231n/saved/; here `fname` is a path of
+    your choosing."""
+    save_npz(fname if str(fname).endswith(".npz") else f"{fname}.npz", **arrays)
+    print(f"{fname} saved.")
+
+
+def load_arrays(fname):
+    """{name: array} from a file that save_arrays wrote (fname with or without .npz), saying "{fname}
+    loaded."; None, after saying "{fname} not available.", when there is no such file."""
+    path = fname if os.path.exists(fname) or str(fname).endswith(".npz") else f"{fname}.npz"
+    if not os.path.exists(path):
+        print(f"{fname} not available.")
+        return None
+    with np.load(path) as archive:
+        arrays = {name: archive[name] for name in archive.files}
+    print(f"{fname} loaded.")
+    return arrays
 
 
 class ParameterArrays(MutableMapping):
@@ -106,23 +128,15 @@ class ModuleModel:
         return loss.item(), {name: parameter.grad for name, parameter in self._parameters.items()}
 
     def save(self, fname):
-        """Write params to `fname` (.npz, np.savez's format; one array per name), atomically.
-
-        The assignment saves under cs231n/saved/; here `fname` is a path of your choosing.
-        """
-        path = fname if str(fname).endswith(".npz") else f"{fname}.npz"
-        save_npz(path, **{name: np.asarray(array) for name, array in self.params.items()})
-        print(f"{fname} saved.")
+        """Write params to `fname` (.npz, np.savez's format; one array per name): save_arrays."""
+        save_arrays(fname, {name: np.asarray(array) for name, array in self.params.items()})
 
     def load(self, fname):
         """Load params saved by `save` (fname with or without .npz); False, with a message, if there is none."""
-        path = fname if os.path.exists(fname) or str(fname).endswith(".npz") else f"{fname}.npz"
-        if not os.path.exists(path):
-            print(f"{fname} not available.")
+        arrays = load_arrays(fname)
+        if arrays is None:
             return False
-        with np.load(path) as archive:
-            self.params = {name: archive[name] for name in archive.files}
-        print(f"{fname} loaded.")
+        self.params = arrays
         return True
 
     def __getattr__(self, name):  # only when normal lookup fails: the module's own attributes (num_layers, ...)

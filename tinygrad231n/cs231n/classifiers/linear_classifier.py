@@ -15,14 +15,11 @@ Training is models.linear's `fit` (optim.SGD on the tape). A subclass that overr
 changes what `loss` returns but not what `train` optimizes: subclass models.linear.LinearClassifier
 for that.
 """
-import os
-
 import numpy as np
 
 from models import linear
-from tinygrad231n.atomic import save_npz
 
-from ..protocol import loss_and_gradient
+from ..protocol import load_arrays, loss_and_gradient, save_arrays
 
 # As the assignment's file does: its losses come with it (2025 and later star-import softmax only).
 from .linear_svm import svm_loss_naive, svm_loss_vectorized
@@ -60,22 +57,17 @@ class LinearClassifier:
         return loss_and_gradient(self.model_class, self.W, X_batch, y_batch, reg)
 
     def save(self, fname):
-        """Write W to `fname` (.npz with one array, "W"), atomically. The assignment saves under
-        cs231n/saved/; here `fname` is a path of your choosing."""
+        """Write W to `fname` (.npz with one array, "W"), atomically: save_arrays."""
         if self.W is None:
             raise RuntimeError(f"{type(self).__name__}.save: W is None; train the classifier first")
-        save_npz(fname if str(fname).endswith(".npz") else f"{fname}.npz", W=self.W)
-        print(f"{fname} saved.")
+        save_arrays(fname, {"W": self.W})
 
     def load(self, fname):
         """Load W saved by `save` (fname with or without .npz); False, with a message, if there is none."""
-        path = fname if os.path.exists(fname) or str(fname).endswith(".npz") else f"{fname}.npz"
-        if not os.path.exists(path):
-            print(f"{fname} not available.")
+        arrays = load_arrays(fname)
+        if arrays is None:
             return False
-        with np.load(path) as archive:
-            self.W = archive["W"]
-        print(f"{fname} loaded.")
+        self.W = arrays["W"]
         return True
 
 

@@ -8,9 +8,7 @@ from tinygrad231n.cs231n.gradient_check import eval_numerical_gradient
 from tinygrad231n.cs231n.optim import adam
 from tinygrad231n.data import load_cifar10_sample
 
-
-def rel_error(x, y):
-    return np.max(np.abs(x - y) / (np.maximum(1e-8, np.abs(x) + np.abs(y))))
+from notebook_checks import rel_error
 
 
 def test_initial_loss_is_log_10_and_grows_with_reg():

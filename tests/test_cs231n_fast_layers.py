@@ -7,7 +7,6 @@ from PIL import Image
 from tinygrad231n.cs231n import fast_layers
 from tinygrad231n.cs231n.fast_layers import (conv_backward_fast, conv_forward_fast, max_pool_backward_fast,
                                              max_pool_forward_fast)
-from tinygrad231n.cs231n.gradient_check import eval_numerical_gradient_array
 from tinygrad231n.cs231n.image_utils import (SQUEEZENET_MEAN, blur_image, deprocess_image, image_from_url,
                                              load_image, preprocess_image)
 from tinygrad231n.cs231n.layer_utils import (conv_bn_relu_backward, conv_bn_relu_forward, conv_relu_backward,
@@ -15,10 +14,7 @@ from tinygrad231n.cs231n.layer_utils import (conv_bn_relu_backward, conv_bn_relu
 from tinygrad231n.cs231n.layers import (conv_backward_naive, conv_forward_naive, max_pool_backward_naive,
                                         max_pool_forward_naive)
 
-
-def rel_error(x, y):
-    """The notebooks' relative error."""
-    return np.max(np.abs(x - y) / (np.maximum(1e-8, np.abs(x) + np.abs(y))))
+from notebook_checks import numeric_gradients, rel_error
 
 
 # ---- hard-coded values, computed with the naive loops -------------------------------------------------
@@ -155,15 +151,6 @@ def test_float32_stays_float32():
 
 
 # ---- layer_utils: the conv sandwiches --------------------------------------------------------------------
-
-def numeric_gradients(forward, inputs, dout):
-    grads = []
-    for k in range(len(inputs)):
-        def f(_, k=k):
-            return forward(*inputs)[0]
-        grads.append(eval_numerical_gradient_array(f, inputs[k], dout))
-    return grads
-
 
 def test_conv_relu_pool_as_the_notebook_checks_it():
     np.random.seed(231)

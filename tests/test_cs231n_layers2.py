@@ -12,20 +12,7 @@ from tinygrad231n.cs231n.layers import (batchnorm_backward, batchnorm_backward_a
                                         spatial_batchnorm_forward, spatial_groupnorm_backward,
                                         spatial_groupnorm_forward)
 
-
-def rel_error(x, y):
-    """The notebooks' relative error."""
-    return np.max(np.abs(x - y) / (np.maximum(1e-8, np.abs(x) + np.abs(y))))
-
-
-def numeric_gradients(forward, inputs, dout):
-    """eval_numerical_gradient_array of forward(*inputs)[0] for each input, as the notebooks call it."""
-    grads = []
-    for k in range(len(inputs)):
-        def f(_, k=k):
-            return forward(*inputs)[0]
-        grads.append(eval_numerical_gradient_array(f, inputs[k], dout))
-    return grads
+from notebook_checks import numeric_gradients, rel_error
 
 
 # ---- convolution and pooling: the naive loops ------------------------------------------------------

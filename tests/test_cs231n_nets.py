@@ -21,10 +21,7 @@ from tinygrad231n.ops.cross_entropy import cross_entropy_reference
 from tinygrad231n.kernels.hog import hog_features, hog_reference
 from tinygrad231n.ops.multiclass_hinge import multiclass_hinge_reference
 
-
-def rel_error(x, y):
-    """The notebooks' relative error."""
-    return np.max(np.abs(x - y) / (np.maximum(1e-8, np.abs(x) + np.abs(y))))
+from notebook_checks import rel_error
 
 
 # ---- layers ----------------------------------------------------------------------------------------

@@ -1,0 +1,19 @@
+"""The CS231n notebooks' own checking helpers, shared by the tests that check as the notebooks do."""
+import numpy as np
+
+from tinygrad231n.cs231n.gradient_check import eval_numerical_gradient_array
+
+
+def rel_error(x, y):
+    """The notebooks' relative error."""
+    return np.max(np.abs(x - y) / (np.maximum(1e-8, np.abs(x) + np.abs(y))))
+
+
+def numeric_gradients(forward, inputs, dout):
+    """eval_numerical_gradient_array of forward(*inputs)[0] for each input, as the notebooks call it."""
+    grads = []
+    for k in range(len(inputs)):
+        def f(_, k=k):
+            return forward(*inputs)[0]
+        grads.append(eval_numerical_gradient_array(f, inputs[k], dout))
+    return grads

@@ -19,21 +19,21 @@ hidden layer gets nn.Dropout(1 - dropout_keep_ratio), and none at all when the r
 """
 import numpy as np
 
-import tinygrad231n.nn.functional as F
 from models.checkpoint import label_like_cs231n
+from models.classifier import ClassifierMixin
 from models.fitting import (PREPROCESSING_SETTINGS, SOLVER_SETTINGS, FirstLayerWeights, TrainingCurves,
                             pixel_net_recipe)
 from models.inputs import batch_rows
 from models.registry import Kept, ModelSpec, Reference, register
 from models.settings import DTYPE, SEED, Choice, IntegerList, Number
-from tinygrad231n import nn, no_grad
+from tinygrad231n import nn
 
 # CS231n's normalization names -> the nn layer after each hidden affine layer.
 NORMALIZATIONS = {None: None, "batchnorm": nn.BatchNorm1d, "layernorm": nn.LayerNorm}
 
 
-class FullyConnectedNet(nn.Module):
-    """Any number of hidden layers, with CS231n's constructor.
+class FullyConnectedNet(ClassifierMixin, nn.Module):
+    """Any number of hidden layers, with CS231n's constructor (loss and predict: models/classifier.py).
 
     hidden_dims: list of hidden sizes (may be empty: a linear softmax classifier).
     weight_scale: std of the initial weights, W = weight_scale * randn; None for He init
@@ -58,7 +58,6 @@ class FullyConnectedNet(nn.Module):
         init_seed, mask_seed = np.random.SeedSequence(seed).spawn(2)
         self.network = self._build(list(hidden_dims), weight_scale, np.random.default_rng(init_seed),
                                    np.random.default_rng(mask_seed))
-        self._weights = [layer.weight for layer in self.network if isinstance(layer, nn.Linear)]
         label_like_cs231n(self)
 
     def _build(self, hidden_dims, weight_scale, init_rng, mask_rng):
@@ -79,24 +78,6 @@ class FullyConnectedNet(nn.Module):
     def forward(self, X):
         """(N, d1, ..., dk) inputs with d1 * ... * dk = input_dim -> (N, C) scores, in the current mode."""
         return self.network(batch_rows(X, self.input_dim, self.dtype, "FullyConnectedNet"))
-
-    def loss(self, X, y):
-        """Softmax cross-entropy of the scores, averaged over N, plus 0.5 * reg * sum_i sum(W{i}**2).
-
-        In training mode (the Solver's) each call draws new dropout masks and moves batch norm's
-        running averages (layer norm has none: it normalizes each example by its own statistics).
-        """
-        penalty = F.sum_of_squares(*self._weights)
-        return F.cross_entropy(self(X), y) + 0.5 * self.reg * penalty
-
-    def predict(self, X):
-        """(N, ...) inputs -> (N,) int64 labels, in eval mode."""
-        self.eval()
-        with no_grad():
-            return np.argmax(self(X).data, axis=1)
-
-    def extra_repr(self):
-        return f"reg={self.reg}, dtype={self.dtype.name}"
 
 
 # ---- its declaration --------------------------------------------------------------------------

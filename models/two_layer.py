@@ -12,20 +12,21 @@ use reg * sum W**2).
 """
 import numpy as np
 
-import tinygrad231n.nn.functional as F
 from models.checkpoint import label_like_cs231n
+from models.classifier import ClassifierMixin
 from models.fitting import (MOMENTUM_SETTINGS, PREPROCESSING_SETTINGS, SOLVER_SETTINGS, FirstLayerWeights,
                             TrainingCurves, pixel_net_recipe)
 from models.inputs import batch_rows
 from models.registry import Kept, ModelSpec, Reference, register
 from models.settings import DTYPE, SEED, Integer, Number
-from tinygrad231n import nn, no_grad
+from tinygrad231n import nn
 
 
-class TwoLayerNet(nn.Module):
+class TwoLayerNet(ClassifierMixin, nn.Module):
     """input_dim -> hidden_dim (ReLU) -> num_classes; W = weight_scale * randn, b = 0.
 
     seed fixes the initial weights (W1 then W2 from one generator); dtype is float64 or float32.
+    loss and predict: models/classifier.py.
     """
 
     def __init__(self, input_dim=3 * 32 * 32, hidden_dim=100, num_classes=10, weight_scale=1e-3, reg=0.0,
@@ -42,21 +43,6 @@ class TwoLayerNet(nn.Module):
     def forward(self, X):
         """(N, d1, ..., dk) inputs with d1 * ... * dk = input_dim -> (N, C) scores."""
         return self.fc2(self.relu(self.fc1(batch_rows(X, self.input_dim, self.dtype, "TwoLayerNet"))))
-
-    def loss(self, X, y):
-        """Softmax cross-entropy of the scores, averaged over N, plus 0.5 * reg * (sum W1**2 + sum W2**2)."""
-        loss = F.cross_entropy(self(X), y)
-        if self.reg:  # with reg 0 the penalty would only cost two passes over W1 and its gradient
-            loss = loss + 0.5 * self.reg * F.sum_of_squares(self.fc1.weight, self.fc2.weight)
-        return loss
-
-    def predict(self, X):
-        """(N, ...) inputs -> (N,) int64 labels."""
-        with no_grad():
-            return np.argmax(self(X).data, axis=1)
-
-    def extra_repr(self):
-        return f"reg={self.reg}, dtype={self.dtype.name}"
 
 
 # ---- its declaration --------------------------------------------------------------------------

@@ -94,10 +94,7 @@ def batchnorm_forward(x, gamma, beta, bn_param):
     gamma, beta (D,); bn_param: mode ("train" or "test", required), eps, momentum, running_mean,
     running_var (written back). Returns (out (N, D), cache).
     """
-    x, gamma, beta = leaves(x, gamma, beta)
-    if x.ndim != 2:
-        raise ValueError(f"batchnorm_forward: x must be (N, D), got shape {x.shape}")
-    return forward_result(_batchnorm(x, gamma, beta, bn_param, "batchnorm_forward"), (x, gamma, beta))
+    return _batchnorm_forward("batchnorm_forward", x, gamma, beta, bn_param, ndim=2, form="(N, D)")
 
 
 def batchnorm_backward(dout, cache):
@@ -128,10 +125,8 @@ def spatial_batchnorm_forward(x, gamma, beta, bn_param):
 
     gamma, beta (C,); bn_param as in batchnorm_forward. -> (out (N, C, H, W), cache).
     """
-    x, gamma, beta = leaves(x, gamma, beta)
-    if x.ndim != 4:
-        raise ValueError(f"spatial_batchnorm_forward: x must be images (N, C, H, W), got shape {x.shape}")
-    return forward_result(_batchnorm(x, gamma, beta, bn_param, "spatial_batchnorm_forward"), (x, gamma, beta))
+    return _batchnorm_forward("spatial_batchnorm_forward", x, gamma, beta, bn_param, ndim=4,
+                              form="images (N, C, H, W)")
 
 
 def spatial_batchnorm_backward(dout, cache):
@@ -154,12 +149,17 @@ def spatial_groupnorm_backward(dout, cache):
     return backpropagate("spatial_groupnorm_backward", dout, cache)
 
 
-def _batchnorm(x, gamma, beta, bn_param, name):
-    """F.batch_norm of Tensor x (N, D) or (N, C, H, W) in bn_param's mode, moving its running averages
-    in place (the arrays in bn_param keep their identity, as the assignment's do)."""
+def _batchnorm_forward(name, x, gamma, beta, bn_param, ndim, form):
+    """(out, cache) of F.batch_norm on x, which must have `ndim` axes (`form`, for the error), in
+    bn_param's mode, moving its running averages in place (the arrays in bn_param keep their
+    identity, as the assignment's do)."""
+    x, gamma, beta = leaves(x, gamma, beta)
+    if x.ndim != ndim:
+        raise ValueError(f"{name}: x must be {form}, got shape {x.shape}")
     mode, running_mean, running_var = _bn_state(name, bn_param, x.shape[1], x.dtype)
-    return F.batch_norm(x, gamma, beta, running_mean, running_var, training=mode == "train",
-                        momentum=bn_param.get("momentum", 0.9), eps=bn_param.get("eps", 1e-5))
+    out = F.batch_norm(x, gamma, beta, running_mean, running_var, training=mode == "train",
+                       momentum=bn_param.get("momentum", 0.9), eps=bn_param.get("eps", 1e-5))
+    return forward_result(out, (x, gamma, beta))
 
 
 def _bn_state(name, bn_param, num_features, dtype):

@@ -16,13 +16,13 @@ trains both. Their kept settings and how they were found: models/kept/convnet3.j
 """
 import numpy as np
 
-import tinygrad231n.nn.functional as F
 from models.checkpoint import label_like_cs231n
+from models.classifier import ClassifierMixin
 from models.fitting import (MOMENTUM_SETTINGS, PREPROCESSING_SETTINGS, SOLVER_SETTINGS, FirstLayerWeights,
                             TrainingCurves, pixel_net_recipe)
 from models.registry import Kept, ModelSpec, register
 from models.settings import DTYPE, SEED, Choice, Flag, Integer, IntegerList, Number
-from tinygrad231n import Tensor, nn, no_grad
+from tinygrad231n import Tensor, nn
 from tinygrad231n.nn.augment import RandomFlipCrop
 from tinygrad231n.optim import SCHEDULES
 
@@ -34,28 +34,6 @@ def batch_images(X, input_dim, dtype, model_name):
         raise ValueError(f"{model_name}: X must be images (N, {', '.join(map(str, input_dim))}) or rows "
                          f"(N, {int(np.prod(input_dim))}) in C, H, W order; got shape {X.shape}")
     return Tensor(X.reshape((X.shape[0],) + tuple(input_dim)), dtype=dtype, name="X")
-
-
-class ClassifierMixin:
-    """What both nets share: the loss with CS231n's penalty, and predictions in evaluation mode."""
-
-    def loss(self, X, y):
-        """Softmax cross-entropy of the scores, averaged over N, plus 0.5 * reg * sum of W**2 over the
-        conv and affine weights. In training mode it moves batch norm's running averages and augments."""
-        loss = F.cross_entropy(self(X), y)
-        if self.reg:
-            loss = loss + 0.5 * self.reg * F.sum_of_squares(*self.penalized_weights())
-        return loss
-
-    def penalized_weights(self):
-        return [layer.weight for layer in self.modules() if isinstance(layer, (nn.Conv2d, nn.Linear))]
-
-    def predict(self, X, batch_size=500):
-        """(N, ...) inputs -> (N,) int64 labels, in evaluation mode, batch_size images at a time."""
-        self.eval()
-        with no_grad():
-            return np.concatenate([np.argmax(self(X[i:i + batch_size]).data, axis=1)
-                                   for i in range(0, len(X), batch_size)])
 
 
 class ThreeLayerConvNet(ClassifierMixin, nn.Module):
@@ -88,9 +66,6 @@ class ThreeLayerConvNet(ClassifierMixin, nn.Module):
     def forward(self, X):
         """Images (N, C, H, W) or rows (N, C*H*W) -> (N, num_classes) scores."""
         return self.network(batch_images(X, self.input_dim, self.dtype, "ThreeLayerConvNet"))
-
-    def extra_repr(self):
-        return f"reg={self.reg}, dtype={self.dtype.name}"
 
 
 class ConvNet(ClassifierMixin, nn.Module):
@@ -142,9 +117,6 @@ class ConvNet(ClassifierMixin, nn.Module):
         if self.augment is not None:
             x = self.augment(x)
         return self.network(x)
-
-    def extra_repr(self):
-        return f"reg={self.reg}, dtype={self.dtype.name}"
 
 
 # ---- their declarations ---------------------------------------------------------------------------

@@ -147,7 +147,8 @@ def image_grid(images, title=""):
     """Many images (N, H, W, 3) tiled with visualize_grid (each rescaled to 0..255)."""
     fig = Figure(figsize=(6, 6), layout="constrained")
     ax = fig.subplots()
-    ax.imshow(visualize_grid(images, padding=3).astype(np.uint8))
+    padding = max(1, np.shape(images)[1] // 10)  # a thin gap: 3 pixels between 32x32 images, 1 between 3x3 filters
+    ax.imshow(visualize_grid(images, padding=padding).astype(np.uint8))
     ax.axis("off")
     ax.set_title(title)
     return fig

@@ -1,6 +1,6 @@
 """A self-contained HTML report: figures inlined as base64 PNG, diagrams as inline SVG.
 
-    report = Report("CS231n assignment 1, reproduced")
+    report = Report("CS231n assignments 1 and 2, reproduced")
     report.section("kNN")
     report.figure(fig, "Cross-validation on k")
     report.svg(svg_text, "The loss graph")          # fits the column; a click shows it full size

@@ -41,7 +41,7 @@ class RandomFlipCrop(Module):
         out = np.empty_like(x.data)
         for i in range(n):
             out[i] = padded[i, :, top[i]:top[i] + h, left[i]:left[i] + w]
-        return Tensor(out)
+        return Tensor(out, name=f"{x.name} (augmented)" if x.name else None)
 
     def extra_repr(self):
         return f"padding={self.padding}, flip={self.flip}"

@@ -38,7 +38,7 @@ def format_table(results):
 
 def write_report(path, splits, results, materials):
     """The whole report: `results` as in results.json, `materials` {model: reproduce.material.Material}."""
-    report = Report("CS231n assignment 1, reproduced with tinygrad231n")
+    report = Report("CS231n assignments 1 and 2, reproduced with tinygrad231n")
     report.text(f"Data: {splits.source}.")
     report.key_values({"training images": len(splits.y_train), "validation images": len(splits.y_val),
                        "test images": len(splits.y_test)}, "Split sizes")

@@ -25,7 +25,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from common import set_threads  # noqa: E402  (must run before numpy is imported)
+from common import set_threads  # noqa: E402  (pins threads at run time, through threadpoolctl and numba)
 
 THREADS = set_threads()
 

@@ -14,7 +14,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import set_threads  # noqa: E402  (must run before numpy is imported)
+from common import set_threads  # noqa: E402  (pins threads at run time, through threadpoolctl and numba)
 
 THREADS = set_threads()
 

@@ -16,7 +16,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from common import set_threads  # noqa: E402  (pins the threads before numpy is imported)
+from common import set_threads  # noqa: E402  (pins threads at run time, through threadpoolctl and numba)
 
 THREADS = set_threads(default=1)
 

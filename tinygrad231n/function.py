@@ -8,7 +8,7 @@ requires a gradient, records the call on the output tensor: that record *is* the
 import contextlib
 
 _grad_enabled = True
-_open_calls = []  # the module calls running now, outermost first (see `module_call`)
+open_module_calls = []  # the ModuleCalls running now, outermost first (nn.Module.__call__ keeps it)
 
 
 def is_grad_enabled():
@@ -30,24 +30,15 @@ class no_grad(contextlib.ContextDecorator):
 
 
 class ModuleCall:
-    """One call of a module (an nn layer, say): the ops it records carry it in `ctx.module_calls`."""
+    """One call of a module (an nn layer, say). nn.Module.__call__ pushes one on `open_module_calls`
+    while it runs; the ops recorded meanwhile note the calls around them, innermost first, in
+    `ctx.module_calls`, so a diagram can draw all one layer call did as one box
+    (viz.to_dot(collapse=True)). The core knows nothing of modules beyond this note."""
 
     __slots__ = ("module",)
 
     def __init__(self, module):
         self.module = module
-
-
-@contextlib.contextmanager
-def module_call(module):
-    """Ops recorded inside note this call (innermost call first) in `ctx.module_calls`, so a graph
-    diagram can draw everything one layer call did as one box (viz.to_dot(collapse=True)).
-    nn.Module.__call__ opens one; the core itself knows nothing of modules beyond this note."""
-    _open_calls.append(ModuleCall(module))
-    try:
-        yield
-    finally:
-        _open_calls.pop()
 
 
 class Context:
@@ -93,8 +84,8 @@ class Function:
             return Tensor._from_op(data, None)
         ctx.function = cls
         ctx.parents = inputs
-        if _open_calls:
-            ctx.module_calls = tuple(reversed(_open_calls))
+        if open_module_calls:
+            ctx.module_calls = tuple(reversed(open_module_calls))
         return Tensor._from_op(data, ctx)
 
 

@@ -22,7 +22,7 @@ over one that lives in tinygrad231n.cs231n, the assignment's adapter.
 import numpy as np
 
 from ..tensor import Tensor
-from ..function import module_call
+from ..function import ModuleCall, open_module_calls
 
 
 class Parameter(Tensor):
@@ -50,8 +50,11 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *inputs, **options):
-        with module_call(self):  # the ops it records note this call: diagrams can draw it as one box
+        open_module_calls.append(ModuleCall(self))  # the ops it records note this call (diagrams' boxes)
+        try:
             return self.forward(*inputs, **options)
+        finally:
+            open_module_calls.pop()
 
     # ---- registration -----------------------------------------------------------------------
     def __setattr__(self, name, value):

@@ -94,8 +94,10 @@ class Solver:
     def _step(self, iteration, num_iterations):
         """One minibatch: loss and gradients, then each parameter's update. Returns the loss."""
         batch = np.random.choice(self.X_train.shape[0], self.batch_size)
-        self.module.train()
-        self.module.zero_grad()
+        if not self.module.training:  # after an accuracy check; walking the modules every step costs
+            self.module.train()
+        for parameter in self.parameters.values():
+            parameter.grad = None
         loss = self.module.loss(self.X_train[batch], self.y_train[batch])
         value = loss.item()
         rate = next(iter(self.optim_configs.values()), {}).get("learning_rate")

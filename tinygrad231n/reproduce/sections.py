@@ -70,8 +70,9 @@ def add_model(report, spec, record, material, splits):
     for figure in material.figures:
         RENDER[type(figure)](report, figure, spec, splits)
     if material.graph_svg is not None:
-        report.svg(material.graph_svg, f"The graph of the {spec.name} loss on a batch of 8 validation examples, "
-                                       f"each nn layer as one box (`tinygrad231n graph {spec.name}` draws every op)")
+        report.svg(material.graph_svg, f"The graph of the {spec.name} loss on a batch of 8 validation examples; "
+                                       f"each nn layer, where the model has any, is one box "
+                                       f"(`tinygrad231n graph {spec.name}` draws every op)")
 
 
 def add_best_model(report, spec, record, material, splits):

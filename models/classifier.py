@@ -32,8 +32,8 @@ class ClassifierMixin:
         """(N, ...) inputs -> (N,) int64 labels, in evaluation mode, batch_size inputs at a time."""
         self.eval()
         with no_grad():
-            return np.concatenate([np.argmax(self(X[i:i + batch_size]).data, axis=1)
-                                   for i in range(0, len(X), batch_size)])
+            labels = [np.argmax(self(X[i:i + batch_size]).data, axis=1) for i in range(0, len(X), batch_size)]
+        return np.concatenate(labels) if labels else np.zeros(0, dtype=np.int64)
 
     def extra_repr(self):
         return f"reg={self.reg}, dtype={self.dtype.name}"

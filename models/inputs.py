@@ -34,7 +34,7 @@ def batch_rows(X, input_dim, dtype, model_name):
     X = np.asarray(X.data if isinstance(X, Tensor) else X)
     if X.ndim < 2:
         raise ValueError(f"{model_name}: X must be a batch (N, ...) of inputs, got shape {X.shape}")
-    flat = X.reshape(X.shape[0], -1)
+    flat = X.reshape(X.shape[0], int(np.prod(X.shape[1:])))  # not -1: an empty batch has no size to infer
     if flat.shape[1] != input_dim:
         raise ValueError(f"{model_name}: each input has {flat.shape[1]} values (shape {X.shape[1:]}) but the "
                          f"model expects input_dim={input_dim}")

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from models.checkpoint import checkpoint_arrays, cs231n_parameters
+from models.fc_net import FullyConnectedNet
 from models.inputs import ImagePreprocessor, flatten_images
 from models.two_layer import TwoLayerNet
 from tinygrad231n import nn
@@ -88,3 +89,9 @@ def test_image_preprocessor_layouts_and_checkpoint_fields(rng):
     assert set(fields) == {"mean_image", "std_image", "layout", "bias"} and str(fields["layout"]) == "HWC"
     with pytest.raises(ValueError, match="expected images"):
         prep.transform(np.zeros((4, 12)))
+
+
+def test_an_empty_batch_predicts_no_labels():
+    for model in (TwoLayerNet(12, 4, 3, seed=0), FullyConnectedNet([4], input_dim=12, num_classes=3, seed=0)):
+        labels = model.predict(np.zeros((0, 12)))
+        assert labels.shape == (0,) and labels.dtype == np.int64

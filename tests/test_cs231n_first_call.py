@@ -3,10 +3,10 @@
 The notebooks time the first call of a vectorized function against a naive loop (kNN's distance
 versions, the linear losses, the fast conv and pooling layers). numba compiles or loads a kernel
 on its first call with each argument type, which takes tenths of a second to seconds, so the
-adapter modules make those calls at import (cs231n/_warmup.py, fast_layers._warm_up). This test
-runs each notebook's calls in a fresh interpreter, right after the imports, and checks that no
-numba kernel of the package gained a compiled signature during them: nothing was compiled or
-loaded inside the timed calls. (Timings themselves live in benchmarks/bench_cs231n_first_call.py.)
+adapter modules make those calls at import (cs231n/_warmup.py). This test runs each notebook's
+calls in a fresh interpreter, right after the imports, and checks that no numba kernel of the
+package gained a compiled signature during them: nothing was compiled or loaded inside the
+timed calls. (Timings themselves live in benchmarks/bench_cs231n_first_call.py.)
 """
 import json
 import subprocess

@@ -7,11 +7,10 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from tinygrad231n.cs231n.vis_utils import vis_grid, vis_nn, visualize_grid
-
-import numpy as np
 
 CHECK = r"""
 import importlib, json, pkgutil, sys, warnings
@@ -69,7 +68,8 @@ def test_vis_nn_tiles_rows_of_images_with_gaps_of_one():
     a, b = np.full((2, 2, 3), 3.0), np.full((2, 2, 3), 5.0)
     grid = vis_nn([[a, b], [b, a]])
     assert grid.shape == (6, 6, 3)
-    np.testing.assert_allclose(grid[0, 0], 0.5) and np.testing.assert_allclose(grid[0, 3], 1.0)
+    np.testing.assert_allclose(grid[0, 0], 0.5)  # a: (3 - 1) / (5 - 1)
+    np.testing.assert_allclose(grid[0, 3], 1.0)  # b, the largest value
     np.testing.assert_allclose(grid[2, :, 0], 0.0)  # the gap row: 1, the smallest value
     assert not np.isnan(vis_nn([[np.ones((2, 2, 1))]])).any()  # constant input: no division by zero
 

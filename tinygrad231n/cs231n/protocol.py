@@ -103,9 +103,7 @@ class ModuleModel:
     @params.setter
     def params(self, values):
         """`model.params = {name: array}` loads the given arrays into the existing parameters."""
-        view = ParameterArrays(self._parameters)
-        for name, value in values.items():
-            view[name] = value
+        self.params.update(values)
 
     @property
     def reg(self):
@@ -129,7 +127,7 @@ class ModuleModel:
 
     def save(self, fname):
         """Write params to `fname` (.npz, np.savez's format; one array per name): save_arrays."""
-        save_arrays(fname, {name: np.asarray(array) for name, array in self.params.items()})
+        save_arrays(fname, dict(self.params))
 
     def load(self, fname):
         """Load params saved by `save` (fname with or without .npz); False, with a message, if there is none."""

@@ -24,6 +24,12 @@ from tinygrad231n import no_grad
 from tinygrad231n.atomic import save_npz
 
 
+def seed_from_global_state():
+    """One seed drawn from numpy's global random state, for a model or run that takes a seed: so
+    `np.random.seed(...)` in a notebook fixes it, as it fixes the assignment's np.random draws."""
+    return np.random.randint(2**31 - 1)
+
+
 def loss_and_gradient(model_class, W, X, y, reg):
     """(loss as a float, dW like W) of a models.linear classifier's regularized loss at the array W.
 

@@ -23,7 +23,7 @@ from ..fast_layers import *  # noqa: F401,F403  (the assignment's cnn.py star-im
 from ..layer_utils import *  # noqa: F401,F403
 from ..layer_utils import __all__ as _layer_names  # layer_utils' names include layers' and fast_layers'
 from ..layers import *  # noqa: F401,F403
-from ..protocol import ModuleModel
+from ..protocol import ModuleModel, seed_from_global_state
 
 __all__ = ["ThreeLayerConvNet", *_layer_names]
 
@@ -35,6 +35,5 @@ class ThreeLayerConvNet(ModuleModel):
 
     def __init__(self, input_dim=(3, 32, 32), num_filters=32, filter_size=7, hidden_dim=100, num_classes=10,
                  weight_scale=1e-3, reg=0.0, dtype=np.float32):
-        seed = np.random.randint(2**31 - 1)  # from the global state, so np.random.seed fixes the weights
         super().__init__(convnet.ThreeLayerConvNet(input_dim, num_filters, filter_size, hidden_dim, num_classes,
-                                                   weight_scale, reg, dtype, seed=seed))
+                                                   weight_scale, reg, dtype, seed=seed_from_global_state()))

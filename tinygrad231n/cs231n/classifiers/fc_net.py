@@ -23,11 +23,7 @@ from models import fc_net, two_layer
 
 from ..layer_utils import *  # noqa: F401,F403  (the assignment's fc_net.py does the same)
 from ..layers import *  # noqa: F401,F403
-from ..protocol import ModuleModel
-
-
-def _seed_from_global_state():
-    return np.random.randint(2**31 - 1)
+from ..protocol import ModuleModel, seed_from_global_state
 
 
 class TwoLayerNet(ModuleModel):
@@ -35,7 +31,7 @@ class TwoLayerNet(ModuleModel):
 
     def __init__(self, input_dim=3 * 32 * 32, hidden_dim=100, num_classes=10, weight_scale=1e-3, reg=0.0):
         super().__init__(two_layer.TwoLayerNet(input_dim, hidden_dim, num_classes, weight_scale, reg,
-                                               seed=_seed_from_global_state()))
+                                               seed=seed_from_global_state()))
 
 
 class FullyConnectedNet(ModuleModel):
@@ -43,6 +39,6 @@ class FullyConnectedNet(ModuleModel):
 
     def __init__(self, hidden_dims, input_dim=3 * 32 * 32, num_classes=10, dropout_keep_ratio=1,
                  normalization=None, reg=0.0, weight_scale=1e-2, dtype=np.float32, seed=None):
-        seed = _seed_from_global_state() if seed is None else seed
+        seed = seed_from_global_state() if seed is None else seed
         super().__init__(fc_net.FullyConnectedNet(hidden_dims, input_dim, num_classes, dropout_keep_ratio,
                                                   normalization, reg, weight_scale, dtype, seed))

@@ -7,12 +7,9 @@ tile the padded input exactly, and an input they do not tile is an error naming 
 import numpy as np
 
 from .. import ops
+from ..ops.conv import as_pair
 from ..tensor import as_tensor
 from .module import Module, Parameter
-
-
-def _pair(value):
-    return tuple(value) if isinstance(value, (tuple, list)) else (value, value)
 
 
 class Conv2d(Module):
@@ -27,7 +24,7 @@ class Conv2d(Module):
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, bias=True,
                  weight_scale=None, dtype=np.float64, rng=None):
         super().__init__()
-        kh, kw = _pair(kernel_size)
+        kh, kw = as_pair(kernel_size, "kernel size", "Conv2d", 1)
         fan_in = in_channels * kh * kw
         scale = np.sqrt(2.0 / fan_in) if weight_scale is None else weight_scale
         rng = np.random.default_rng(rng)

@@ -119,10 +119,12 @@ class Solver:
 
     def _schedule_rates(self, iteration, num_iterations):
         """Each config's learning_rate for this iteration: the base rate times the schedule's factor."""
+        if "learning_rate" not in self.optim_config:  # a custom rule may have no learning rate to schedule
+            return
         factor = self.lr_schedule(iteration, num_iterations) * self.lr_decay ** self.epoch
+        rate = self.optim_config["learning_rate"] * factor
         for config in self.optim_configs.values():
-            if "learning_rate" in self.optim_config:
-                config["learning_rate"] = self.optim_config["learning_rate"] * factor
+            config["learning_rate"] = rate
 
     def check_accuracy(self, X, y, num_samples=None, batch_size=100):
         """Fraction of `X` classified as `y`, predicting `batch_size` rows at a time.

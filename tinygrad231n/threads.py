@@ -22,7 +22,7 @@ def pin_threads(threads):
     """Limit BLAS, OpenMP and numba to `threads` threads (an int >= 1) from now on."""
     _check(threads)
     threadpool_limits(limits=threads)
-    numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+    _set_numba_threads(threads)
 
 
 @contextlib.contextmanager
@@ -34,7 +34,7 @@ def limited_threads(threads):
     _check(threads)
     previous = numba.get_num_threads()
     with threadpool_limits(limits=threads):
-        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+        _set_numba_threads(threads)
         try:
             yield
         finally:
@@ -52,6 +52,10 @@ def calm_numba_workers():
     """
     if "NUMBA_THREADING_LAYER" not in os.environ:
         numba.config.THREADING_LAYER = "workqueue"
+
+
+def _set_numba_threads(threads):
+    numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))  # numba refuses more than its pool
 
 
 def _check(threads):

@@ -7,8 +7,8 @@ import numba
 import numpy as np
 
 from ..function import Function
-from ..kernels.sized import SizedKernel
 from ..checks import check_scores_and_labels
+from ..kernels.sized import SizedKernel
 
 # Below this many rows, starting threads costs more than it saves.
 PARALLEL_MIN_ROWS = 4096

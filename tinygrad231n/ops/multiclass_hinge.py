@@ -11,8 +11,8 @@ import numpy as np
 
 from ..function import Function
 from .cross_entropy import PARALLEL_MIN_ROWS
-from ..kernels.sized import SizedKernel
 from ..checks import check_scores_and_labels
+from ..kernels.sized import SizedKernel
 
 
 def _hinge_rows(scores, y, margin):

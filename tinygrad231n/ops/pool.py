@@ -4,10 +4,10 @@ kernel_size and stride are an int or a (height, width) pair; stride defaults to 
 size (non-overlapping windows, as in PyTorch); there is no padding. As CS231n's layers require,
 the windows must tile the input exactly: (H - kh) divisible by the stride, likewise for W.
 """
-
 from ..function import Function
 from ..kernels.pooling import avg_pool, avg_pool_backward, max_pool, max_pool_backward
 from .conv import sliding_windows
+
 
 def _pool_windows(op_name, x, kernel_size, stride):
     if x.ndim != 4:
@@ -15,6 +15,7 @@ def _pool_windows(op_name, x, kernel_size, stride):
     if x.dtype.kind != "f":
         raise TypeError(f"{op_name}: x must be a float array, got dtype {x.dtype}")
     return sliding_windows(op_name, x.shape[2:], kernel_size, kernel_size if stride is None else stride, 0)
+
 
 class MaxPool2d(Function):
     """x (N, C, H, W) -> the max of each window, (N, C, Hout, Wout).
@@ -35,6 +36,7 @@ class MaxPool2d(Function):
     def backward(ctx, grad):
         (winner,) = ctx.saved
         return max_pool_backward(grad, winner, ctx.windows.kernel, ctx.windows.stride, ctx.shape)
+
 
 class AvgPool2d(Function):
     """x (N, C, H, W) -> the mean of each window, (N, C, Hout, Wout); backward spreads each

@@ -254,3 +254,13 @@ def test_keep_passes_over_a_damaged_line_with_a_one_line_warning(places, tmp_pat
     err = capsys.readouterr().err
     assert err.startswith(f"tinygrad231n keep: warning: {results}:2: skipping a line") and err.count("\n") == 1, err
     assert flat_settings(json.loads(out.read_text())["settings"])["reg"] == 1.0  # the whole record won
+
+
+def test_keep_passes_over_a_nan_score_with_a_warning_rather_than_keeping_it(tmp_path, capsys):
+    results = tmp_path / "sweep.jsonl"
+    nan_first = {"config": {"reg": 2.0}, "status": "ok", "result": {"val_acc": float("nan")}, "seconds": 1.0}
+    results.write_text(json.dumps(nan_first) + "\n" + json.dumps(GOOD) + "\n")  # json.dumps writes NaN
+    out = tmp_path / "kept.json"
+    assert cli.main(["keep", "svm", "--results", str(results), "--out", str(out)]) == 0
+    assert "its 'val_acc' is nan, not a number" in capsys.readouterr().err
+    assert flat_settings(json.loads(out.read_text())["settings"])["reg"] == 1.0

@@ -14,7 +14,7 @@ from models import registry
 from tinygrad231n.atomic import write_json
 from tinygrad231n.paths import check_output_file
 from tinygrad231n.sweep import read_records
-from tinygrad231n.sweep.records import config_key, latest_records
+from tinygrad231n.sweep.records import config_key, is_score, latest_records
 
 SCORE = "val_acc"
 
@@ -23,7 +23,7 @@ def candidates(spec, records):
     """{candidate key: (settings without seed, [(seed, result), ...])} over the "ok" records."""
     found = {}
     for record in latest_records(records):
-        if record["status"] != "ok" or not isinstance(record["result"].get(SCORE), (int, float)):
+        if record["status"] != "ok" or not is_score(record["result"].get(SCORE)):
             continue
         settings = spec.check(record["config"])
         seed = settings.pop("seed", None)
@@ -84,7 +84,7 @@ def read_results(path):
         raise ValueError(f"keep: --results {path} {problem}; give the JSON-lines file a sweep wrote")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        records = read_records(path)
+        records = read_records(path, score=SCORE)  # an "ok" line whose score is NaN is damage, said as such
     return records, [str(warning.message) for warning in caught]
 
 

@@ -61,7 +61,7 @@ def get_num_fields(x_shape, field_height, field_width, padding, stride):
         if (size + 2 * padding - field) % stride != 0:
             raise ValueError(f"im2col: fields of {axis} {field} at stride {stride} do not tile the {axis} {size} "
                              f"padded by {padding} on each side")
-    return (h + 2 * padding - field_height) // stride + 1, (w + 2 * padding - field_width) // stride + 1
+    return kernels.output_size(h, field_height, stride, padding), kernels.output_size(w, field_width, stride, padding)
 
 
 def field_coords(H, W, field_height, field_width, padding, stride):

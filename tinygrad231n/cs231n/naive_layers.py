@@ -13,6 +13,8 @@ run past the edge is left out. Max-pooling's gradient goes to the first maximum 
 """
 import numpy as np
 
+from tinygrad231n.kernels.im2col import output_size
+
 
 def conv_forward_naive(x, w, b, conv_param):
     """out[n, f, i, j] = sum(x_pad[n, :, window(i, j)] * w[f]) + b[f] -> (out (N, F, H', W'), cache)."""
@@ -93,5 +95,5 @@ def _output_size(name, size, window, stride, pad):
         if length + 2 * pad < extent:
             raise ValueError(f"{name}: the window ({extent}) is larger than the {axis} {length} padded by {pad} "
                              "on each side")
-        out.append((length + 2 * pad - extent) // stride + 1)
+        out.append(output_size(length, extent, stride, pad))
     return tuple(out)

@@ -24,7 +24,7 @@ from models.classifier import ClassifierMixin
 from models.fitting import (PREPROCESSING_SETTINGS, SOLVER_SETTINGS, FirstLayerWeights, TrainingCurves,
                             pixel_net_recipe)
 from models.inputs import batch_rows
-from models.registry import Kept, ModelSpec, Reference, register
+from models.registry import Kept, ModelSpec, register
 from models.settings import DTYPE, SEED, Choice, IntegerList, Number
 from tinygrad231n import nn
 

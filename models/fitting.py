@@ -11,7 +11,7 @@ import numpy as np
 
 from models.checkpoint import checkpoint_arrays
 from models.inputs import ImagePreprocessor
-from models.settings import DTYPE, Choice, Flag, Integer, Number, flat_settings
+from models.settings import Choice, Flag, Integer, Number, flat_settings
 from tinygrad231n import no_grad
 from tinygrad231n.data import CLASSES
 from tinygrad231n.optim import RULES, Solver

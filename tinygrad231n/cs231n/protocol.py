@@ -11,8 +11,8 @@ The assignment's models keep their weights in `model.params`, a dict of numpy ar
     scores = model.loss(X)              # eval mode: no dropout, batch norm on running averages
 
 Names follow models/checkpoint.py (the same ones checkpoints use). The linear classifiers' protocol,
-(loss, dW) for a weight array W, is `loss_and_gradient`; both kinds save and load their arrays with
-`save_arrays` and `load_arrays`.
+(loss, dW) for a weight array W, is `linear_loss_and_gradient` (layers' losses at the scores use
+_tape.loss_and_gradient); both kinds save and load their arrays with `save_arrays` and `load_arrays`.
 """
 import os
 from collections.abc import MutableMapping
@@ -30,7 +30,7 @@ def seed_from_global_state():
     return np.random.randint(2**31 - 1)
 
 
-def loss_and_gradient(model_class, W, X, y, reg):
+def linear_loss_and_gradient(model_class, W, X, y, reg):
     """(loss as a float, dW like W) of a models.linear classifier's regularized loss at the array W.
 
     W is not modified: the model's Parameter shares W's memory, and forward and backward only read it.

@@ -19,7 +19,7 @@ import numpy as np
 
 from models import linear
 
-from ..protocol import load_arrays, loss_and_gradient, save_arrays, seed_from_global_state
+from ..protocol import linear_loss_and_gradient, load_arrays, save_arrays, seed_from_global_state
 
 # As the assignment's file does: its losses come with it (2025 and later star-import softmax only).
 from .linear_svm import svm_loss_naive, svm_loss_vectorized
@@ -54,7 +54,7 @@ class LinearClassifier:
         """(loss, dW) at the current W for one minibatch; dW has W's shape."""
         if self.W is None:
             raise RuntimeError(f"{type(self).__name__}.loss: W is None; call train first or set W")
-        return loss_and_gradient(self.model_class, self.W, X_batch, y_batch, reg)
+        return linear_loss_and_gradient(self.model_class, self.W, X_batch, y_batch, reg)
 
     def save(self, fname):
         """Write W to `fname` (.npz with one array, "W"), atomically: save_arrays."""

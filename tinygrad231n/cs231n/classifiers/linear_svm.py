@@ -9,7 +9,7 @@ import numpy as np
 from models.linear import LinearSVM
 
 from .._warmup import warm_up_linear_loss
-from ..protocol import loss_and_gradient
+from ..protocol import linear_loss_and_gradient
 
 
 def svm_loss_naive(W, X, y, reg):
@@ -38,7 +38,7 @@ def svm_loss_naive(W, X, y, reg):
 
 def svm_loss_vectorized(W, X, y, reg):
     """The same (loss, dW), computed by models.linear.LinearSVM's graph and backpropagated on the tape."""
-    return loss_and_gradient(LinearSVM, W, X, y, reg)
+    return linear_loss_and_gradient(LinearSVM, W, X, y, reg)
 
 
 warm_up_linear_loss(svm_loss_vectorized)  # the notebook times this against the naive loops (see _warmup.py)

@@ -104,18 +104,18 @@ class Tensor:
         return self._data
 
     def item(self):
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(f"item(): only a tensor with one element has an item; this one has shape {self.shape}")
-        return self.data.item()
+        return self._data.item()
 
     def detach(self):
         """The same data as a new leaf that records nothing (shares memory, like torch)."""
-        return Tensor._from_op(self.data, None)
+        return Tensor._from_op(self._data, None)
 
     def __repr__(self):
-        parts = [np.array2string(self.data, precision=4, threshold=20, prefix="Tensor(")]
-        if self.data.dtype != np.float64:
-            parts.append(f"dtype={self.data.dtype}")
+        parts = [np.array2string(self._data, precision=4, threshold=20, prefix="Tensor(")]
+        if self._data.dtype != np.float64:
+            parts.append(f"dtype={self._data.dtype}")
         if self._ctx is not None:
             parts.append(f"grad_fn={self._ctx.function.__name__}")
         elif self.requires_grad:

@@ -1,7 +1,7 @@
 """CS231n's names for a net's weights, which checkpoints use and the cs231n adapter shows as `params`.
 
-Layers are numbered in the order they run: the i-th layer with weights (Linear) holds W{i} and
-b{i}; a normalization layer after it holds gamma{i} and beta{i}, and batch norm's running
+Layers are numbered in the order they run: the i-th layer with weights (Linear or Conv2d) holds
+W{i} and b{i}; a normalization layer after it holds gamma{i} and beta{i}, and batch norm's running
 averages are running_mean{i} and running_var{i}. So the two-layer net is W1 b1 W2 b2, and
 FullyConnectedNet([512, 256], normalization="batchnorm") is W1 b1 gamma1 beta1 W2 ... W3 b3,
 whatever the attributes that hold the layers are called.

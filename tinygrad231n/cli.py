@@ -115,7 +115,7 @@ def build_parser():
     from models import registry
     from tinygrad231n.reproduce.tasks import graph_models
     models, groups = registry.names(), registry.groups()
-    parser = _Parser(prog="tinygrad231n", description="CS231n assignment 1 on tinygrad231n.")
+    parser = _Parser(prog="tinygrad231n", description="CS231n assignments 1 and 2 on tinygrad231n.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     download = commands.add_parser("download", help="fetch CIFAR-10 (python version), check its md5, unpack it")

@@ -1,4 +1,4 @@
-"""The main job: every classifier of CS231n assignment 1, trained, scored, checkpointed and reported."""
+"""The main job: every classifier of CS231n assignments 1 and 2, trained, scored, checkpointed and reported."""
 from .run import reproduce
 
 __all__ = ["reproduce"]

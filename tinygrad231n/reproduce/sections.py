@@ -7,7 +7,8 @@ trained by earlier runs into the same folder).
 import numpy as np
 
 from models import registry
-from models.fitting import ClassTemplates, CrossValidation, DistanceMatrix, FirstLayerWeights, TrainingCurves
+from models.fitting import (GRAPH_BATCH, ClassTemplates, CrossValidation, DistanceMatrix, FirstLayerWeights,
+                            TrainingCurves)
 from tinygrad231n import plots
 from tinygrad231n.report import Report, format_seconds
 
@@ -70,8 +71,8 @@ def add_model(report, spec, record, material, splits):
     for figure in material.figures:
         RENDER[type(figure)](report, figure, spec, splits)
     if material.graph_svg is not None:
-        report.svg(material.graph_svg, f"The graph of the {spec.name} loss on a batch of 8 validation examples; "
-                                       f"each nn layer, where the model has any, is one box "
+        report.svg(material.graph_svg, f"The graph of the {spec.name} loss on a batch of {GRAPH_BATCH} validation "
+                                       f"examples; each nn layer, where the model has any, is one box "
                                        f"(`tinygrad231n graph {spec.name}` draws every op)")
 
 

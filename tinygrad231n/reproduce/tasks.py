@@ -45,7 +45,8 @@ def graph_models():
 
 
 def draw_graph(name, path):
-    """Render the graph of `name`'s loss on a batch of 8 sample images to `path` (.svg, .png, .pdf).
+    """Render the graph of `name`'s loss on a batch of 8 of the sample's validation images (models.fitting's
+    GRAPH_BATCH) to `path` (.svg, .png, .pdf).
 
     The model is trained with its quick settings on the shipped sample: enough to build every part
     of the graph. A path that cannot be written, or a format other than those, fails before the training.

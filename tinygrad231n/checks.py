@@ -1,6 +1,14 @@
-"""Input checks shared by the ops and kernels: the (scores, labels) pair of the classification
-losses, and finite values where a NaN would otherwise vanish without a trace."""
+"""Input checks shared by the ops and kernels: float arrays, the (scores, labels) pair of the
+classification losses, and finite values where a NaN would otherwise vanish without a trace."""
 import numpy as np
+
+
+def check_float(op_name, **arrays):
+    """Raise TypeError naming the first of `arrays` (name=array) whose dtype is not a float type.
+    None (an optional input left out) passes."""
+    for name, array in arrays.items():
+        if array is not None and array.dtype.kind != "f":
+            raise TypeError(f"{op_name}: {name} must be a float array, got dtype {array.dtype}")
 
 
 def check_finite(name, array, what="input"):

@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..checks import check_float
 from ..function import Function
 from ..kernels.im2col import col2im, im2col, output_size
 
@@ -90,9 +91,7 @@ def _check_conv(x, w, b, stride, pad):
                          f"(shape {w.shape}, which is (F, C, kh, kw))")
     if b is not None and np.shape(b) != (w.shape[0],):
         raise ValueError(f"conv2d: b must have shape (F,) = ({w.shape[0]},), one per filter, got {np.shape(b)}")
-    for name, array in (("x", x), ("w", w), ("b", b)):
-        if array is not None and array.dtype.kind != "f":
-            raise TypeError(f"conv2d: {name} must be a float array, got dtype {array.dtype}")
+    check_float("conv2d", x=x, w=w, b=b)
     return sliding_windows("conv2d", x.shape[2:], w.shape[2:], stride, pad)
 
 

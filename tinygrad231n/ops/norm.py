@@ -22,6 +22,7 @@ convolution of a ConvNet, on its largest activations. The other two are numpy.
 """
 import numpy as np
 
+from ..checks import check_float
 from ..function import Function
 from ..kernels.channel_norm import channel_affine, channel_cross_sums
 
@@ -37,12 +38,6 @@ def standardize_backward(dxhat, xhat, inv_std, axes):
     """d(loss)/dx from d(loss)/d(xhat) when xhat = standardize(x, axes)[0] (mean, var depend on x)."""
     return (dxhat - dxhat.mean(axis=axes, keepdims=True)
             - xhat * (dxhat * xhat).mean(axis=axes, keepdims=True)) * inv_std
-
-
-def _check_float(op_name, **arrays):
-    for name, array in arrays.items():
-        if array.dtype.kind != "f":
-            raise TypeError(f"{op_name}: {name} must be a float array, got dtype {array.dtype}")
 
 
 class SpatialBatchNorm(Function):
@@ -61,7 +56,7 @@ class SpatialBatchNorm(Function):
             raise ValueError(f"spatial_batchnorm: x must be (N, C, H, W) with gamma, beta, mean, var all (C,); "
                              f"got x {x.shape}, gamma {gamma.shape}, beta {beta.shape}, mean {np.shape(mean)}, "
                              f"var {np.shape(var)}")
-        _check_float("spatial_batchnorm", x=x, gamma=gamma, beta=beta)
+        check_float("spatial_batchnorm", x=x, gamma=gamma, beta=beta)
         mean, gamma64 = np.asarray(mean, dtype=np.float64), gamma.astype(np.float64)
         inv_std = 1.0 / np.sqrt(np.asarray(var, dtype=np.float64) + eps)
         scale = gamma64 * inv_std
@@ -99,7 +94,7 @@ class LayerNorm(Function):
         if beta.shape != gamma.shape or k == 0 or x.shape[x.ndim - k:] != gamma.shape or x.ndim <= k:
             raise ValueError(f"layernorm: gamma and beta must have the shape of x's trailing feature axes "
                              f"(x (N, D): gamma, beta (D,)); got x {x.shape}, gamma {gamma.shape}, beta {beta.shape}")
-        _check_float("layernorm", x=x, gamma=gamma, beta=beta)
+        check_float("layernorm", x=x, gamma=gamma, beta=beta)
         axes = tuple(range(x.ndim - k, x.ndim))
         xhat, inv_std = standardize(x, axes, eps)
         ctx.save(xhat, inv_std, gamma)
@@ -129,7 +124,7 @@ class GroupNorm(Function):
         if not isinstance(groups, (int, np.integer)) or groups < 1 or x.shape[1] % groups:
             raise ValueError(f"groupnorm: the {x.shape[1]} channels cannot be split into {groups!r} groups of equal "
                              "size (groups must be a positive divisor of C)")
-        _check_float("groupnorm", x=x, gamma=gamma, beta=beta)
+        check_float("groupnorm", x=x, gamma=gamma, beta=beta)
         grouped = x.reshape(x.shape[0], groups, -1)
         xhat, inv_std = standardize(grouped, (2,), eps)
         xhat = xhat.reshape(x.shape)

@@ -4,6 +4,7 @@ kernel_size and stride are an int or a (height, width) pair; stride defaults to 
 size (non-overlapping windows, as in PyTorch); there is no padding. As CS231n's layers require,
 the windows must tile the input exactly: (H - kh) divisible by the stride, likewise for W.
 """
+from ..checks import check_float
 from ..function import Function
 from ..kernels.pooling import avg_pool, avg_pool_backward, max_pool, max_pool_backward
 from .conv import sliding_windows
@@ -12,8 +13,7 @@ from .conv import sliding_windows
 def _pool_windows(op_name, x, kernel_size, stride):
     if x.ndim != 4:
         raise ValueError(f"{op_name}: x must be a batch of images (N, C, H, W), got shape {x.shape}")
-    if x.dtype.kind != "f":
-        raise TypeError(f"{op_name}: x must be a float array, got dtype {x.dtype}")
+    check_float(op_name, x=x)
     return sliding_windows(op_name, x.shape[2:], kernel_size, kernel_size if stride is None else stride, 0)
 
 

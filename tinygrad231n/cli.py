@@ -206,9 +206,8 @@ def run_reproduce(args):
 
 
 def run_train(args):
-    from models import registry
     from tinygrad231n.reproduce.tasks import train_one
-    overrides = registry.get(args.model).check(_single_values(args.params))
+    overrides = _single_values(args.params)  # train_one checks them against their types before loading data
     _pin(args.threads)
     fitted, written = train_one(args.model, args.data, args.sample, args.out, overrides)
     print(f"{args.model}: val {fitted.val_acc:.3f}, test {fitted.test_acc:.3f}; wrote {', '.join(written)}")

@@ -126,11 +126,11 @@ def _layer_call(ctx):
 def _hidden_tensors(root, tensors, box_of):
     """{id(tensor): the box it disappears into}: tensors that one box makes and only it uses, and
     a layer's own weights when only that box uses them (the input, a constant leaf, stays)."""
-    made_in = {id(t): box_of(t._ctx) for t in tensors if t._ctx is not None}
+    made_in = {}
     used_in = {}  # id(tensor) -> {id(box) or None: box or None}; boxes need not be hashable
     for t in tensors:
         if t._ctx is not None:
-            box = box_of(t._ctx)
+            box = made_in[id(t)] = box_of(t._ctx)
             for parent in t._ctx.parents:
                 if isinstance(parent, Tensor):
                     used_in.setdefault(id(parent), {})[id(box) if box is not None else None] = box

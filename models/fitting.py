@@ -129,8 +129,9 @@ class Inputs:
     y_test: np.ndarray
 
     def astype(self, dtype):
-        return Inputs(*(x.astype(dtype, copy=False) if x.dtype.kind == "f" else x
-                        for x in dataclasses.astuple(self)))
+        """The float arrays in `dtype` (shared, not copied, where they already are), the labels as they are."""
+        arrays = (getattr(self, field.name) for field in dataclasses.fields(self))  # astuple would deep-copy them
+        return Inputs(*(x.astype(dtype, copy=False) if x.dtype.kind == "f" else x for x in arrays))
 
 
 def pixel_inputs(splits, preprocessing, dtype=np.float64):

@@ -146,3 +146,13 @@ def test_keep_turns_a_sweeps_best_mean_over_seeds_into_the_kept_file(tmp_path, c
     assert 'tinygrad231n sweep svm --grid "learning_rate=1e-07,2e-07,5e-07 seed=0,1"' in kept["found_by"]
     assert "val 0.390 (mean over seeds [0, 1]" in kept["seen"]
     assert str(out) in capsys.readouterr().out
+
+
+def test_inputs_astype_converts_the_floats_and_copies_nothing_already_in_that_dtype():
+    from models.fitting import Inputs
+    X, y = np.ones((4, 3)), np.arange(4)
+    inputs = Inputs(X, y, X[:2], y[:2], X[2:], y[2:])
+    same = inputs.astype(np.float64)
+    assert np.shares_memory(same.X_train, X) and np.shares_memory(same.X_test, X) and same.y_val is inputs.y_val
+    single = inputs.astype(np.float32)
+    assert single.X_val.dtype == np.float32 and single.y_train.dtype == y.dtype

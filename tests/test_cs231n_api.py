@@ -2,7 +2,7 @@
 tinygrad231n.cs231n with the same public names and signatures, star-imported names included.
 
 tests/data/cs231n_starter_api.json lists, for each edition (2024, 2025, 2026) of assignment 1
-(`-a1`) and assignment 2 (`-a2`), every module with what it defines (functions with their
+(`-a1`) and assignment 2 (`-a2`), and 2024's assignment 3 (`-a3`), every module with what it defines (functions with their
 parameters and defaults, classes with their public methods, aliases `name = other`) and the
 modules it star-imports. Where editions differ, the adapter offers the union: each entry below
 is checked once, and its test id names the editions that list it.
@@ -68,10 +68,23 @@ def collect_entries():
 ENTRIES = collect_entries()
 
 
+# Modules of the contract not built yet, with the issue that builds them: their entries are expected
+# to fail (strictly: an entry that starts passing fails the run, so the line goes when the module comes).
+PENDING = {
+    **dict.fromkeys(["cs231n.rnn_layers", "cs231n.classifiers.rnn", "cs231n.captioning_solver",
+                     "cs231n.coco_utils"], "issue 15 (sequences)"),
+    **dict.fromkeys(["cs231n.rnn_layers_pytorch", "cs231n.classifiers.rnn_pytorch",
+                     "cs231n.captioning_solver_pytorch", "cs231n.transformer_layers",
+                     "cs231n.classifiers.transformer", "cs231n.captioning_solver_transformer"],
+                    "issue 16 (the PyTorch-flavoured front)"),
+}
+
+
 def _param(entry):
     (kind, module, name, spec), editions = entry
     label = f"{module}:{name or '<module>'}" + (f"<-{spec}" if kind == "star" else "") + f"[{','.join(sorted(editions))}]"
-    return pytest.param(kind, module, name, spec, id=label)
+    marks = [pytest.mark.xfail(strict=True, reason=f"not built yet: {PENDING[module]}")] if module in PENDING else []
+    return pytest.param(kind, module, name, spec, id=label, marks=marks)
 
 
 PARAMS = [_param(entry) for entry in sorted(ENTRIES.items())]
@@ -88,7 +101,7 @@ def expected_parameters(text):
     Defaults are the starter code's source text ('3 * 32 * 32', 'np.float32'), evaluated here.
     """
     tree = ast.parse(f"def f{text.removeprefix('def')}: pass").body[0].args
-    if tree.vararg or tree.kwarg or tree.kwonlyargs or tree.posonlyargs:
+    if tree.vararg or tree.kwonlyargs or tree.posonlyargs:
         raise AssertionError(f"the contract's signature {text!r} uses a parameter kind this test does not read")
     defaults = [_NO_DEFAULT] * (len(tree.args) - len(tree.defaults))
     defaults += [eval(compile(ast.Expression(node), "<default>", "eval"), {"np": np}) for node in tree.defaults]
@@ -109,6 +122,8 @@ def assert_signature(where, function, text):
     for (name, default), parameter in zip(expected, actual):
         assert parameter.name == name and parameter.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD, shown
         assert _same_default(default, parameter.default), shown
+    if "**" in text:  # the assignment takes **kwargs (Solver's options): ours must take them too
+        assert any(p.kind is inspect.Parameter.VAR_KEYWORD for p in actual), f"{shown} (no **kwargs)"
     for parameter in actual[len(expected):]:
         optional = parameter.default is not inspect.Parameter.empty or parameter.kind in (
             inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)

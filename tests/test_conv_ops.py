@@ -317,7 +317,7 @@ def test_spatial_batchnorm_float32_stays_float32_with_float64_statistics():
 @pytest.mark.parametrize("call, message", [
     (lambda: F.group_norm(np.zeros((2, 6, 3, 3)), 4, np.ones(6), np.zeros(6)), "cannot be split into 4 groups"),
     (lambda: F.layer_norm(np.zeros((2, 5)), np.ones(4), np.zeros(4)), "trailing feature axes"),
-    (lambda: F.batch_norm2d(np.zeros((2, 5, 3, 3)), np.ones(4), np.zeros(4)), "gamma, beta, mean, var all (C,)"),
+    (lambda: F.batch_norm2d(np.zeros((2, 5, 3, 3)), np.ones(4), np.zeros(4)), "with gamma and beta (C,)"),
     (lambda: F.batch_norm2d(np.zeros((2, 4, 3, 3)), np.ones(4), np.zeros(4), training=False),
      "pass both"),
 ])

@@ -4,8 +4,13 @@ As in PyTorch's `autograd.Function`, `forward(ctx, *arrays)` computes with plain
 saves on `ctx` what `backward(ctx, grad)` needs; `backward` returns one gradient per input (None
 for inputs that need none). `Function.apply` runs forward on the inputs' data and, when any input
 requires a gradient, records the call on the output tensor: that record *is* the tape.
+
+An op is declared once, with `@register(...)` above its class: that declaration is where
+`Tensor`'s methods and operators, `nn.functional`'s functions and `ops.__all__` come from.
 """
 import contextlib
+import inspect
+from typing import NamedTuple, Optional
 
 _grad_enabled = True
 open_module_calls = []  # the ModuleCalls running now, outermost first (nn.Module.__call__ keeps it)
@@ -87,6 +92,63 @@ class Function:
         if open_module_calls:
             ctx.module_calls = tuple(reversed(open_module_calls))
         return Tensor._from_op(data, ctx)
+
+
+# ---- declaring an op once ------------------------------------------------------------------------
+
+class Declaration(NamedTuple):
+    """How users reach one op. `method`: Tensor.<method>(self, *args, **options) is
+    op.apply(self, *args, **options). `functional`: nn.functional.<functional>(x, *args, **options),
+    the same with x made a Tensor first. `operator`: "add" gives Tensor.__add__ and __radd__
+    (Python numbers and arrays welcome on either side). Each wrapper shows the op's docstring and
+    forward's signature, so help(Tensor) and tab completion list it like any method."""
+    op: type
+    method: Optional[str] = None
+    functional: Optional[str] = None
+    operator: Optional[str] = None
+
+
+declarations = []  # every op declared so far, in order
+_listeners = []    # who builds names from declarations: Tensor, nn.functional, ops (see on_register)
+
+
+def register(method=None, functional=None, operator=None):
+    """Class decorator declaring an op and the names it goes by (see Declaration):
+
+        @register(method="relu", functional="relu")    # Tensor.relu and F.relu now exist
+        class Relu(Function): ...
+
+    Every op is declared, with or without names, so that ops.__all__ lists it."""
+    def declare(op):
+        declaration = Declaration(op, method, functional, operator)
+        for listener in _listeners:  # a name already taken is refused here, and the import fails
+            listener(declaration)
+        declarations.append(declaration)
+        return op
+    return declare
+
+
+def on_register(listener):
+    """Call listener(declaration) for each op declared so far, and for each one declared later."""
+    for declaration in declarations:
+        listener(declaration)
+    _listeners.append(listener)
+
+
+def describe_as(wrapper, op, name, module, first=None):
+    """Give a generated wrapper the name, docstring and signature a reader expects: forward's
+    parameters without ctx, the first one called `first` ("self" for a method); with first=None
+    the wrapper keeps its own signature (an operator's (self, other))."""
+    wrapper.__name__ = wrapper.__qualname__ = name
+    wrapper.__module__ = module
+    wrapper.__doc__ = op.__doc__
+    if first is not None:
+        parameters = list(inspect.signature(op.forward).parameters.values())[1:]
+        if parameters:
+            parameters[0] = parameters[0].replace(name=first)
+        wrapper.__signature__ = inspect.Signature(parameters)
+    wrapper.op = op  # the Function behind the name
+    return wrapper
 
 
 from .tensor import Tensor  # noqa: E402  (tensor.py imports the ops, which import this module)

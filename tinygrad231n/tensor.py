@@ -162,47 +162,11 @@ class Tensor:
         from .viz import to_dot
         return to_dot(self, **options)
 
-    # ---- arithmetic: Python scalars and arrays are welcome on either side ------------------
-    def __add__(self, other): return _binary(ops.Add, self, other)
-    def __radd__(self, other): return _binary(ops.Add, other, self)
-    def __sub__(self, other): return _binary(ops.Sub, self, other)
-    def __rsub__(self, other): return _binary(ops.Sub, other, self)
-    def __mul__(self, other): return _binary(ops.Mul, self, other)
-    def __rmul__(self, other): return _binary(ops.Mul, other, self)
-    def __truediv__(self, other): return _binary(ops.Div, self, other)
-    def __rtruediv__(self, other): return _binary(ops.Div, other, self)
-    def __pow__(self, other): return _binary(ops.Pow, self, other)
-    def __rpow__(self, other): return _binary(ops.Pow, other, self)
-    def __neg__(self): return ops.Neg.apply(self)
-    def __matmul__(self, other): return ops.Matmul.apply(self, as_tensor(other))
-    def __rmatmul__(self, other): return ops.Matmul.apply(as_tensor(other), self)
+    # ---- the ops' methods and operators ------------------------------------------------------
+    # Tensor.relu, Tensor.sum, `a + b`, `a @ b`, `x[key]`, ... are added by each op's declaration
+    # (@register in ops/, see function.py and _attach below): one place per op.
 
-    def exp(self): return ops.Exp.apply(self)
-    def log(self): return ops.Log.apply(self)
-    def relu(self): return ops.Relu.apply(self)
-    def sigmoid(self): return ops.Sigmoid.apply(self)
-    def tanh(self): return ops.Tanh.apply(self)
-
-    # ---- reductions and shape ---------------------------------------------------------------
-    def sum(self, axis=None, keepdims=False): return ops.Sum.apply(self, axis=axis, keepdims=keepdims)
-    def mean(self, axis=None, keepdims=False): return ops.Mean.apply(self, axis=axis, keepdims=keepdims)
-    def max(self, axis=None, keepdims=False): return ops.Max.apply(self, axis=axis, keepdims=keepdims)
-    def log_softmax(self, axis=-1): return ops.LogSoftmax.apply(self, axis=axis)
-
-    def reshape(self, *shape):
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = tuple(shape[0])
-        return ops.Reshape.apply(self, shape=shape)
-
-    def transpose(self, *axes):
-        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-            axes = tuple(axes[0])
-        return ops.Transpose.apply(self, axes=axes or None)
-
-    T = property(lambda self: ops.Transpose.apply(self, axes=None))
-
-    def __getitem__(self, key):
-        return ops.Index.apply(self, key=key)
+    T = property(lambda self: self.transpose(), doc="The axes reversed (a matrix's transpose).")
 
 
 def as_tensor(x):
@@ -246,7 +210,9 @@ def _binary(function, a, b):
     a, b = _as_operand(a), _as_operand(b)
     try:
         return function.apply(a, b)
-    except ValueError:
+    except ValueError as error:
+        if "broadcast" not in str(error):  # the op's own message (matmul's "do not align") says it best
+            raise
         shape_a, shape_b = np.shape(getattr(a, "data", a)), np.shape(getattr(b, "data", b))
         try:
             np.broadcast_shapes(shape_a, shape_b)
@@ -332,4 +298,39 @@ def _topological_order(root):
     return order
 
 
+def _attach(declaration):
+    """Add the Tensor method and operators an op declares (function.register)."""
+    op = declaration.op
+    names = {}  # name -> (wrapper, the name of its first parameter: None keeps the wrapper's signature)
+    if declaration.method:
+        names[declaration.method] = _method(op), "self"
+    if declaration.operator:
+        names[f"__{declaration.operator}__"] = _operator(op, reflected=False), None
+        names[f"__r{declaration.operator}__"] = _operator(op, reflected=True), None
+    for name, (wrapper, first) in names.items():
+        if name in Tensor.__dict__ and getattr(Tensor.__dict__[name], "op", None) is not op:
+            raise ValueError(f"register: Tensor.{name} is already defined; {op.__name__} cannot take the name")
+    for name, (wrapper, first) in names.items():
+        setattr(Tensor, name, describe_as(wrapper, op, name, __name__, first))
+
+
+def _method(op):
+    def method(self, *args, **options):
+        return op.apply(self, *args, **options)
+    return method
+
+
+def _operator(op, reflected):
+    if reflected:
+        def operator(self, other):
+            return _binary(op, other, self)
+    else:
+        def operator(self, other):
+            return _binary(op, self, other)
+    return operator
+
+
+from .function import describe_as, on_register  # noqa: E402  (function.py imports Tensor from here)
 from . import ops  # noqa: E402  (the ops import Function, which imports Tensor from here)
+
+on_register(_attach)

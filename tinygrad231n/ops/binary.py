@@ -2,10 +2,11 @@
 each input's gradient back to that input's shape."""
 import numpy as np
 
-from ..function import Function
+from ..function import Function, register
 from .broadcasting import shape_of, unbroadcast
 
 
+@register(operator="add")
 class Add(Function):
     """a + b."""
 
@@ -20,6 +21,7 @@ class Add(Function):
         return unbroadcast(grad, shape_a), unbroadcast(grad, shape_b)
 
 
+@register(operator="sub")
 class Sub(Function):
     """a - b."""
 
@@ -35,6 +37,7 @@ class Sub(Function):
         return unbroadcast(grad, shape_a), grad_b
 
 
+@register(operator="mul")
 class Mul(Function):
     """a * b."""
 
@@ -51,6 +54,7 @@ class Mul(Function):
         return grad_a, grad_b
 
 
+@register(operator="truediv")
 class Div(Function):
     """a / b."""
 
@@ -68,6 +72,7 @@ class Div(Function):
         return grad_a, grad_b
 
 
+@register(operator="pow")
 class Pow(Function):
     """a ** b. d/da = b * a**(b-1); d/db = a**b * log(a) (only computed when b needs it)."""
 

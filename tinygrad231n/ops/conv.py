@@ -19,7 +19,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..checks import check_float
-from ..function import Function
+from ..function import Function, register
 from ..kernels.im2col import col2im, im2col, output_size
 
 # Columns (output pixels) per chunk: large enough for an efficient GEMM, small enough that a
@@ -115,6 +115,7 @@ class _Chunks:
         return self.buffers[name][:rows * images * self.pixels].reshape(rows, images * self.pixels)
 
 
+@register(functional="conv2d")
 class Conv2d(Function):
     """x (N, C, H, W), w (F, C, kh, kw), b (F,) or None -> (N, F, Hout, Wout).
 

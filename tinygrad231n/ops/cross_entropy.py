@@ -6,7 +6,7 @@ loss_i = log(sum_j exp(s_ij)) - s_iy, and dscores_ij = (softmax_ij - [j == y_i])
 import numba
 import numpy as np
 
-from ..function import Function
+from ..function import Function, register
 from ..checks import check_scores_and_labels
 from ..kernels.sized import SizedKernel
 
@@ -55,8 +55,13 @@ def cross_entropy_reference(scores, y):
     return loss, dscores
 
 
+@register(functional="cross_entropy")
 class CrossEntropy(Function):
-    """mean_i -log softmax(scores_i)[y_i]; scores (N, C), y (N,) int labels -> scalar."""
+    """Softmax cross-entropy averaged over N, mean_i -log softmax(scores_i)[y_i]:
+    scores (N, C), y (N,) int labels in 0..C-1 -> a scalar.
+
+    Fused (one numba pass for loss and gradient) and shifted by the row max, so it stays finite
+    for logits of +-1000."""
 
     @staticmethod
     def forward(ctx, scores, y):

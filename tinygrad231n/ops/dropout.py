@@ -1,7 +1,8 @@
 """Inverted dropout as one op: a random keep-mask, scaled so the expected output equals the input."""
-from ..function import Function
+from ..function import Function, register
 
 
+@register()  # nn.Dropout applies it in training
 class Dropout(Function):
     """x * mask, where mask is 1/(1-p) with probability 1-p and 0 otherwise (p = drop probability).
 

@@ -1,11 +1,13 @@
 """log_softmax along an axis, shifted by the max so large logits never overflow."""
 import numpy as np
 
-from ..function import Function
+from ..function import Function, register
 
 
+@register(method="log_softmax", functional="log_softmax")
 class LogSoftmax(Function):
-    """x - log(sum(exp(x), axis)). Backward: grad - softmax(x) * sum(grad, axis)."""
+    """log(softmax(x)) along `axis`: x - log(sum(exp(x), axis)), shifted by the max so large logits
+    stay finite. Backward: grad - softmax(x) * sum(grad, axis)."""
 
     @staticmethod
     def forward(ctx, x, axis=-1):

@@ -1,10 +1,11 @@
 """Matrix product on BLAS (numpy's matmul). Batched and broadcast over leading axes like np.matmul."""
 import numpy as np
 
-from ..function import Function
+from ..function import Function, register
 from .broadcasting import unbroadcast
 
 
+@register(operator="matmul")
 class Matmul(Function):
     """a @ b for a (..., n, k) and b (..., k, m) -> (..., n, m).
 

@@ -1,14 +1,18 @@
 """Ops that move elements without changing them: reshape, transpose, indexing."""
 import numpy as np
 
-from ..function import Function
+from ..function import Function, register
 
 
+@register(method="reshape")
 class Reshape(Function):
-    """x.reshape(shape); the gradient is reshaped back."""
+    """x.reshape(shape), the shape given as one tuple or as separate sizes (one may be -1);
+    the gradient is reshaped back."""
 
     @staticmethod
-    def forward(ctx, x, shape):
+    def forward(ctx, x, *shape):
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
         ctx.shape = x.shape
         try:
             return x.reshape(shape)
@@ -21,11 +25,16 @@ class Reshape(Function):
         return grad.reshape(ctx.shape)
 
 
+@register(method="transpose")
 class Transpose(Function):
-    """x.transpose(axes); axes=None reverses them (so `.T` of a matrix swaps rows and columns)."""
+    """x.transpose(axes), the permutation given as one tuple or as separate axes; none reverses
+    the axes (so `.T` of a matrix swaps rows and columns)."""
 
     @staticmethod
-    def forward(ctx, x, axes=None):
+    def forward(ctx, x, *axes):
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+            axes = tuple(axes[0])
+        axes = axes or None
         if axes is not None and sorted(a % max(x.ndim, 1) for a in axes) != list(range(x.ndim)):
             raise ValueError(f"transpose: axes {tuple(axes)} are not a permutation of the {x.ndim} axes of {x.shape}")
         ctx.axes = axes
@@ -42,6 +51,7 @@ def _is_basic(key):
     return all(k is None or k is Ellipsis or isinstance(k, (int, np.integer, slice)) for k in parts)
 
 
+@register(method="__getitem__")
 class Index(Function):
     """x[key] with numpy's rules: slices, integers, integer/bool arrays.
 

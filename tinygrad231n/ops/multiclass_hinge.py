@@ -9,7 +9,7 @@ dscores_ij and at the row's label column dscores_iy) NaN, since max(0, NaN) has 
 import numba
 import numpy as np
 
-from ..function import Function
+from ..function import Function, register
 from .cross_entropy import PARALLEL_MIN_ROWS
 from ..checks import check_scores_and_labels
 from ..kernels.sized import SizedKernel
@@ -66,8 +66,10 @@ def multiclass_hinge_reference(scores, y, margin=1.0):
     return loss, dscores
 
 
+@register(functional="multiclass_hinge")
 class MulticlassHinge(Function):
-    """CS231n's SVM loss; scores (N, C), y (N,) int labels -> scalar."""
+    """CS231n's SVM loss: mean over i of sum_{j != y_i} max(0, s_ij - s_iy + margin);
+    scores (N, C), y (N,) int labels in 0..C-1 -> a scalar."""
 
     @staticmethod
     def forward(ctx, scores, y, margin=1.0):

@@ -4,7 +4,8 @@ All three standardize x over some axes, then scale and shift with learned gamma 
 
     xhat = (x - mean) / sqrt(var + eps)          out = gamma * xhat + beta
 
-and, when mean and var are x's own statistics, share ops/batchnorm.py's backward formula
+and, when mean and var are x's own statistics (always, but for batch norm in evaluation, which
+uses its running averages), share ops/batchnorm.py's backward formula
 (means over the same axes; dxhat = grad * gamma):
 
     dx = (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) / sqrt(var + eps)
@@ -23,8 +24,28 @@ convolution of a ConvNet, on its largest activations. The other two are numpy.
 import numpy as np
 
 from ..checks import check_float
-from ..function import Function
-from ..kernels.channel_norm import channel_affine, channel_cross_sums
+from ..function import Function, register
+from ..kernels.channel_norm import channel_affine, channel_cross_sums, channel_mean_var
+
+
+def batch_statistics(op_name, x, running_mean, running_var, training, momentum, mean_var):
+    """The (mean, var) a batch norm normalizes with: in training x's own, `mean_var(x)`, after which
+    the running averages (if given) move towards them in place (they keep their identity and dtype:
+    a module's buffers, CS231n's bn_param arrays); in evaluation the running averages."""
+    if not training:
+        if running_mean is None or running_var is None:
+            raise ValueError(f"{op_name}: evaluation (training=False) normalizes with running_mean and "
+                             "running_var; pass both")
+        return running_mean, running_var
+    mean, var = mean_var(x)
+    for running, batch in ((running_mean, mean), (running_var, var)):
+        if running is not None:
+            if np.shape(running) != np.shape(batch):
+                raise ValueError(f"{op_name}: running averages must have shape {np.shape(batch)}, one per "
+                                 f"feature, got {np.shape(running)}")
+            running *= momentum
+            running += (1 - momentum) * batch
+    return mean, var
 
 
 def standardize(x, axes, eps):
@@ -40,28 +61,29 @@ def standardize_backward(dxhat, xhat, inv_std, axes):
             - xhat * (dxhat * xhat).mean(axis=axes, keepdims=True)) * inv_std
 
 
+@register()  # nn.functional.batch_norm picks this op or BatchNorm by x.ndim
 class SpatialBatchNorm(Function):
-    """Batch norm of images x (N, C, H, W), per channel over N, H, W; gamma, beta, mean, var (C,).
+    """Batch norm of images x (N, C, H, W), per channel over N, H, W; gamma, beta (C,).
 
-    As ops.BatchNorm: the caller passes the statistics (nn.BatchNorm2d needs them for its running
-    averages; kernels.channel_norm.channel_mean_var computes them in two passes).
-    `batch_statistics=True` declares they are x's own per-channel mean and biased variance, and
-    backward then differentiates through them; False (evaluation, running averages) declares them
-    constants. The output has x's dtype.
+    As ops.BatchNorm: training=True normalizes with the batch's own per-channel mean and biased
+    variance (two numba passes, kernels.channel_norm.channel_mean_var) and moves running_mean
+    and running_var ((C,) arrays, if given) in place; training=False normalizes with them.
+    The output has x's dtype.
     """
 
     @staticmethod
-    def forward(ctx, x, gamma, beta, mean, var, eps=1e-5, batch_statistics=True):
-        if x.ndim != 4 or not gamma.shape == beta.shape == np.shape(mean) == np.shape(var) == (x.shape[1],):
-            raise ValueError(f"spatial_batchnorm: x must be (N, C, H, W) with gamma, beta, mean, var all (C,); "
-                             f"got x {x.shape}, gamma {gamma.shape}, beta {beta.shape}, mean {np.shape(mean)}, "
-                             f"var {np.shape(var)}")
+    def forward(ctx, x, gamma, beta, running_mean=None, running_var=None, training=True, momentum=0.9, eps=1e-5):
+        if x.ndim != 4 or not gamma.shape == beta.shape == (x.shape[1],):
+            raise ValueError(f"spatial_batchnorm: x must be (N, C, H, W) with gamma and beta (C,); "
+                             f"got x {x.shape}, gamma {gamma.shape}, beta {beta.shape}")
         check_float("spatial_batchnorm", x=x, gamma=gamma, beta=beta)
+        mean, var = batch_statistics("spatial_batchnorm", x, running_mean, running_var, training, momentum,
+                                     channel_mean_var)
         mean, gamma64 = np.asarray(mean, dtype=np.float64), gamma.astype(np.float64)
         inv_std = 1.0 / np.sqrt(np.asarray(var, dtype=np.float64) + eps)
         scale = gamma64 * inv_std
         ctx.save(x, mean, inv_std, scale)
-        ctx.batch_statistics = batch_statistics
+        ctx.training = training
         ctx.dtypes = gamma.dtype, beta.dtype
         return channel_affine(x, scale, d=beta - mean * scale)
 
@@ -71,7 +93,7 @@ class SpatialBatchNorm(Function):
         grad_sum, grad_centered_sum = channel_cross_sums(grad, x, mean)  # sum(g), sum(g * (x - mean))
         dgamma, dbeta = grad_centered_sum * inv_std, grad_sum
         dx = None
-        if ctx.needs_input_grad[0] and ctx.batch_statistics:
+        if ctx.needs_input_grad[0] and ctx.training:
             count = x.size // x.shape[1]
             # dx = scale * (g - mean(g) - xhat * mean(g * xhat)), as a * g + b * x + d per channel.
             b = -scale * inv_std ** 2 * grad_centered_sum / count
@@ -81,8 +103,10 @@ class SpatialBatchNorm(Function):
         return dx, dgamma.astype(ctx.dtypes[0]), dbeta.astype(ctx.dtypes[1]), None, None
 
 
+@register(functional="layer_norm")
 class LayerNorm(Function):
-    """Normalize each sample of x over its trailing gamma.ndim axes (CS231n: x (N, D), gamma, beta (D,)).
+    """Normalize each sample of x over its trailing gamma.ndim axes (CS231n: x (N, D), gamma, beta (D,)),
+    then scale by gamma and shift by beta.
 
     The statistics are always the sample's own (no running averages, same in training and
     evaluation). gamma and beta have the shape of those trailing axes.
@@ -109,28 +133,29 @@ class LayerNorm(Function):
         return dx, (grad * xhat).sum(axis=samples), grad.sum(axis=samples)
 
 
+@register(functional="group_norm")
 class GroupNorm(Function):
-    """Group norm of x (N, C, H, W): the C channels form `groups` groups of C / groups consecutive
+    """Group norm of x (N, C, H, W): the C channels form `num_groups` groups of C / groups consecutive
     channels, each image's group normalized over its channels and pixels; then per-channel gamma
     and beta, (C,) as in PyTorch or (1, C, 1, 1) as in CS231n (gradients keep their shape).
     """
 
     @staticmethod
-    def forward(ctx, x, gamma, beta, groups, eps=1e-5):
+    def forward(ctx, x, num_groups, gamma, beta, eps=1e-5):
         if x.ndim != 4 or gamma.size != x.shape[1] or beta.shape != gamma.shape \
                 or gamma.shape not in ((x.shape[1],), (1, x.shape[1], 1, 1)):
             raise ValueError(f"groupnorm: x must be (N, C, H, W) with gamma, beta (C,) or (1, C, 1, 1); got x {x.shape}, "
                              f"gamma {gamma.shape}, beta {beta.shape}")
-        if not isinstance(groups, (int, np.integer)) or groups < 1 or x.shape[1] % groups:
-            raise ValueError(f"groupnorm: the {x.shape[1]} channels cannot be split into {groups!r} groups of equal "
-                             "size (groups must be a positive divisor of C)")
+        if not isinstance(num_groups, (int, np.integer)) or num_groups < 1 or x.shape[1] % num_groups:
+            raise ValueError(f"groupnorm: the {x.shape[1]} channels cannot be split into {num_groups!r} groups of equal "
+                             "size (num_groups must be a positive divisor of C)")
         check_float("groupnorm", x=x, gamma=gamma, beta=beta)
-        grouped = x.reshape(x.shape[0], groups, -1)
+        grouped = x.reshape(x.shape[0], num_groups, -1)
         xhat, inv_std = standardize(grouped, (2,), eps)
         xhat = xhat.reshape(x.shape)
         gamma4 = gamma.reshape(1, -1, 1, 1)
         ctx.save(xhat, inv_std, gamma4)
-        ctx.gamma_shape, ctx.groups = gamma.shape, groups
+        ctx.gamma_shape, ctx.groups = gamma.shape, num_groups
         return gamma4 * xhat + beta.reshape(1, -1, 1, 1)
 
     @staticmethod
@@ -142,4 +167,4 @@ class GroupNorm(Function):
             dxhat = (grad * gamma4).reshape(n, ctx.groups, -1)
             dx = standardize_backward(dxhat, xhat.reshape(n, ctx.groups, -1), inv_std, (2,)).reshape(xhat.shape)
         dgamma = (grad * xhat).sum(axis=(0, 2, 3)).reshape(ctx.gamma_shape)
-        return dx, dgamma, grad.sum(axis=(0, 2, 3)).reshape(ctx.gamma_shape), None
+        return dx, None, dgamma, grad.sum(axis=(0, 2, 3)).reshape(ctx.gamma_shape)

@@ -5,7 +5,7 @@ size (non-overlapping windows, as in PyTorch); there is no padding. As CS231n's 
 the windows must tile the input exactly: (H - kh) divisible by the stride, likewise for W.
 """
 from ..checks import check_float
-from ..function import Function
+from ..function import Function, register
 from ..kernels.pooling import avg_pool, avg_pool_backward, max_pool, max_pool_backward
 from .conv import sliding_windows
 
@@ -17,6 +17,7 @@ def _pool_windows(op_name, x, kernel_size, stride):
     return sliding_windows(op_name, x.shape[2:], kernel_size, kernel_size if stride is None else stride, 0)
 
 
+@register(functional="max_pool2d")
 class MaxPool2d(Function):
     """x (N, C, H, W) -> the max of each window, (N, C, Hout, Wout).
 
@@ -38,6 +39,7 @@ class MaxPool2d(Function):
         return max_pool_backward(grad, winner, ctx.windows.kernel, ctx.windows.stride, ctx.shape)
 
 
+@register(functional="avg_pool2d")
 class AvgPool2d(Function):
     """x (N, C, H, W) -> the mean of each window, (N, C, Hout, Wout); backward spreads each
     output's gradient evenly, grad / (kh * kw), over its window."""

@@ -4,7 +4,7 @@ Backward puts the reduced axes back (as size 1) and broadcasts the gradient over
 """
 import numpy as np
 
-from ..function import Function
+from ..function import Function, register
 
 
 def normalize_axes(axis, ndim, op_name="reduce"):
@@ -33,6 +33,7 @@ def expand_to(grad, shape, axes):
     return np.broadcast_to(np.expand_dims(grad, axes) if grad.ndim < len(shape) else grad, shape)
 
 
+@register(method="sum")
 class Sum(Function):
     """x.sum(axis, keepdims). Each input element gets the gradient of the sum it fed."""
 
@@ -46,6 +47,7 @@ class Sum(Function):
         return expand_to(grad, ctx.shape, ctx.axes)
 
 
+@register(method="mean")
 class Mean(Function):
     """x.mean(axis, keepdims): a sum divided by the number of elements reduced."""
 
@@ -60,6 +62,7 @@ class Mean(Function):
         return expand_to(grad / ctx.count, ctx.shape, ctx.axes)
 
 
+@register(method="max")
 class Max(Function):
     """x.max(axis, keepdims). The whole gradient goes to one arg-max per reduced group.
 
@@ -94,6 +97,7 @@ class Max(Function):
         return unflattened.transpose(np.argsort(kept + axes))
 
 
+@register()  # F.sum_of_squares(*tensors) adds one per tensor
 class SumOfSquares(Function):
     """sum(x**2) as one op (the L2 penalty): a dot product forward, 2 * x backward."""
 

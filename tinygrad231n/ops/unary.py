@@ -1,9 +1,10 @@
 """Elementwise ops of one input: negation, exp, log and the activations."""
 import numpy as np
 
-from ..function import Function
+from ..function import Function, register
 
 
+@register(method="__neg__")
 class Neg(Function):
     """-x."""
 
@@ -16,6 +17,7 @@ class Neg(Function):
         return -grad
 
 
+@register(method="exp")
 class Exp(Function):
     """e**x; its gradient is its output, so the output is what we save."""
 
@@ -31,6 +33,7 @@ class Exp(Function):
         return grad * out
 
 
+@register(method="log")
 class Log(Function):
     """Natural log; x <= 0 gives -inf/nan exactly as numpy does."""
 
@@ -45,6 +48,7 @@ class Log(Function):
         return grad / x
 
 
+@register(method="relu", functional="relu")
 class Relu(Function):
     """max(x, 0). The gradient at exactly 0 is taken as 0 (as PyTorch does)."""
 
@@ -59,6 +63,7 @@ class Relu(Function):
         return grad * positive
 
 
+@register(method="sigmoid", functional="sigmoid")
 class Sigmoid(Function):
     """1 / (1 + e**-x), computed as (1 + tanh(x/2)) / 2, which never overflows."""
 
@@ -74,6 +79,7 @@ class Sigmoid(Function):
         return grad * out * (1 - out)
 
 
+@register(method="tanh", functional="tanh")
 class Tanh(Function):
     """tanh(x); d/dx = 1 - tanh(x)**2."""
 

@@ -20,6 +20,8 @@ import re
 import time
 from typing import Callable, Mapping, Optional
 
+from tinygrad231n.errors import InputError
+
 from .settings import apply_overrides, check_declared, check_overrides
 
 KEPT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "kept")
@@ -142,7 +144,7 @@ def names():
 def get(name):
     _discover()
     if name not in _MODELS:
-        raise ValueError(f"unknown model {name!r}; the models are {', '.join(names())}")
+        raise InputError(f"unknown model {name!r}; the models are {', '.join(names())}")
     return _MODELS[name]
 
 
@@ -165,10 +167,10 @@ def select(only):
     parts = [part.strip() for part in only.split(",")]
     for part in filter(None, parts):
         if part not in choices:
-            raise ValueError(f"--only: unknown model {part!r}; choose from {', '.join(choices)}")
+            raise InputError(f"--only: unknown model {part!r}; choose from {', '.join(choices)}")
         chosen.update(choices[part])
     if not chosen:
-        raise ValueError(f"--only {only!r} names no model; choose from {', '.join(choices)}")
+        raise InputError(f"--only {only!r} names no model; choose from {', '.join(choices)}")
     return tuple(name for name in names() if name in chosen)
 
 

@@ -7,18 +7,20 @@ preprocessor, the constructor, the Solver). Users name a setting by its innermos
     config = apply_overrides(spec, {"learning_rate": 1e-3, "hidden_dim": 200})
 
 Each setting is declared with its model as one of the types below; a value that does not fit is a
-SettingError (a ValueError) of one line, "twolayer: learning_rate must be a number, got 'abc'".
+SettingError (an InputError) of one line, "twolayer: learning_rate must be a number, got 'abc'".
 Values arrive as Python values or as the text the grid grammar leaves unparsed.
 """
 import copy
 import math
 import numbers
 
+from tinygrad231n.errors import InputError
+
 # Short names the command line also accepts.
 ALIASES = {"lr": "learning_rate", "hidden": "hidden_dim", "epochs": "num_epochs", "iters": "num_iters"}
 
 
-class SettingError(ValueError):
+class SettingError(InputError):
     """A setting's value does not fit its declared type; the message is one line naming both."""
 
 

@@ -20,6 +20,7 @@ import pytest
 from models import registry
 from models.settings import flat_settings
 from tinygrad231n import cli
+from tinygrad231n.errors import InputError
 from tinygrad231n.reproduce import dataset, tasks
 from tinygrad231n.sweep import runner
 
@@ -238,12 +239,31 @@ def test_a_run_that_fails_on_the_way_says_so_in_one_line_with_status_1(error, wo
 
 def test_a_message_of_several_lines_is_printed_as_one(monkeypatch, tmp_path, capsys):
     def fail(*args, **kwargs):
-        raise RuntimeError("Graphviz's dot could not render this graph: Error: syntax error\nin line 3")
+        raise InputError("data_batch_1: not a CIFAR-10 batch:\nunpickling stack underflow")
 
     monkeypatch.setattr(tasks, "train_one", fail)
     assert cli.main(["train", "svm", "--sample", "--out", str(tmp_path)]) == 2
-    assert capsys.readouterr().err == ("tinygrad231n train: error: Graphviz's dot could not render this graph: "
-                                       "Error: syntax error in line 3\n")
+    assert capsys.readouterr().err == ("tinygrad231n train: error: data_batch_1: not a CIFAR-10 batch: "
+                                       "unpickling stack underflow\n")
+
+
+@pytest.mark.parametrize("bug", [
+    ValueError("matmul: shapes (200, 3072) and (3073, 10) do not line up"),  # deep in an op
+    RuntimeError("this graph was already backpropagated"),
+    KeyError("W1"),
+])
+def test_a_bug_shows_its_traceback_and_asks_for_a_report_with_status_1(bug, monkeypatch, tmp_path, capsys):
+    """Only InputError is the user's mistake; any other exception is ours and keeps its traceback."""
+    def fail(*args, **kwargs):
+        raise bug
+
+    monkeypatch.setattr(tasks, "train_one", fail)
+    assert cli.main(["train", "svm", "--sample", "--out", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Traceback (most recent call last):")
+    assert f"{type(bug).__name__}: " in err and "in fail" in err
+    assert err.splitlines()[-1] == f"tinygrad231n train: {cli.BUG_REPORT}"
+    assert "error:" not in err
 
 
 def test_keep_passes_over_a_damaged_line_with_a_one_line_warning(places, tmp_path, capsys):

@@ -11,10 +11,15 @@
 The models, their settings and the settings' types come from the registry (models/registry.py):
 a value that does not fit its setting is refused in one line before any data is loaded.
 
-Bad input never ends in a traceback: a wrong argument, setting or output path costs one line on
-stderr ("tinygrad231n train: error: ...") and exit status 2, before any data is loaded or any model
-trained. A run that fails on the way (training diverged, out of memory, a disk that filled up) says
-so in one line and exits with 1; Ctrl-C or SIGTERM exits with 130.
+Exit statuses:
+  0  done.
+  2  bad input: a wrong argument, setting, output path or data file, or a face whose extra is not
+     installed, costs one line on stderr ("tinygrad231n train: error: ...") and no traceback, before
+     any data is loaded or any model trained. The checks raise tinygrad231n.errors.InputError for it
+     (tinygrad231n.extras.MissingExtra for a missing extra).
+  1  a run that fails on the way: training diverged, out of memory, a disk that filled up (one line);
+     or a bug in tinygrad231n: any other exception prints its traceback, then a line asking for a report.
+  130  Ctrl-C or SIGTERM.
 """
 import argparse
 import contextlib
@@ -22,7 +27,11 @@ import functools
 import signal
 import sys
 import threading
+import traceback
 import warnings
+
+from tinygrad231n.errors import InputError
+from tinygrad231n.extras import MissingExtra
 
 DEFAULT_TRAIN_OUT = "runs/train"
 DEFAULT_RUN_OUT = "runs/reproduce"
@@ -41,12 +50,12 @@ def main(argv=None):
     try:
         with _sigterm_as_ctrl_c(), _one_line_warnings(say):
             args.run(args)
+    except (InputError, MissingExtra) as err:  # bad input: say what, not a traceback
+        say(f"error: {err}")
+        return 2
     except FloatingPointError as err:  # training diverged: say where, write nothing more
         say(f"error: {err}")
         return 1
-    except (ValueError, FileNotFoundError, RuntimeError) as err:  # bad input: say what, not a traceback
-        say(f"error: {err}")
-        return 2
     except MemoryError as err:  # numpy says how much it wanted: a setting too large for this machine
         say(f"error: out of memory: {err}")
         return 1
@@ -56,7 +65,15 @@ def main(argv=None):
     except KeyboardInterrupt:
         say("interrupted; files already written are complete")
         return 130
+    except Exception:  # none of the above: a bug in tinygrad231n, not the user's mistake
+        traceback.print_exc()
+        say(BUG_REPORT)
+        return 1
     return 0
+
+
+BUG_REPORT = ("this is a bug in tinygrad231n, not a mistake in your input: please report it with the command "
+              "line, the traceback above, and the versions of Python, numpy and numba (`pip list`)")
 
 
 class UsageError(Exception):
@@ -256,7 +273,7 @@ def _single_values(text):
     grid = parse_grid(text) if text.strip() else {}
     several = [key for key, values in grid.items() if len(values) != 1]
     if several:
-        raise ValueError(f"--params takes one value per setting; {several} got several (use `sweep` for grids)")
+        raise InputError(f"--params takes one value per setting; {several} got several (use `sweep` for grids)")
     return {key: values[0] for key, values in grid.items()}
 
 

@@ -4,7 +4,7 @@
     check_output_file("runs/sweep.jsonl", what="--results")  # a file (not a folder) in such a place
     check_output_files("runs/train", ["svm.npz", "svm.json"], what="--out")  # a folder and files in it
 
-Each returns the path as a `pathlib.Path` or raises OutputPathError (a ValueError) whose message is one
+Each returns the path as a `pathlib.Path` or raises OutputPathError (an InputError) whose message is one
 line naming the path and the problem. None of them creates anything that stays: whether a folder can be
 written is tested by opening an unnamed temporary file in the nearest folder that exists, because
 `os.access` only reads permission bits (root passes it on read-only places such as /sys).
@@ -13,8 +13,10 @@ import stat
 import tempfile
 from pathlib import Path
 
+from tinygrad231n.errors import InputError
 
-class OutputPathError(ValueError):
+
+class OutputPathError(InputError):
     """An output path that cannot be written; the message is one line naming it and saying why."""
 
 

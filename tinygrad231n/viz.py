@@ -23,10 +23,15 @@ import numpy as np
 
 from . import graphviz_wasm
 from .atomic import atomic_write
+from .errors import InputError
 from .tensor import Tensor
 
 RENDERER_VARIABLE = "TINYGRAD231N_GRAPHVIZ"
 RENDERERS = ("auto", "system", "wasm")
+
+
+class GraphvizMissing(InputError, RuntimeError):
+    """The system Graphviz's `dot` is needed (asked for, or for .png/.pdf) and is not installed."""
 
 STYLE = {
     "parameter": dict(shape="box", style="filled,rounded", fillcolor="#cfe2ff"),  # leaf that requires grad
@@ -180,10 +185,10 @@ def renderer_for(renderer=None):
     choice = renderer or os.environ.get(RENDERER_VARIABLE) or "auto"
     if choice not in RENDERERS:
         source = "renderer" if renderer else f"${RENDERER_VARIABLE}"
-        raise ValueError(f"{source} must be one of {', '.join(RENDERERS)}, got {choice!r}")
+        raise InputError(f"{source} must be one of {', '.join(RENDERERS)}, got {choice!r}")
     has_dot = shutil.which("dot") is not None
     if choice == "system" and not has_dot:
-        raise RuntimeError(_MISSING_DOT)
+        raise GraphvizMissing(_MISSING_DOT)
     if choice == "auto":
         return "system" if has_dot else "wasm"
     return choice
@@ -194,14 +199,14 @@ def pipe(dot, format="svg", renderer=None):
     source = dot if isinstance(dot, str) else dot.source
     if renderer_for(renderer) == "wasm":
         if format not in graphviz_wasm.FORMATS:
-            raise RuntimeError(f"rendering a graph as {format} needs Graphviz's `dot` program, which was not "
+            raise GraphvizMissing(f"rendering a graph as {format} needs Graphviz's `dot` program, which was not "
                                f"found on PATH (without it graphs render as {', '.join(graphviz_wasm.FORMATS)}); "
                                f"{_INSTALL}")
         return graphviz_wasm.pipe(source, format)
     try:
         return graphviz.pipe("dot", format, source.encode("utf-8"))
     except graphviz.ExecutableNotFound:  # removed from PATH since renderer_for looked
-        raise RuntimeError(_MISSING_DOT) from None
+        raise GraphvizMissing(_MISSING_DOT) from None
     except subprocess.CalledProcessError as err:
         message = (err.stderr or b"").decode("utf-8", errors="replace").strip()
         raise RuntimeError(f"Graphviz's dot could not render this graph: {message}") from None

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from tinygrad231n.errors import InputError
+
 BATCHES_DIR = "cifar-10-batches-py"
 CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 SAMPLE_PATH = Path(__file__).resolve().parent / "sample" / "cifar10_sample.npz"
@@ -30,7 +32,7 @@ _ROW_LENGTH = 32 * 32 * 3
 IMAGES_PER_BATCH = 10_000  # in every official batch, training and test alike
 
 
-class DataError(ValueError):
+class DataError(InputError):
     """A data file is corrupt, truncated, or does not hold what CIFAR-10 should.
 
     The message is `problem`, then `advice` (what to do about it) if given. `problem` alone is kept

@@ -12,6 +12,7 @@ import warnings
 
 from models import registry
 from tinygrad231n.atomic import write_json
+from tinygrad231n.errors import InputError
 from tinygrad231n.paths import check_output_file
 from tinygrad231n.sweep import read_records
 from tinygrad231n.sweep.records import config_key, is_score, latest_records
@@ -35,7 +36,7 @@ def best_candidate(spec, records, source="these results"):
     """(settings, runs) of the candidate with the best mean validation accuracy; ties go to the first."""
     found = candidates(spec, records)
     if not found:
-        raise ValueError(f"keep: no successful {spec.name} configuration with a {SCORE} in {source}")
+        raise InputError(f"keep: no successful {spec.name} configuration with a {SCORE} in {source}")
     return max(found.values(), key=lambda candidate: statistics.mean(r[SCORE] for _, r in candidate[1]))
 
 
@@ -55,7 +56,7 @@ def keep(name, results_path, out=None):
     spec = registry.get(name)
     path = out or spec.kept.path
     if path is None:
-        raise ValueError(f"keep: {name}'s kept settings are written in its declaration, not in a kept file; "
+        raise InputError(f"keep: {name}'s kept settings are written in its declaration, not in a kept file; "
                          f"give --out FILE.json")
     check_output_file(path, what="--out")  # before reading: nothing is chosen only to be lost
     records, damaged = read_results(results_path)
@@ -81,7 +82,7 @@ def read_results(path):
     """(records, [what was wrong with each damaged line]) of the sweep's results file at `path`."""
     if not os.path.isfile(path):
         problem = "is a folder" if os.path.isdir(path) else "does not exist"
-        raise ValueError(f"keep: --results {path} {problem}; give the JSON-lines file a sweep wrote")
+        raise InputError(f"keep: --results {path} {problem}; give the JSON-lines file a sweep wrote")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         records = read_records(path, score=SCORE)  # an "ok" line whose score is NaN is damage, said as such

@@ -1,6 +1,6 @@
 """One run at a time in a run folder: an flock on a lock file that names its process.
 
-    with run_lock("runs/full"):     # RunLocked (a RuntimeError, one line) if another run holds it
+    with run_lock("runs/full"):     # RunLocked (an InputError, one line) if another run holds it
         ...
 
 Two runs writing one results.json would each overwrite the other's models. The lock is an flock
@@ -12,13 +12,14 @@ and tries again. Where flock is missing (Windows) runs are not kept apart.
 import contextlib
 import os
 
+from tinygrad231n.errors import InputError
 from tinygrad231n.leftovers import fcntl
 
 LOCK_NAME = ".tinygrad231n.lock"
 
 
-class RunLocked(RuntimeError):
-    """Another live run holds the folder's lock."""
+class RunLocked(InputError, RuntimeError):
+    """Another live run holds the folder's lock: this run needs another folder, or to wait."""
 
 
 @contextlib.contextmanager

@@ -11,13 +11,13 @@ import os
 
 from models import registry
 from tinygrad231n.atomic import save_npz, write_json
+from tinygrad231n.errors import InputError
 from tinygrad231n.paths import check_output_files
 from tinygrad231n.viz import check_renderer, to_svg
 
 from .dataset import load_splits
 from .lock import run_lock
 from .material import FOLDER as MATERIAL_FOLDER, load_material, material_path, save_material
-from .sections import format_table, write_report
 
 RESULTS = "results.json"
 
@@ -38,8 +38,9 @@ def reproduce(data=None, sample=False, out="runs/reproduce", only=None, verbose=
 
     `overrides` ({model: {setting: value}}) changes kept hyperparameters, e.g. for quick tests.
     Bad input (unknown model, a setting of the wrong type, an unwritable --out) fails before any data
-    is loaded.
+    is loaded, and so does a missing report extra (matplotlib draws the report's figures).
     """
+    from .sections import format_table, write_report  # imports matplotlib: MissingExtra now, not after training
     names = registry.select(only)
     overrides = check_overrides(overrides)
     check_output_files(out, written_files(names), what="--out")
@@ -87,10 +88,10 @@ def read_results(out):
         with open(path, encoding="utf-8") as fh:
             results = json.load(fh, parse_constant=_refuse_constant)
     except (ValueError, OSError) as error:  # not JSON, not UTF-8, a folder, unreadable
-        raise ValueError(f"{path} is not a results file this run can add to ({error}); "
+        raise InputError(f"{path} is not a results file this run can add to ({error}); "
                          f"move it away or choose another --out") from None
     if not isinstance(results, dict) or not all(isinstance(r, dict) and "val_acc" in r for r in results.values()):
-        raise ValueError(f"{path} is not a results file ({{model: {{val_acc, ...}}}}); "
+        raise InputError(f"{path} is not a results file ({{model: {{val_acc, ...}}}}); "
                          f"move it away or choose another --out")
     return results
 
@@ -99,7 +100,7 @@ def check_same_data(out, results, splits):
     """Results on other data (the sample beside full data) must not share one table."""
     others = {record.get("data") for record in results.values()} - {splits.source}
     if others:
-        raise ValueError(f"{os.path.join(out, RESULTS)} holds results on {', '.join(map(str, sorted(others, key=str)))}, "
+        raise InputError(f"{os.path.join(out, RESULTS)} holds results on {', '.join(map(str, sorted(others, key=str)))}, "
                          f"but this run uses {splits.source}; choose another --out")
 
 

@@ -4,6 +4,7 @@ import os
 
 from models import registry
 from tinygrad231n.atomic import save_npz, write_json
+from tinygrad231n.errors import InputError
 from tinygrad231n.paths import check_output_file, check_output_files
 from tinygrad231n.threads import limited_threads
 from tinygrad231n.viz import pipe, render
@@ -53,11 +54,11 @@ def draw_graph(name, path):
     """
     spec = registry.get(name)
     if not spec.graph:
-        raise ValueError(f"{name} has no loss graph to draw (it trains nothing); choose from "
+        raise InputError(f"{name} has no loss graph to draw (it trains nothing); choose from "
                          f"{', '.join(graph_models())}")
     format = os.path.splitext(path)[1].lstrip(".").lower()
     if format not in GRAPH_FORMATS:
-        raise ValueError(f"--out {path}: a graph is drawn as {', '.join('.' + f for f in GRAPH_FORMATS)}; "
+        raise InputError(f"--out {path}: a graph is drawn as {', '.join('.' + f for f in GRAPH_FORMATS)}; "
                          f"give a file name ending in one of them")
     check_output_file(path, what="--out")
     pipe("digraph { X -> loss }", format)  # the renderer can write this format (png, pdf: a system Graphviz)

@@ -8,6 +8,8 @@
 import itertools
 import math
 
+from tinygrad231n.errors import InputError
+
 EXPECTED_FORM = "name=v1,v2 name2=..."
 
 
@@ -24,7 +26,7 @@ def parse_grid(text):
     for token in text.split():
         name, values = _parse_token(token)
         if name in grid:
-            raise ValueError(f"parse_grid: {name!r} is given twice (in {token!r}); "
+            raise InputError(f"parse_grid: {name!r} is given twice (in {token!r}); "
                              f"give each name once, with all its values: {EXPECTED_FORM}")
         grid[name] = values
     return grid
@@ -33,19 +35,19 @@ def parse_grid(text):
 def _parse_token(token):
     name, equals, values = token.partition("=")
     if not equals:
-        raise ValueError(f"parse_grid: {token!r} has no '='; expected {EXPECTED_FORM} "
+        raise InputError(f"parse_grid: {token!r} has no '='; expected {EXPECTED_FORM} "
                          f"(no spaces around '=' or ',')")
     if not name.isidentifier():
-        raise ValueError(f"parse_grid: {token!r} does not start with a name (letters, digits and _, "
+        raise InputError(f"parse_grid: {token!r} does not start with a name (letters, digits and _, "
                          f"not starting with a digit); expected {EXPECTED_FORM}")
     pieces = _split_values(token, values)
     if "=" in values:
-        raise ValueError(f"parse_grid: {token!r} has more than one '='; expected {EXPECTED_FORM}")
+        raise InputError(f"parse_grid: {token!r} has more than one '='; expected {EXPECTED_FORM}")
     if "" in pieces:
-        raise ValueError(f"parse_grid: {token!r} has an empty value; expected {EXPECTED_FORM}")
+        raise InputError(f"parse_grid: {token!r} has an empty value; expected {EXPECTED_FORM}")
     values = [_parse_value(piece) for piece in pieces]
     if any(isinstance(v, float) and not math.isfinite(v) for v in values):
-        raise ValueError(f"parse_grid: {token!r} has a value that is NaN or infinite; give finite numbers")
+        raise InputError(f"parse_grid: {token!r} has a value that is NaN or infinite; give finite numbers")
     if any(isinstance(v, float) for v in values) and all(isinstance(v, (int, float)) for v in values):
         values = [float(v) for v in values]
     return name, values
@@ -57,13 +59,13 @@ def _split_values(token, text):
     for i, char in enumerate(text):
         depth += {"[": 1, "]": -1}.get(char, 0)
         if depth not in (0, 1) or (char == "[" and depth == 1 and i > start):
-            raise ValueError(f"parse_grid: {token!r} has unbalanced or nested brackets; a list value is "
+            raise InputError(f"parse_grid: {token!r} has unbalanced or nested brackets; a list value is "
                              f"written [v1,v2] (e.g. hidden_dims=[512,256],[1024])")
         if char == "," and depth == 0:
             pieces.append(text[start:i])
             start = i + 1
     if depth:
-        raise ValueError(f"parse_grid: {token!r} has an unclosed '['; a list value is written [v1,v2]")
+        raise InputError(f"parse_grid: {token!r} has an unclosed '['; a list value is written [v1,v2]")
     return pieces + [text[start:]]
 
 
@@ -87,8 +89,8 @@ def grid_configs(grid):
     """
     for name, values in grid.items():
         if not isinstance(values, (list, tuple)):
-            raise ValueError(f"grid_configs: {name!r} must map to a list of values, got {values!r}")
+            raise InputError(f"grid_configs: {name!r} must map to a list of values, got {values!r}")
         if not values:
-            raise ValueError(f"grid_configs: {name!r} has no values; give at least one")
+            raise InputError(f"grid_configs: {name!r} has no values; give at least one")
     names = list(grid)
     return [dict(zip(names, combination)) for combination in itertools.product(*grid.values())]

@@ -7,13 +7,16 @@
 When every configuration failed there is no best, and SweepFailed says why the first one failed: that
 is usually why they all did (an unknown setting, missing data).
 """
+from tinygrad231n.errors import InputError
+
 from .records import best_record
 
 ERROR_CHARS = 300  # enough for any of our one-line errors; a traceback-sized message gets cut
 
 
-class SweepFailed(RuntimeError):
-    """No configuration of the sweep succeeded; the message (one line) gives the first failure's error."""
+class SweepFailed(InputError, RuntimeError):
+    """No configuration of the sweep succeeded; the message (one line) gives the first failure's error.
+    An InputError: what they all failed on is usually a setting they share, or the data."""
 
 
 def summarize(records, results_path, key="val_acc"):

@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	  "Python `$(PY) -c 'import platform; print(platform.python_version())'`; tinygrad231n needs 3.11 or newer:" \
 	  "run make clean, then make again" >&2; exit 1; }
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[all,dev]'
 	touch $(STAMP)
 
 test: $(STAMP)

@@ -6,12 +6,18 @@ Figures are made with `matplotlib.figure.Figure`, not pyplot: they need no scree
 (`savefig` picks its own), pyplot never holds on to them, and importing this module leaves the
 backend alone, so a notebook that imports it (through cs231n.vis_utils) keeps its inline plots.
 A notebook shows a returned figure by ending a cell with it, or with `display(fig)`.
+matplotlib comes with the `report` extra; without it, importing this module says so in one line.
 """
 import math
 
 import numpy as np
-from matplotlib.figure import Figure
-from matplotlib.ticker import LogFormatter, MaxNLocator
+
+from .extras import require
+
+_FIGURES = "the report's figures (tinygrad231n.plots)"
+_figure = require("matplotlib.figure", extra="report", needed_for=_FIGURES)
+_ticker = require("matplotlib.ticker", extra="report", needed_for=_FIGURES)
+Figure, LogFormatter, MaxNLocator = _figure.Figure, _ticker.LogFormatter, _ticker.MaxNLocator
 
 
 def visualize_grid(Xs, ubound=255.0, padding=1):

@@ -3,7 +3,7 @@
     pin_threads(1)                      # BLAS/OpenMP (threadpoolctl) and numba's pool, from now on
     with limited_threads(2): ...        # the same for a block, then back as before
 
-threadpoolctl changes the thread pools of the BLAS and OpenMP libraries already loaded, so call
+threadpoolctl (the `cli` extra) changes the thread pools of the BLAS and OpenMP libraries already loaded, so call
 these after numpy (and torch, if used) are imported; numba's pool is limited with
 numba.set_num_threads (at most the pool it started with, NUMBA_NUM_THREADS).
 On a small shared machine one thread per process is often fastest: threads fighting over the cores
@@ -15,13 +15,14 @@ import os
 
 import numba
 import numpy  # noqa: F401  (loaded first, so that threadpoolctl finds its BLAS)
-from threadpoolctl import threadpool_limits
+
+from .extras import require
 
 
 def pin_threads(threads):
     """Limit BLAS, OpenMP and numba to `threads` threads (an int >= 1) from now on."""
     _check(threads)
-    threadpool_limits(limits=threads)
+    _threadpool_limits()(limits=threads)
     _set_numba_threads(threads)
 
 
@@ -33,7 +34,7 @@ def limited_threads(threads):
         return
     _check(threads)
     previous = numba.get_num_threads()
-    with threadpool_limits(limits=threads):
+    with _threadpool_limits()(limits=threads):
         _set_numba_threads(threads)
         try:
             yield
@@ -52,6 +53,11 @@ def calm_numba_workers():
     """
     if "NUMBA_THREADING_LAYER" not in os.environ:
         numba.config.THREADING_LAYER = "workqueue"
+
+
+def _threadpool_limits():
+    """threadpoolctl's threadpool_limits: it comes with the cli extra, as only pinning threads needs it."""
+    return require("threadpoolctl", extra="cli", needed_for="setting the number of threads").threadpool_limits
 
 
 def _set_numba_threads(threads):

@@ -15,12 +15,15 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
+
+from tinygrad231n.extras import require
 
 from tinygrad231n.data import (DataNotFoundError, default_data_dir, load_batch, load_cifar10, load_cifar10_sample,
                                map_images, mean_image, split_train_val_test, to_nchw)
 from tinygrad231n.data import subtract_mean as subtract_mean_image
 from tinygrad231n.data.cifar10 import _BatchUnpickler
+
+Image = require("PIL.Image", extra="cs231n", needed_for="reading Tiny ImageNet (cs231n.data_utils)")
 
 __all__ = ["load_pickle", "load_CIFAR_batch", "load_CIFAR10", "get_CIFAR10_data", "load_tiny_imagenet",
            "load_models", "load_imagenet_val"]

@@ -4,16 +4,19 @@
     x = preprocess_image(img)                      # float32, per-channel standardized
     img = deprocess_image(x, rescale=True)         # back to uint8
 
-Images are read with Pillow (a dependency already); the assignment uses imageio.
+Images are read with Pillow (the cs231n extra); the assignment uses imageio.
 """
 import io
 import urllib.error
 import urllib.request
 
 import numpy as np
-from PIL import Image
+
+from tinygrad231n.extras import require
 
 from .fast_layers import conv_forward_fast
+
+Image = require("PIL.Image", extra="cs231n", needed_for="loading images (cs231n.image_utils)")
 
 __all__ = ["blur_image", "preprocess_image", "deprocess_image", "image_from_url", "load_image",
            "SQUEEZENET_MEAN", "SQUEEZENET_STD"]

@@ -18,11 +18,10 @@ import urllib.request
 import zlib
 from pathlib import Path, PurePosixPath
 
-from tqdm import tqdm
-
 from tinygrad231n.data.cifar10 import BATCHES_DIR, DataError, load_cifar10
 from tinygrad231n.leftovers import hold, remove_leftovers
 from tinygrad231n.paths import check_output_dir
+from tinygrad231n.progress import progress as show_progress
 
 OFFICIAL_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
 OFFICIAL_MD5 = "c58f30108f718f92721af3b95e74349a"
@@ -107,12 +106,12 @@ def _fetch(url, path, progress):
     try:
         with urllib.request.urlopen(_as_url(url), timeout=60) as response, open(path, "wb") as out:
             total = int(response.headers.get("Content-Length") or 0) or None
-            with tqdm(total=total, unit="B", unit_scale=True, desc="CIFAR-10", disable=not progress) as bar:
+            with show_progress(total=total, unit="B", unit_scale=True, desc="CIFAR-10", enabled=progress) as bar:
                 while chunk := response.read(_CHUNK):
                     out.write(chunk)
                     written += len(chunk)
                     bar.update(len(chunk))
-    except (urllib.error.URLError, TimeoutError, ConnectionError) as err:
+    except (urllib.error.URLError, TimeoutError, ConnectionError, ValueError) as err:  # ValueError: "unknown url type"
         reason = getattr(err, "reason", err)
         raise DataError(f"could not download {url}: {reason}") from err
     if total is not None and written != total:

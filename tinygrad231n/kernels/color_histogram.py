@@ -17,7 +17,6 @@ The definition is CS231n assignment 1's ``color_histogram_hsv`` (``cs231n/featur
 matplotlib refuses pixels outside [0, xmax]; so do we. Float inputs are read as float64 (CS231n loads
 CIFAR as float64); float32 input thus gets float64 arithmetic, where matplotlib would use float32.
 """
-import matplotlib.colors
 import numba
 import numpy as np
 
@@ -27,6 +26,8 @@ from .sized import SizedKernel
 
 def hue_histogram_reference(image, nbin=10, xmin=0, xmax=255, normalized=True):
     """CS231n's ``color_histogram_hsv`` for ONE (H, W, 3) image in plain numpy -> (nbin,) float64."""
+    import matplotlib.colors  # the reference only (tests): matplotlib comes with the cs231n extra
+
     bins = np.linspace(xmin, xmax, nbin + 1)
     hsv = matplotlib.colors.rgb_to_hsv(image / xmax) * xmax
     imhist, bin_edges = np.histogram(hsv[:, :, 0], bins=bins, density=normalized)

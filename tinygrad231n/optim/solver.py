@@ -21,10 +21,10 @@ CS231n's own protocol (a `params` dict and `loss(X, y=None)` returning (loss, gr
 tinygrad231n.cs231n.solver, which adapts such a model into a Module and runs this Solver.
 """
 import numpy as np
-from tqdm import tqdm
 
 from ..atomic import save_npz
 from ..function import no_grad
+from ..progress import progress as show_progress
 from .divergence import check_loss
 from .rules import RULES
 from .schedules import SCHEDULES
@@ -147,7 +147,7 @@ class Solver:
         """Run num_epochs epochs of max(N_train // batch_size, 1) iterations each."""
         iterations_per_epoch = max(self.X_train.shape[0] // self.batch_size, 1)
         num_iterations = self.num_epochs * iterations_per_epoch
-        with tqdm(total=num_iterations, desc="Solver", unit="it", disable=not self.verbose) as progress:
+        with show_progress(total=num_iterations, desc="Solver", unit="it", enabled=self.verbose) as progress:
             for t in range(num_iterations):
                 loss = self._step(t, num_iterations)
                 progress.update()

@@ -17,20 +17,25 @@ import sys
 import time
 import urllib.parse
 
+from tinygrad231n.errors import InputError
+from tinygrad231n.extras import require
+
 from .worker import failed_record, run_one
 
 CONNECT_TIMEOUT = 10  # seconds to reach the scheduler
 NO_WORKERS_TIMEOUT = 120  # seconds with no worker before the sweep gives up
 POLL_SECONDS = 0.2
 ADDRESS_FORM = "tcp://HOST:PORT (e.g. tcp://127.0.0.1:8786)"
+ON_A_CLUSTER = "a sweep on a Dask cluster (--scheduler)"
 
 
-class ClusterError(RuntimeError):
-    """The cluster cannot run the sweep (unreachable, no workers, scheduler gone); one line saying so."""
+class ClusterError(InputError, RuntimeError):
+    """The cluster cannot run the sweep (unreachable, no workers, scheduler gone); one line saying so.
+    An InputError: the address given, or the cluster behind it, is what has to change."""
 
 
 def check_scheduler_address(address):
-    """`address` as "scheme://host:port" (a bare HOST:PORT gets tcp://); ValueError if it is not one."""
+    """`address` as "scheme://host:port" (a bare HOST:PORT gets tcp://); InputError if it is not one."""
     full = address if "://" in address else f"tcp://{address}"
     parts = urllib.parse.urlsplit(full)
     try:
@@ -38,7 +43,7 @@ def check_scheduler_address(address):
     except ValueError:  # not a number, or out of range
         port = None
     if parts.scheme not in ("tcp", "tls") or not parts.hostname or port is None or parts.path or port == 0:
-        raise ValueError(f"scheduler address {address!r} is not of the form {ADDRESS_FORM}")
+        raise InputError(f"scheduler address {address!r} is not of the form {ADDRESS_FORM}")
     return full
 
 
@@ -59,7 +64,8 @@ def run_on_cluster(task, configs, scheduler, save, connect_timeout=CONNECT_TIMEO
 
 
 def _connect(scheduler, timeout):
-    from distributed import Client  # imported here: only cluster sweeps need it, and it is slow to import
+    # imported here: only cluster sweeps need it (the cluster extra), and it is slow to import
+    Client = require("distributed", extra="cluster", needed_for=ON_A_CLUSTER).Client
 
     try:
         return Client(scheduler, timeout=timeout, set_as_default=False)
@@ -134,7 +140,7 @@ def _scheduler_lost(scheduler, unfinished):
 @contextlib.contextmanager
 def _quiet(package):
     """Silence `package`'s loggers (Dask sets levels on several, e.g. distributed.client) for a while."""
-    import distributed  # noqa: F401  (creates its loggers and sets their levels)
+    require("distributed", extra="cluster", needed_for=ON_A_CLUSTER)  # creates its loggers and sets their levels
 
     names = [package] + [name for name in logging.root.manager.loggerDict if name.startswith(package + ".")]
     loggers = [logging.getLogger(name) for name in names]

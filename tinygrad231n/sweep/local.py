@@ -14,10 +14,12 @@ it dies (`worker.exit_with_parent`).
 import os
 import time
 
-import joblib
+from tinygrad231n.extras import require
 
 from .records import config_key
 from .worker import exit_with_parent, failed_record, run_one
+
+LOCAL = "a sweep on local processes"
 
 
 def run_local(task, configs, n_jobs, save):
@@ -58,6 +60,7 @@ def _run_until_death(task, configs, n_jobs, taken, finished, save):
 
 def _parallel_records(task, configs, n_jobs, taken):
     """Yield a record per configuration as each finishes; `taken` collects those joblib has taken up."""
+    joblib = require("joblib", extra="sweep", needed_for=LOCAL)
 
     def calls():
         for config in configs:

@@ -1,10 +1,10 @@
 """run_sweep: skip what is done, run the rest where asked, and stream every record to the results file."""
-from tqdm.auto import tqdm
-
+from tinygrad231n.extras import require
 from tinygrad231n.paths import check_output_file
+from tinygrad231n.progress import progress as show_progress
 
-from .cluster import CONNECT_TIMEOUT, NO_WORKERS_TIMEOUT, check_scheduler_address, run_on_cluster
-from .local import run_local
+from .cluster import CONNECT_TIMEOUT, NO_WORKERS_TIMEOUT, ON_A_CLUSTER, check_scheduler_address, run_on_cluster
+from .local import LOCAL, run_local
 from .records import append_record, config_key, end_last_line, is_score, latest_records, read_records
 
 
@@ -27,7 +27,8 @@ def run_sweep(task, configs, results_path, scheduler=None, n_jobs=-1, progress=T
     score: None, or a result name (e.g. "val_acc") that an "ok" record must hold as a finite number: a
         task that returns none is recorded as failed, and such a record in the file is skipped.
     Before any work it also checks that `results_path` can be written and that `scheduler` is an address
-    (ValueError, one line). Returns the latest record of every configuration in the file, earlier sweeps'
+    (InputError, one line), and that the package the sweep runs on is installed (MissingExtra: joblib
+    comes with the `sweep` extra, Dask distributed with `cluster`). Returns the latest record of every configuration in the file, earlier sweeps'
     included, in the order they first appear. A record is {"config", "status": "ok", "result",
     "seconds"} or {"config", "status": "failed", "error": "<type>: <message>", "seconds"}.
     """
@@ -35,6 +36,9 @@ def run_sweep(task, configs, results_path, scheduler=None, n_jobs=-1, progress=T
     results = check_output_file(results_path, what="results file")
     if scheduler is not None:
         check_scheduler_address(scheduler)
+        require("distributed", extra="cluster", needed_for=ON_A_CLUSTER)
+    else:
+        require("joblib", extra="sweep", needed_for=LOCAL)
     if check is not None:
         for config in unique.values():
             check(dict(config))
@@ -45,7 +49,7 @@ def run_sweep(task, configs, results_path, scheduler=None, n_jobs=-1, progress=T
     results.parent.mkdir(parents=True, exist_ok=True)
     end_last_line(results_path)
     new = []
-    with tqdm(total=len(todo), disable=not progress, desc="sweep", unit="config") as bar:
+    with show_progress(total=len(todo), enabled=progress, desc="sweep", unit="config") as bar:
         def save(record):
             record = _scored(record, score)
             append_record(results_path, record)

@@ -68,6 +68,17 @@ def test_second_backward_through_a_freed_graph_is_an_error():
         loss.backward()
 
 
+def test_retain_graph_keeps_the_tape_for_another_backward():
+    w = Tensor([3.0], requires_grad=True)
+    loss = (w * w).exp().sum()
+    loss.backward(retain_graph=True)
+    first = w.grad.copy()
+    loss.backward()  # gradients accumulate, as in PyTorch; this walk frees the tape
+    np.testing.assert_allclose(w.grad, 2 * first)
+    with pytest.raises(RuntimeError, match="already backpropagated"):
+        loss.backward()
+
+
 def test_no_grad_records_nothing():
     w = Tensor([1.0], requires_grad=True)
     with no_grad():

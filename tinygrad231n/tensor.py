@@ -123,10 +123,13 @@ class Tensor:
         return f"Tensor({', '.join(parts)})"
 
     # ---- backpropagation --------------------------------------------------------------------
-    def backward(self, grad=None):
+    def backward(self, grad=None, retain_graph=False):
         """Accumulate d(self)/d(leaf) * grad into `.grad` of every leaf that requires grad.
 
         A one-element tensor seeds with 1; anything else needs `grad` of exactly its shape.
+        The walk frees the arrays each op saved, so a second backward through the graph is an error,
+        unless `retain_graph=True` keeps them (as in PyTorch): then it may run any number of times
+        (CS231n's caches do; each walk adds to `.grad` again).
         """
         if not self.requires_grad:
             raise RuntimeError("backward(): this tensor does not require grad and was not computed from one "
@@ -146,11 +149,13 @@ class Tensor:
                 continue
             if ctx.saved is None:
                 raise RuntimeError("backward(): this graph was already backpropagated and its saved arrays freed; "
-                                   "run the forward pass again to build a new graph")
+                                   "run the forward pass again to build a new graph, or pass retain_graph=True "
+                                   "to the first backward")
             if ctx.clock != Tensor._writes:  # some tensor was written since this op ran: was it one it saved?
                 _check_saved_not_written(node, ctx)
             input_grads = ctx.function.backward(ctx, g)
-            ctx.saved = None
+            if not retain_graph:
+                ctx.saved = None
             if type(input_grads) is not tuple:
                 input_grads = (input_grads,)
             for parent, parent_grad, needed in zip(ctx.parents, input_grads, ctx.needs_input_grad):

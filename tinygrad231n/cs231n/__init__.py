@@ -22,5 +22,5 @@ The vectorized code paths run on the models in `models/` and the core's ops; onl
 functions (losses, convolution, pooling, im2col) and kNN's `compute_distances_two_loops` /
 `_one_loop` are the explicit loops the assignment asks students to write, kept as the references
 the fast versions are compared against. Layer caches hold the core's tape: pass them back
-unopened, once.
+unopened, as many times as you like.
 """

@@ -11,7 +11,7 @@ nothing to build), kept under each of the assignment's names so notebook code ru
 As in the assignment, the windows must tile the padded input exactly: (H + 2 * pad - HH) must be
 a multiple of the stride (the core's ops raise a ValueError naming the dimension otherwise).
 
-Caches hold the tape (see _tape.py): pass them back unopened, once. Importing this module loads
+Caches hold the tape (see _tape.py): pass them back unopened, any number of times. Importing this module loads
 the numba kernels on tiny inputs (see _warmup.py), so a notebook's first timed call does not pay
 for them.
 """

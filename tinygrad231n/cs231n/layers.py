@@ -9,10 +9,9 @@ the output array with a cache holding the tape (see _tape.py); each backward see
 functions only translate between the two calling conventions. The exceptions are the naive
 convolution and pooling loops (naive_layers.py), the assignment's own references.
 
-A cache can be backpropagated ONCE: the tape frees its saved arrays on the way back, and a
-second backward on the same cache raises instead of silently returning wrong (accumulated)
-gradients. Call the forward again for a new cache. As in the assignment, the cache refers to the
-input arrays without copying them: change x in place after the forward and the backward sees it.
+As in the assignment, a cache can be backpropagated any number of times, each backward giving
+that call's gradients (the tape is kept, not freed). As in the assignment too, the cache refers
+to the input arrays without copying them (see _tape.py for what writing into them does).
 
 Conventions kept from the assignment: `bn_param` / `ln_param` / `gn_param` / `dropout_param` are
 dicts; batch norm keeps `running_mean` / `running_var` in bn_param (starting at zeros, updated in

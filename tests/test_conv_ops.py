@@ -14,6 +14,7 @@ from tinygrad231n.gradcheck import gradcheck
 from tinygrad231n.kernels import channel_norm
 from tinygrad231n.kernels import im2col as im2col_kernels
 from tinygrad231n.kernels import pooling
+from tinygrad231n.kernels.thresholds import CHANNEL_NORM_MIN_IMAGES, IM2COL_MIN_IMAGES
 from tinygrad231n.testing import strategies as st
 
 # Each example runs a numerical gradient over every input element: keep the count modest.
@@ -154,7 +155,7 @@ def test_float32_stays_float32(case, data):
 # ---- kernels against their numpy references --------------------------------------------------------
 
 @given(st.conv_inputs(max_channels=3).map(lambda a: (a[0], a[1].shape[2:], a[3], a[4])),
-       hs.sampled_from([1, im2col_kernels.PARALLEL_MIN_IMAGES]))
+       hs.sampled_from([1, IM2COL_MIN_IMAGES]))
 def test_im2col_and_col2im_match_numpy(geometry, copies):
     x, kernel, stride, pad = geometry
     x = np.concatenate([x] * copies)  # small batches run the serial kernel, large ones the threaded twin
@@ -287,7 +288,7 @@ def test_pooling_rejects_windows_that_do_not_tile():
 
 
 
-@given(images_and_affine(), hs.sampled_from([1, channel_norm.PARALLEL_MIN_IMAGES]))
+@given(images_and_affine(), hs.sampled_from([1, CHANNEL_NORM_MIN_IMAGES]))
 def test_channel_norm_kernels_match_numpy(inputs, copies):
     x, gamma, beta = inputs
     x = np.concatenate([x] * copies) * 3 + 50  # a large mean against the spread, and the threaded twins

@@ -5,6 +5,7 @@ from hypothesis import given, strategies as hs
 
 import tinygrad231n.nn.functional as F
 from tinygrad231n import Tensor
+from tinygrad231n.kernels.thresholds import LOSS_MIN_ROWS
 from tinygrad231n.ops import cross_entropy as ce, multiclass_hinge as mh
 from tinygrad231n.testing import strategies as st
 
@@ -25,7 +26,7 @@ def test_kernel_matches_reference_to_1e_12(kernel, reference, scores_labels):
 
 
 @pytest.mark.parametrize("kernel, reference", KERNELS, ids=["cross_entropy", "multiclass_hinge"])
-@pytest.mark.parametrize("n", [7, ce.PARALLEL_MIN_ROWS + 3])  # the serial and the threaded compilation
+@pytest.mark.parametrize("n", [7, LOSS_MIN_ROWS + 3])  # the serial and the threaded compilation
 def test_both_compilations_match_reference_on_random_scores(kernel, reference, n, rng):
     scores = rng.standard_normal((n, 10))
     y = rng.integers(0, 10, n)
@@ -99,7 +100,7 @@ def test_a_nan_score_makes_the_loss_and_that_rows_gradient_nan(loss, where):
     assert np.isnan(scores.grad[row, y[row]])  # the row's label column: its margins have no slope
 
 
-@pytest.mark.parametrize("n", [7, ce.PARALLEL_MIN_ROWS + 3])  # the serial and the threaded compilation
+@pytest.mark.parametrize("n", [7, LOSS_MIN_ROWS + 3])  # the serial and the threaded compilation
 def test_hinge_kernel_matches_reference_with_nan_and_inf(n, rng):
     scores = rng.standard_normal((n, 5))
     y = rng.integers(0, 5, n)

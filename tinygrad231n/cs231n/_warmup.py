@@ -12,7 +12,7 @@ Nothing here reads random numbers or changes global state.
 """
 import numpy as np
 
-from tinygrad231n.kernels import im2col
+from tinygrad231n.kernels.thresholds import IM2COL_MIN_IMAGES
 
 
 def warm_up_linear_loss(loss_fn):
@@ -34,9 +34,9 @@ def warm_up_fast_layers(conv_forward, conv_backward, pool_forward, pool_backward
     """The fast conv and max-pool layers, forward and backward, on float64 images: one image (the
     kernels' serial variant) and enough for im2col's threaded one. Both, because the conv op hands
     the kernels a few images at a time (ops/conv.py), how many depending on the image size. Pooling
-    threads only from kernels/pooling.PARALLEL_MIN_VALUES values (a training batch of feature maps),
+    threads only from kernels/thresholds.POOLING_MIN_VALUES values (a training batch of feature maps),
     more than any of the notebooks' timed cells pool, so its serial variant is the one warmed."""
-    for n in (1, im2col.PARALLEL_MIN_IMAGES):
+    for n in (1, IM2COL_MIN_IMAGES):
         x = np.zeros((n, 1, 4, 4))
         out, cache = conv_forward(x, np.zeros((1, 1, 3, 3)), np.zeros(1), {"stride": 1, "pad": 1})
         conv_backward(out, cache)

@@ -9,8 +9,8 @@ The numpy references below are what the tests hold the kernels to.
 import numba
 import numpy as np
 
-from .im2col import PARALLEL_MIN_IMAGES  # the same trade-off as im2col's
 from .sized import SizedKernel
+from .thresholds import CHANNEL_NORM_MIN_IMAGES
 
 
 # The per-plane sums are separate functions compiled with fastmath: it lets LLVM split each float64
@@ -69,9 +69,9 @@ def _channel_affine(u, v, a, b, d, out):
                 op[k] = ac * up[k] + bc * vp[k] + dc
 
 
-_sums = SizedKernel(_plane_sums, PARALLEL_MIN_IMAGES)
-_cross_sums = SizedKernel(_plane_cross_sums, PARALLEL_MIN_IMAGES)
-_affine = SizedKernel(_channel_affine, PARALLEL_MIN_IMAGES)
+_sums = SizedKernel(_plane_sums, CHANNEL_NORM_MIN_IMAGES)
+_cross_sums = SizedKernel(_plane_cross_sums, CHANNEL_NORM_MIN_IMAGES)
+_affine = SizedKernel(_channel_affine, CHANNEL_NORM_MIN_IMAGES)
 
 
 def _planes(x):

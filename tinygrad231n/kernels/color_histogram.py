@@ -22,6 +22,7 @@ import numpy as np
 
 from ..checks import check_finite
 from .sized import SizedKernel
+from .thresholds import HUE_HISTOGRAM_MIN_IMAGES
 
 
 def hue_histogram_reference(image, nbin=10, xmin=0, xmax=255, normalized=True):
@@ -89,7 +90,7 @@ def _hue_histogram_images(images, edges, xmax, normalized, out, out_of_range):
                 out[n, k] = counts[k] / width_k / total * width_k  # np.histogram's density, times the width
 
 
-_hue_histogram_kernel = SizedKernel(_hue_histogram_images, parallel_min=32)
+_hue_histogram_kernel = SizedKernel(_hue_histogram_images, HUE_HISTOGRAM_MIN_IMAGES)
 
 
 def _check_arguments(images, nbin, xmin, xmax):

@@ -26,6 +26,7 @@ import numpy as np
 
 from ..checks import check_finite
 from .sized import SizedKernel
+from .thresholds import HOG_MIN_IMAGES
 
 ORIENTATIONS = 9
 CELL = 8
@@ -128,8 +129,7 @@ def _hog_images(images, out):
             hist[k] /= CELL * CELL
 
 
-# Threads pay off from a few dozen images; one image (CS231n's per-image calls) runs serial.
-_hog_kernel = SizedKernel(_hog_images, parallel_min=32)
+_hog_kernel = SizedKernel(_hog_images, HOG_MIN_IMAGES)
 
 
 def _check_images(images):

@@ -18,11 +18,7 @@ import numba
 import numpy as np
 
 from .sized import SizedKernel
-
-# Threads for a training batch, not for a handful of images: starting numba's pool costs tens of
-# microseconds, and its OpenMP workers spin between calls, taking turns with BLAS's threads on a
-# small machine (measured: a small ConvNet's step 0.4 s threaded on 2 cores against 0.02 s serial).
-PARALLEL_MIN_IMAGES = 64
+from .thresholds import IM2COL_MIN_IMAGES
 
 
 def output_size(size, kernel, stride, pad):
@@ -72,8 +68,8 @@ def _col2im(dx, cols, kh, kw, sh, sw, ph, pw):
         dx[image] = padded[:, ph:ph + h, pw:pw + w]
 
 
-_im2col_kernel = SizedKernel(_im2col, PARALLEL_MIN_IMAGES)
-_col2im_kernel = SizedKernel(_col2im, PARALLEL_MIN_IMAGES)
+_im2col_kernel = SizedKernel(_im2col, IM2COL_MIN_IMAGES)
+_col2im_kernel = SizedKernel(_col2im, IM2COL_MIN_IMAGES)
 
 
 def im2col(x, kernel, stride, pad, out=None):

@@ -14,11 +14,7 @@ import numba
 import numpy as np
 
 from .sized import SizedKernel
-
-# Pooling is a pass over memory with little work per value: threads pay only on a training batch
-# of feature maps (128 x 32 x 32 x 32 is 4M values), not on a notebook's 100 small RGB images
-# (0.3M values), where numba's spinning OpenMP workers made the first call 10x slower on 2 cores.
-PARALLEL_MIN_VALUES = 1 << 20
+from .thresholds import POOLING_MIN_VALUES
 
 
 def winner_dtype(kh, kw):
@@ -89,10 +85,10 @@ def _avg_pool_backward(dx, grad, kh, kw, sh, sw):
                             dx[image, channel, oh * sh + i, ow * sw + j] += share
 
 
-_max_pool_kernel = SizedKernel(_max_pool, PARALLEL_MIN_VALUES, measure=np.size)
-_max_pool_backward_kernel = SizedKernel(_max_pool_backward, PARALLEL_MIN_VALUES, measure=np.size)
-_avg_pool_kernel = SizedKernel(_avg_pool, PARALLEL_MIN_VALUES, measure=np.size)
-_avg_pool_backward_kernel = SizedKernel(_avg_pool_backward, PARALLEL_MIN_VALUES, measure=np.size)
+_max_pool_kernel = SizedKernel(_max_pool, POOLING_MIN_VALUES, measure=np.size)
+_max_pool_backward_kernel = SizedKernel(_max_pool_backward, POOLING_MIN_VALUES, measure=np.size)
+_avg_pool_kernel = SizedKernel(_avg_pool, POOLING_MIN_VALUES, measure=np.size)
+_avg_pool_backward_kernel = SizedKernel(_avg_pool_backward, POOLING_MIN_VALUES, measure=np.size)
 
 
 def max_pool(x, kernel, stride, out_size):

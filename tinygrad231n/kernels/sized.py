@@ -2,6 +2,7 @@
 
 A kernel's outer `numba.prange` loop over rows or images pays for itself only on large
 inputs: starting the thread pool costs more than a small batch (one image, 500 scores) takes.
+Where each kernel switches is measured, and set, in one place: kernels/thresholds.py.
 """
 import types
 

@@ -9,9 +9,7 @@ import numpy as np
 from ..function import Function, register
 from ..checks import check_scores_and_labels
 from ..kernels.sized import SizedKernel
-
-# Below this many rows, starting threads costs more than it saves.
-PARALLEL_MIN_ROWS = 4096
+from ..kernels.thresholds import LOSS_MIN_ROWS
 
 
 def _cross_entropy_rows(scores, y):
@@ -35,7 +33,7 @@ def _cross_entropy_rows(scores, y):
     return row_loss.sum() / n, dscores
 
 
-_kernel = SizedKernel(_cross_entropy_rows, PARALLEL_MIN_ROWS)
+_kernel = SizedKernel(_cross_entropy_rows, LOSS_MIN_ROWS)
 
 
 def cross_entropy_kernel(scores, y):

@@ -10,9 +10,9 @@ import numba
 import numpy as np
 
 from ..function import Function, register
-from .cross_entropy import PARALLEL_MIN_ROWS
 from ..checks import check_scores_and_labels
 from ..kernels.sized import SizedKernel
+from ..kernels.thresholds import LOSS_MIN_ROWS
 
 
 def _hinge_rows(scores, y, margin):
@@ -42,7 +42,7 @@ def _hinge_rows(scores, y, margin):
     return row_loss.sum() / n, dscores
 
 
-_kernel = SizedKernel(_hinge_rows, PARALLEL_MIN_ROWS)
+_kernel = SizedKernel(_hinge_rows, LOSS_MIN_ROWS)
 
 
 def multiclass_hinge_kernel(scores, y, margin=1.0):

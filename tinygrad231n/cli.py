@@ -248,6 +248,9 @@ def run_sweep(args):
     configs = grid_configs(grid)
     if args.scheduler is None and not args.sample:  # missing data: one line now (a cluster's may be elsewhere)
         find_batches_dir(args.data or default_data_dir())
+    if args.scheduler is None and args.threads is not None:  # now, not once per task (each limits its threads)
+        from tinygrad231n.threads import check_thread_control
+        check_thread_control()
     task = functools.partial(sweep_task, args.model, args.data, args.sample, threads=args.threads)
     results = args.results or f"runs/sweep-{args.model}.jsonl"
     records = sweep(task, configs, results, scheduler=args.scheduler, n_jobs=args.jobs, check=spec.config,

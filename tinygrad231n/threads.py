@@ -55,6 +55,12 @@ def calm_numba_workers():
         numba.config.THREADING_LAYER = "workqueue"
 
 
+def check_thread_control():
+    """MissingExtra (naming the cli extra) now, if threadpoolctl is not installed, for a caller whose
+    threads are limited later and elsewhere (each task of a local sweep), where it would fail once per task."""
+    _threadpool_limits()
+
+
 def _threadpool_limits():
     """threadpoolctl's threadpool_limits: it comes with the cli extra, as only pinning threads needs it."""
     return require("threadpoolctl", extra="cli", needed_for="setting the number of threads").threadpool_limits

@@ -39,11 +39,14 @@ class FullyConnectedNet(ClassifierMixin, nn.Module):
     weight_scale: std of the initial weights, W = weight_scale * randn; None for He init
     (randn * sqrt(2 / fan_in)), which keeps deep ReLU nets' activations from shrinking.
     dtype: float32 (CS231n's default for this net, and faster) or float64 (gradient checks).
-    seed: fixes the initial weights and the dropout masks (two independent streams).
+    seed: fixes the initial weights and the stream of dropout masks (two independent streams).
+    dropout_seed: when given, every training forward pass uses the same masks (CS231n's
+    dropout_param["seed"]; gradient checks need it): hidden layer i's nn.Dropout draws its mask
+    from default_rng([dropout_seed, i]) on each call.
     """
 
     def __init__(self, hidden_dims, input_dim=3 * 32 * 32, num_classes=10, dropout_keep_ratio=1,
-                 normalization=None, reg=0.0, weight_scale=1e-2, dtype=np.float32, seed=None):
+                 normalization=None, reg=0.0, weight_scale=1e-2, dtype=np.float32, seed=None, dropout_seed=None):
         super().__init__()
         if normalization not in NORMALIZATIONS:
             raise ValueError(f"FullyConnectedNet: normalization must be one of {tuple(NORMALIZATIONS)}, "
@@ -54,7 +57,7 @@ class FullyConnectedNet(ClassifierMixin, nn.Module):
         self.input_dim, self.num_classes = input_dim, num_classes
         self.num_layers = len(hidden_dims) + 1
         self.normalization, self.dropout_keep_ratio = normalization, dropout_keep_ratio
-        self.reg, self.dtype = reg, np.dtype(dtype)
+        self.reg, self.dtype, self.dropout_seed = reg, np.dtype(dtype), dropout_seed
         init_seed, mask_seed = np.random.SeedSequence(seed).spawn(2)
         self.network = self._build(list(hidden_dims), weight_scale, np.random.default_rng(init_seed),
                                    np.random.default_rng(mask_seed))
@@ -72,8 +75,14 @@ class FullyConnectedNet(ClassifierMixin, nn.Module):
                 layers.append(NORMALIZATIONS[self.normalization](dims[i], dtype=self.dtype))
             layers.append(nn.ReLU())
             if self.dropout_keep_ratio < 1:
-                layers.append(nn.Dropout(1 - self.dropout_keep_ratio, rng=mask_rng))
+                layers.append(self._dropout(i, mask_rng))
         return nn.Sequential(*layers)
+
+    def _dropout(self, i, mask_rng):
+        """The dropout after hidden layer i: new masks from mask_rng, or one fixed mask per dropout_seed."""
+        if self.dropout_seed is None:
+            return nn.Dropout(1 - self.dropout_keep_ratio, rng=mask_rng)
+        return nn.Dropout(1 - self.dropout_keep_ratio, seed=[self.dropout_seed, i])
 
     def forward(self, X):
         """(N, d1, ..., dk) inputs with d1 * ... * dk = input_dim -> (N, C) scores, in the current mode."""

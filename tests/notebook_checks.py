@@ -1,7 +1,7 @@
 """The CS231n notebooks' own checking helpers, shared by the tests that check as the notebooks do."""
 import numpy as np
 
-from tinygrad231n.cs231n.gradient_check import eval_numerical_gradient_array
+from tinygrad231n.cs231n.gradient_check import eval_numerical_gradient, eval_numerical_gradient_array
 
 
 def rel_error(x, y):
@@ -17,3 +17,14 @@ def numeric_gradients(forward, inputs, dout):
             return forward(*inputs)[0]
         grads.append(eval_numerical_gradient_array(f, inputs[k], dout))
     return grads
+
+
+def model_gradient_errors(model, X, y):
+    """{name: rel_error} between model.loss(X, y)'s gradients and eval_numerical_gradient (h=1e-5), for
+    every parameter: the loop that the FullyConnectedNets, BatchNormalization and Dropout notebooks print."""
+    _, grads = model.loss(X, y)
+    errors = {}
+    for name in sorted(grads):
+        numeric = eval_numerical_gradient(lambda _: model.loss(X, y)[0], model.params[name], verbose=False, h=1e-5)
+        errors[name] = rel_error(numeric, grads[name])
+    return errors

@@ -197,6 +197,23 @@ def test_fully_connected_net_is_exported_and_follows_np_random_seed():
     assert {name: g.shape for name, g in grads.items()} == {name: p.shape for name, p in model.params.items()}
 
 
+def test_fully_connected_net_seed_fixes_the_dropout_masks_and_leaves_the_weights_to_np_random():
+    X, y = np.random.default_rng(0).standard_normal((4, 6)), np.array([0, 1, 2, 0])
+    nets = []
+    for seed in (123, 7, None):
+        np.random.seed(3)
+        nets.append(FullyConnectedNet([5, 4], input_dim=6, num_classes=3, dropout_keep_ratio=0.5,
+                                      dtype=np.float64, seed=seed))
+    seeded, other_seed, unseeded = nets
+    for name in seeded.params:  # as in the assignment: np.random.seed fixes the weights, seed only the masks
+        np.testing.assert_array_equal(other_seed.params[name], seeded.params[name])
+        np.testing.assert_array_equal(unseeded.params[name], seeded.params[name])
+    loss, _ = seeded.loss(X, y)
+    assert seeded.loss(X, y)[0] == loss  # the same masks on every forward pass while a seed is given
+    assert other_seed.loss(X, y)[0] != loss
+    assert unseeded.loss(X, y)[0] != unseeded.loss(X, y)[0]  # no seed: new masks on each call
+
+
 # ---- features and vis_utils -----------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

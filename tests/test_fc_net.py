@@ -37,15 +37,6 @@ def small_net(**options):
     return FullyConnectedNet(**{**settings, **options})
 
 
-def loss_with_fixed_masks(net, X, y, mask_seed=0):
-    """The training loss with every dropout layer drawing the same masks on every call, so the loss
-    is a deterministic function of the parameters (needed for numerical gradients)."""
-    for layer in net.network:
-        if isinstance(layer, nn.Dropout):
-            layer.rng = np.random.default_rng(mask_seed)
-    return train_loss(net, X, y)
-
-
 def numpy_scores(state, X, num_layers, normalization):
     """The forward pass that checkpoint_arrays' docstring promises works without this project."""
     h = X.reshape(len(X), -1)
@@ -83,15 +74,15 @@ def test_state_dict_round_trip_restores_scores(rng):
 @pytest.mark.parametrize("normalization, keep", [(None, 1), ("batchnorm", 1), ("layernorm", 1), (None, 0.6),
                                                  ("batchnorm", 0.6), ("layernorm", 0.6)])
 def test_gradients_match_numerical(normalization, keep, rng):
-    net = small_net(normalization=normalization, dropout_keep_ratio=keep)
+    net = small_net(normalization=normalization, dropout_keep_ratio=keep, dropout_seed=0)  # one loss function
     X, y = rng.standard_normal((7, D)), rng.integers(0, C, 7)
     for i in (1, 2, 3):
         # Zero biases put a unit exactly on the ReLU kink when dropout zeroes all its inputs.
         params(net)[f"b{i}"][:] = 0.1 * rng.standard_normal(params(net)[f"b{i}"].shape)
-    _, grads = loss_with_fixed_masks(net, X, y)
+    _, grads = train_loss(net, X, y)
     assert set(grads) == set(params(net))
     for name, param in params(net).items():
-        numeric = numerical_gradient(lambda _: loss_with_fixed_masks(net, X, y)[0], param)
+        numeric = numerical_gradient(lambda _: train_loss(net, X, y)[0], param)
         np.testing.assert_allclose(grads[name], numeric, rtol=1e-5, atol=1e-7, err_msg=name)
 
 
@@ -123,6 +114,18 @@ def test_dropout_keep_ratio_is_the_keep_probability_and_is_off_at_test_time(rng)
     # Same seed, same weights: at test time dropout must be the identity.
     np.testing.assert_array_equal(scores(net, X), scores(small_net(), X))
     assert not any(isinstance(layer, nn.Dropout) for layer in small_net().network)
+
+
+def test_dropout_seed_fixes_the_masks_of_every_training_call(rng):
+    X, y = rng.standard_normal((50, D)), rng.integers(0, C, 50)
+    net = small_net(dropout_keep_ratio=0.5, dropout_seed=4)
+    loss = train_loss(net, X, y)[0]
+    assert train_loss(net, X, y)[0] == loss
+    assert train_loss(small_net(dropout_keep_ratio=0.5, dropout_seed=5), X, y)[0] != loss
+    first, second = [layer.train() for layer in net.network if isinstance(layer, nn.Dropout)]
+    ones = np.ones((20, 20))
+    assert not np.array_equal(first(ones).data, second(ones).data)  # each layer has its own mask
+    np.testing.assert_array_equal(scores(net, X), scores(small_net(), X))  # still the identity at test time
 
 
 def test_eval_mode_is_deterministic_and_uses_running_statistics(rng):

@@ -294,6 +294,21 @@ def test_dropout_is_identity_in_eval_and_keeps_the_mean_in_training(rng):
         nn.Dropout(1)
 
 
+def test_dropout_with_a_seed_drops_the_same_units_on_every_call():
+    x = Tensor(np.ones((30, 40)))
+    fixed = nn.Dropout(0.5, seed=3)
+    first = fixed(x).data
+    assert (first == 0).mean() == pytest.approx(0.5, abs=0.05)
+    np.testing.assert_array_equal(fixed(x).data, first)
+    np.testing.assert_array_equal(nn.Dropout(0.5, seed=3)(x).data, first)
+    streaming = nn.Dropout(0.5, rng=3)
+    assert not np.array_equal(streaming(x).data, streaming(x).data)  # without a seed: a new mask each call
+    assert fixed.eval()(x) is x
+    assert repr(fixed) == "Dropout(p=0.5, seed=3)"
+    with pytest.raises(ValueError, match="not both"):
+        nn.Dropout(0.5, rng=1, seed=1)
+
+
 def test_batchnorm_training_normalizes_and_updates_running_averages(rng):
     x = rng.normal(3.0, 2.0, size=(64, 5))
     norm = nn.BatchNorm1d(5, momentum=0.9)

@@ -46,22 +46,29 @@ class Dropout(Module):
 
     `p` is the DROP probability, as in PyTorch; CS231n's assignment passes the KEEP probability
     (its dropout_param["p"]), so CS231n's p=0.75 is Dropout(0.25) here. In eval mode (and for
-    p=0) the layer is the identity. `rng` (a numpy Generator or a seed) draws the masks.
+    p=0) the layer is the identity. `rng` (a numpy Generator or a seed) draws a new mask on each call.
+    `seed` instead fixes the mask: each call draws it from a fresh np.random.default_rng(seed), so
+    inputs of one shape lose the same units every time, as CS231n's dropout_param["seed"] does (a
+    gradient check needs the loss to be one function of the weights). Give one of the two, not both.
     """
 
-    def __init__(self, p=0.5, rng=None):
+    def __init__(self, p=0.5, rng=None, seed=None):
         super().__init__()
         if not 0 <= p < 1:
             raise ValueError(f"Dropout: p is the probability of dropping a unit and must be in [0, 1), got {p} "
                              "(CS231n's keep probability q corresponds to p = 1 - q)")
-        self.p = p
+        if rng is not None and seed is not None:
+            raise ValueError("Dropout: give rng (a new mask on each call) or seed (the same mask on every call), "
+                             "not both")
+        self.p, self.seed = p, seed
         self.rng = np.random.default_rng(rng)
 
     def forward(self, x):
         x = as_tensor(x)
         if not self.training or self.p == 0:
             return x
-        return ops.Dropout.apply(x, p=self.p, rng=self.rng)
+        rng = self.rng if self.seed is None else np.random.default_rng(self.seed)
+        return ops.Dropout.apply(x, p=self.p, rng=rng)
 
     def extra_repr(self):
-        return f"p={self.p}"
+        return f"p={self.p}" if self.seed is None else f"p={self.p}, seed={self.seed}"

@@ -14,8 +14,9 @@ sandwich layers come with it: `from ...classifiers.fc_net import *` brings affin
 The assignment draws the initial weights with np.random.randn, so `np.random.seed(...)` in a
 notebook fixes them. Here each constructor draws one seed from numpy's global state and hands it
 to the model, so the same seed gives the same net on every run (though not the same numbers as
-the assignment's randn draws). FullyConnectedNet's `seed` argument, when given, fixes both the
-weights and the dropout masks instead (the assignment's fixes only the masks).
+the assignment's randn draws). FullyConnectedNet's `seed` argument, as in the assignment, fixes
+only the dropout masks: while it is given, every training forward pass drops the same units (the
+model's dropout_seed), so the Dropout notebook's gradient check sees one loss function.
 """
 import numpy as np
 
@@ -39,6 +40,6 @@ class FullyConnectedNet(ModuleModel):
 
     def __init__(self, hidden_dims, input_dim=3 * 32 * 32, num_classes=10, dropout_keep_ratio=1,
                  normalization=None, reg=0.0, weight_scale=1e-2, dtype=np.float32, seed=None):
-        seed = seed_from_global_state() if seed is None else seed
         super().__init__(fc_net.FullyConnectedNet(hidden_dims, input_dim, num_classes, dropout_keep_ratio,
-                                                  normalization, reg, weight_scale, dtype, seed))
+                                                  normalization, reg, weight_scale, dtype,
+                                                  seed=seed_from_global_state(), dropout_seed=seed))

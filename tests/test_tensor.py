@@ -244,30 +244,74 @@ def test_as_tensor_passes_tensors_through_and_wraps_the_rest():
 
 
 # ---- in-place writes between forward and backward --------------------------------------------
+def assign_through_an_index(t):
+    t.data[...] = 0.0
+
+
+def assign_one_element(t):
+    t.data[0] = 7.0
+
+
 def subtract_in_place(t):
     t.data -= 1.0
 
 
-def copy_zeros_in(t):
-    t.copy_(np.zeros(2))
-
-
-@pytest.mark.parametrize("write", [subtract_in_place, copy_zeros_in])
-def test_writing_a_saved_input_before_backward_raises(write):
+@pytest.mark.parametrize("write", [assign_through_an_index, assign_one_element, subtract_in_place])
+def test_writing_a_saved_input_through_data_fails_at_the_line(write):
     w = Tensor([1.0, 2.0], requires_grad=True, name="W")
     x = Tensor([3.0, 4.0])
     loss = (w * x).sum()  # Mul saves both
+    for t in (w, x):
+        with pytest.raises(ValueError, match="read-only"):
+            write(t)
+    np.testing.assert_array_equal(x.data, [3.0, 4.0])  # nothing was written
+    loss.backward()
+    np.testing.assert_array_equal(w.grad, [3.0, 4.0])
+    write(w)  # after backward the arrays are free again
     write(x)
-    with pytest.raises(RuntimeError, match=r"the input 1 of shape \(2,\) of Mul was modified in place"):
-        loss.backward()
 
 
-def test_writing_a_saved_output_before_backward_raises():
+def test_writing_a_saved_output_through_data_fails_at_the_line():
     x = Tensor([1.0, 2.0], requires_grad=True)
     y = x.exp()  # Exp saves its output
-    y.data *= 2
-    with pytest.raises(RuntimeError, match="the output of shape .* of Exp was modified in place"):
-        y.sum().backward()
+    for write in (assign_through_an_index, subtract_in_place):
+        with pytest.raises(ValueError, match="read-only"):
+            write(y)
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad, np.exp([1.0, 2.0]))
+
+
+def test_a_graph_dropped_without_backward_lets_go_and_a_retained_one_keeps_holding():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    scores = w * 3.0  # Mul saves w... (and the constant)
+    del scores  # ...until the graph is gone
+    assign_through_an_index(w)
+    w.data[:] = [1.0, 2.0]
+    loss = (w * w).sum()
+    loss.backward(retain_graph=True)
+    with pytest.raises(ValueError, match="read-only"):
+        assign_one_element(w)  # the kept graph still reads w
+    del loss
+    assign_one_element(w)
+
+
+def test_ops_that_save_nothing_of_a_tensor_leave_it_writable():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    c = Tensor([3.0, 4.0])
+    loss = (w + c).sum()  # Add saves nothing
+    c.data[0] = 10.0
+    w.data[0] = 10.0
+    loss.backward()
+    np.testing.assert_array_equal(w.grad, [1.0, 1.0])
+
+
+def test_copy_between_forward_and_backward_is_refused_at_backward():
+    w = Tensor([1.0, 2.0], requires_grad=True, name="W")
+    x = Tensor([3.0, 4.0])
+    loss = (w * x).sum()
+    x.copy_(np.zeros(2))
+    with pytest.raises(RuntimeError, match=r"the input 1 of shape \(2,\) of Mul was modified in place"):
+        loss.backward()
 
 
 def test_an_optimizer_step_between_forward_and_backward_raises():
@@ -283,7 +327,7 @@ def test_writes_that_cannot_change_a_gradient_do_not_raise():
     w = Tensor([1.0, 2.0], requires_grad=True)
     c = Tensor([3.0, 4.0])
     loss = (w + c).sum() + (w * w).sum()
-    c.data += 1  # Add saved nothing of c
+    c.copy_(c.data + 1)  # Add saved nothing of c
     loss.backward()
     np.testing.assert_array_equal(w.grad, [3.0, 5.0])
     w.data -= 1  # after backward: the usual SGD step

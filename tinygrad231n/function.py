@@ -12,6 +12,8 @@ import contextlib
 import inspect
 from typing import NamedTuple, Optional
 
+import numpy as np
+
 _grad_enabled = True
 open_module_calls = []  # the ModuleCalls running now, outermost first (nn.Module.__call__ keeps it)
 
@@ -54,7 +56,13 @@ class Context:
     `needs_input_grad[i]` tells backward whether input i wants a gradient: skip work when not.
     `clock` is Tensor's write clock when the op ran: backward compares it to find tensors written
     in place since (see tensor.py), at the cost of one integer per op.
+    `held` are the input tensors whose arrays (or views of them) the op saved, and `saves_output`
+    says whether it saved its output's array: while the saved arrays live, those tensors' `.data`
+    is read-only (see tensor.py), so a write through it fails at the line that does it.
     """
+
+    held = ()
+    saves_output = False
 
     def __init__(self, needs_input_grad):
         self.needs_input_grad = needs_input_grad
@@ -65,6 +73,45 @@ class Context:
 
     def save(self, *arrays):
         self.saved = arrays
+
+    def hold(self, inputs, output):
+        """Note which tensors' arrays the op saved (called once forward has run and saved)."""
+        saved = self.saved
+        held = [x for x in inputs if isinstance(x, Tensor) and _saved_from(saved, x._data)]
+        for x in held:
+            x._held += 1
+        if held:
+            self.held = held
+        if _saved_from(saved, output):
+            self.saves_output = True
+
+    def free(self):
+        """Drop the saved arrays (backward is done with them); the tensors they came from are writable again."""
+        self.saved = None
+        self.release()
+
+    def release(self):
+        for x in self.held:
+            x._held -= 1
+        self.held = ()
+
+    def __del__(self):  # a graph dropped without a backward: its tensors are writable again
+        if self.held:
+            self.release()
+
+
+def _saved_from(saved, array):
+    """Whether `saved` holds `array` itself or a view of the same memory (numpy's .base is the owner)."""
+    owner = None
+    for item in saved:
+        if item is array:
+            return True
+        if type(item) is np.ndarray and item.base is not None:
+            if owner is None:
+                owner = array if array.base is None else array.base
+            if item.base is owner:
+                return True
+    return False
 
 
 class Function:
@@ -89,6 +136,8 @@ class Function:
             return Tensor._from_op(data, None)
         ctx.function = cls
         ctx.parents = inputs
+        if ctx.saved:
+            ctx.hold(inputs, data)
         if open_module_calls:
             ctx.module_calls = tuple(reversed(open_module_calls))
         return Tensor._from_op(data, ctx)

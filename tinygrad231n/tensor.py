@@ -8,14 +8,18 @@ PyTorch; intermediate results never keep a `.grad`, and their saved arrays are f
 
 In-place writes and the tape: an op's backward reads the arrays its forward saved, so writing a
 tensor's array in place between forward and backward would silently give gradients of values the
-graph never saw. Writes through the Tensor API are stamped with a global write clock
-(`t.data -= ...`, `t.data *= ...`, any assignment to `t.data` that keeps the same array, and
-`t.copy_(value)`, which the optimizers use); each recorded op notes the clock, and backward raises
-if the op's output or an input was written since and its memory overlaps an array the op saved.
-The cost is one integer per op, and a closer look only at ops recorded before some write. Not
-seen (numpy cannot tell us): `t.data[...] = v` or other writes through a reference to the array
-kept elsewhere, and writes through another tensor sharing the memory (`t.detach()`). Replacing the
-array (`t.data = new_array`) is not a write: the graph keeps the old array, as in PyTorch.
+graph never saw. Two guards:
+- `.data` is read-only while an op that saved the tensor's array (an input it keeps, or its own
+  output) waits for its backward: `t.data[...] = v` and `t.data -= v` fail at the line, in numpy.
+  Each recorded op notes which tensors it holds so (function.Context.hold); its backward, or the
+  graph being dropped, lets go. (retain_graph=True keeps holding: write after dropping the graph.)
+- Writes that the Tensor API makes (`t.copy_(value)`, which the optimizers use) are stamped with a
+  global write clock; each recorded op notes the clock, and backward raises if the op's output or
+  an input was written since and its memory overlaps an array the op saved.
+Not seen (numpy cannot tell us): writes through a reference to the array taken before the op ran
+or by `t.numpy()`/`np.asarray(t)`, and writes through another tensor sharing the memory
+(`t.detach()`). Replacing the array (`t.data = new_array`) is not a write: the graph keeps the old
+array, as in PyTorch.
 """
 import numpy as np
 
@@ -29,7 +33,7 @@ class Tensor:
     (nn.Module sets it for parameters).
     """
 
-    __slots__ = ("_data", "grad", "requires_grad", "name", "_ctx", "_written_at")
+    __slots__ = ("_data", "grad", "requires_grad", "name", "_ctx", "_written_at", "_held")
     __array_ufunc__ = None  # make `ndarray + Tensor` call Tensor.__radd__ instead of looping elementwise
     _writes = 0  # the write clock: how many in-place writes through the Tensor API so far (module doc)
 
@@ -40,6 +44,7 @@ class Tensor:
         self.name = name
         self._ctx = None
         self._written_at = 0
+        self._held = 0  # how many recorded ops, not yet backpropagated, saved this tensor's array
 
     @classmethod
     def _from_op(cls, data, ctx):
@@ -51,12 +56,24 @@ class Tensor:
         out.name = None
         out._ctx = ctx
         out._written_at = 0
+        out._held = 0
         return out
 
     # ---- the array, and writing it in place -------------------------------------------------
     @property
     def data(self):
-        """The numpy array. Assigning the same array back (what `t.data -= x` does) marks a write."""
+        """The numpy array; read-only while a recorded op that saved it waits for its backward.
+
+        Then `t.data[...] = v` and `t.data -= v` fail at once (numpy: "assignment destination is
+        read-only"): the op's backward would read the new values and give wrong gradients. Write
+        after backward(), or with `t.copy_(v)`, which a later backward through that graph refuses;
+        `t.data = new_array` replaces the array and is always allowed (the graph keeps the old one).
+        Assigning the same array back (what `t.data -= x` does when allowed) marks a write.
+        """
+        if self._held or (self._ctx is not None and self._ctx.saves_output and self._ctx.saved is not None):
+            view = self._data.view()
+            view.flags.writeable = False
+            return view
         return self._data
 
     @data.setter
@@ -155,7 +172,7 @@ class Tensor:
                 _check_saved_not_written(node, ctx)
             input_grads = ctx.function.backward(ctx, g)
             if not retain_graph:
-                ctx.saved = None
+                ctx.free()
             if type(input_grads) is not tuple:
                 input_grads = (input_grads,)
             for parent, parent_grad, needed in zip(ctx.parents, input_grads, ctx.needs_input_grad):

@@ -6,7 +6,9 @@ matching backward (`backpropagate`) seeds the tape with dout and reads the input
 As in the assignment, where a cache is plain data, a cache can be backpropagated any number of
 times (a notebook compares two backward implementations on one cache; gradient checks call
 backward again and again): the walk keeps the tape (retain_graph=True) and starts from zero
-gradients each time.
+gradients each time. The leaves share the caller's arrays (no copy), so writing into x after
+the forward changes what its backward sees, as with the assignment's caches; a tensor's own
+`.data` stays read-only while the tape holds it (tensor.py).
 """
 import numpy as np
 

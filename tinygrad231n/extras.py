@@ -5,8 +5,9 @@
 `pip install tinygrad231n` installs the engine's needs only (numpy, numba, Graphviz); the rest comes
 with an extra (pyproject.toml's optional-dependencies): `report` (matplotlib, Pillow: the HTML report,
 `tinygrad231n.plots`), `sweep` (joblib: local sweeps), `cluster` (Dask distributed: sweeps on a
-cluster), `cli` (tqdm, threadpoolctl: progress bars, `--threads`), and `all`. A face used without its
-extra raises MissingExtra, whose message is the one line that says what to install.
+cluster), `cli` (tqdm, threadpoolctl: progress bars, `--threads`), `coco` (h5py: CS231n's COCO
+captioning files), and `all`. A face used without its extra raises MissingExtra, whose message is
+the one line that says what to install.
 """
 import importlib
 

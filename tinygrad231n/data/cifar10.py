@@ -33,7 +33,7 @@ IMAGES_PER_BATCH = 10_000  # in every official batch, training and test alike
 
 
 class DataError(InputError):
-    """A data file is corrupt, truncated, or does not hold what CIFAR-10 should.
+    """A data file is corrupt, truncated, or does not hold what it should (CIFAR-10 here, COCO in coco.py).
 
     The message is `problem`, then `advice` (what to do about it) if given. `problem` alone is kept
     for callers that give their own advice (download, whose temporary copy is gone by then).

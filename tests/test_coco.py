@@ -1,5 +1,5 @@
 """CS231n's COCO captioning files: loading, minibatches, decoding, the errors a broken folder gives,
-`download coco`, and the synthetic stand-in.
+`download coco`, the synthetic stand-in, and cs231n.coco_utils.
 
 Everything runs on the synthetic set (tinygrad231n/data/coco_synthetic.py), written once per session;
 nothing needs the real COCO files or a network. Tests that damage a folder damage their own copy.
@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from tinygrad231n import cli
+from tinygrad231n.cs231n import coco_utils
 from tinygrad231n.data import (DataError, DataNotFoundError, SyntheticCocoWarning, decode_captions, download_coco,
                                load_coco_data, sample_coco_minibatch)
 from tinygrad231n.data import coco
@@ -95,6 +96,16 @@ def test_decode_captions_drops_null_and_stops_after_end():
     captions = np.array([[1, 4, 5, 2, 0, 0], [1, 4, 3, 2, 5, 5], [1, 0, 5, 0, 0, 0]])
     assert decode_captions(captions, idx_to_word) == ["<START> a dog <END>", "<START> a <UNK> <END>", "<START> dog"]
     assert decode_captions(captions[0], idx_to_word) == "<START> a dog <END>"  # one caption -> one string
+
+
+def test_coco_utils_reads_the_data_folder_from_the_environment(synthetic, tmp_path, monkeypatch, capsys):
+    shutil.copytree(synthetic, tmp_path / "coco_captioning")
+    monkeypatch.setenv("TINYGRAD231N_DATA", str(tmp_path))  # set after import: read at each call
+    assert coco.default_coco_dir() == tmp_path / "coco_captioning"
+    np.testing.assert_array_equal(load_coco_data()["val_captions"], load_coco_data(synthetic)["val_captions"])
+    data = coco_utils.load_coco_data(pca_features=True)
+    assert list(data) == KEYS and f"base dir  {tmp_path / 'coco_captioning'}" in capsys.readouterr().out
+    assert coco_utils.decode_captions is decode_captions and coco_utils.sample_coco_minibatch is sample_coco_minibatch
 
 
 # ---- a missing or damaged file: one line naming it ----------------------------------------------------

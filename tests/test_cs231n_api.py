@@ -71,8 +71,8 @@ ENTRIES = collect_entries()
 # Modules of the contract not built yet, with the issue that builds them: their entries are expected
 # to fail (strictly: an entry that starts passing fails the run, so the line goes when the module comes).
 PENDING = {
-    **dict.fromkeys(["cs231n.rnn_layers", "cs231n.classifiers.rnn", "cs231n.captioning_solver",
-                     "cs231n.coco_utils"], "issue 15 (sequences)"),
+    **dict.fromkeys(["cs231n.rnn_layers", "cs231n.classifiers.rnn", "cs231n.captioning_solver"],
+                    "issue 15 (sequences)"),
     **dict.fromkeys(["cs231n.rnn_layers_pytorch", "cs231n.classifiers.rnn_pytorch",
                      "cs231n.captioning_solver_pytorch", "cs231n.transformer_layers",
                      "cs231n.classifiers.transformer", "cs231n.captioning_solver_transformer"],
@@ -95,16 +95,23 @@ PARAMS = [_param(entry) for entry in sorted(ENTRIES.items())]
 _NO_DEFAULT = object()
 
 
-def expected_parameters(text):
+def expected_parameters(text, names=None):
     """'def(x, w, b, conv_param)' or '(self, X, y=None)' -> [(name, default or _NO_DEFAULT)].
 
-    Defaults are the starter code's source text ('3 * 32 * 32', 'np.float32'), evaluated here.
+    Defaults are the starter code's source text ('3 * 32 * 32', 'np.float32'), evaluated here; a
+    module-level name of the starter's ('base_dir=BASE_DIR') is read from `names`, our module's namespace.
     """
     tree = ast.parse(f"def f{text.removeprefix('def')}: pass").body[0].args
     if tree.vararg or tree.kwonlyargs or tree.posonlyargs:
         raise AssertionError(f"the contract's signature {text!r} uses a parameter kind this test does not read")
     defaults = [_NO_DEFAULT] * (len(tree.args) - len(tree.defaults))
-    defaults += [eval(compile(ast.Expression(node), "<default>", "eval"), {"np": np}) for node in tree.defaults]
+    namespace = {**(names or {}), "np": np}
+    for node in tree.defaults:
+        try:
+            defaults.append(eval(compile(ast.Expression(node), "<default>", "eval"), namespace))
+        except NameError as error:
+            raise AssertionError(f"{text}: the default {ast.unparse(node)} names {error.name!r}, "
+                                 "which our module does not define") from None
     return [(arg.arg, default) for arg, default in zip(tree.args, defaults)]
 
 
@@ -114,8 +121,8 @@ def _same_default(expected, actual):
     return type(expected) is type(actual) and expected == actual
 
 
-def assert_signature(where, function, text):
-    expected = expected_parameters(text)
+def assert_signature(where, function, text, names=None):
+    expected = expected_parameters(text, names)
     actual = list(inspect.signature(function).parameters.values())
     shown = f"{where}: expected {text.removeprefix('def')}, ours is {inspect.signature(function)}"
     assert len(actual) >= len(expected), shown
@@ -157,7 +164,7 @@ def test_the_assignment_api(kind, module, name, spec):
         assert value is getattr(mod, other, None), f"{ours(module)}.{name} should be the same object as {other}"
     elif isinstance(spec, str):
         assert callable(value), f"{ours(module)}.{name} should be a function"
-        assert_signature(f"{ours(module)}.{name}", value, spec)
+        assert_signature(f"{ours(module)}.{name}", value, spec, vars(mod))
     else:
         assert inspect.isclass(value), f"{ours(module)}.{name} should be a class"
         for method, text in spec["class"].items():
@@ -182,13 +189,15 @@ def test_signature_check_accepts_extra_defaults_and_rejects_real_differences():
     assert_signature("same", same, "def(x, w, b, conv_param)")
     assert_signature("dtype", lambda dtype=np.float32: None, "def(dtype=np.float32)")
     assert_signature("expr", lambda input_dim=3072: None, "def(input_dim=3 * 32 * 32)")
+    assert_signature("module name", lambda base_dir=None: None, "def(base_dir=BASE_DIR)", {"BASE_DIR": None})
     for wrong, text in [(lambda x, w: None, "def(x, w, b)"),                  # too few
                         (lambda x, b, w: None, "def(x, w, b)"),               # renamed / reordered
                         (lambda x, y=2: None, "def(x, y=1)"),                 # another default
                         (lambda x, y=1.0: None, "def(x, y=1)"),               # another type
                         (lambda x, y: None, "def(x, y=1)"),                   # default missing
                         (lambda x, *, y=1: None, "def(x, y=1)"),              # keyword-only
-                        (lambda x, extra: None, "def(x)")]:                   # extra without default
+                        (lambda x, extra: None, "def(x)"),                    # extra without default
+                        (lambda base_dir=None: None, "def(base_dir=BASE_DIR)")]:  # no BASE_DIR of ours
         with pytest.raises(AssertionError):
             assert_signature("wrong", wrong, text)
 

@@ -1,12 +1,14 @@
 """CS231n's COCO captioning files: loading, minibatches, decoding, the errors a broken folder gives,
-`download coco`, the synthetic stand-in, and cs231n.coco_utils.
+`download coco`, the synthetic stand-in, and image_from_url without a network.
 
 Everything runs on the synthetic set (tinygrad231n/data/coco_synthetic.py), written once per session;
 nothing needs the real COCO files or a network. Tests that damage a folder damage their own copy.
 """
 import json
 import shutil
+import socket
 import sys
+import time
 import zipfile
 
 import h5py
@@ -15,6 +17,7 @@ import pytest
 
 from tinygrad231n import cli
 from tinygrad231n.cs231n import coco_utils
+from tinygrad231n.cs231n.image_utils import image_from_url
 from tinygrad231n.data import (DataError, DataNotFoundError, SyntheticCocoWarning, decode_captions, download_coco,
                                load_coco_data, sample_coco_minibatch)
 from tinygrad231n.data import coco
@@ -306,3 +309,35 @@ def test_download_coco_without_h5py_says_which_extra_before_fetching(synthetic, 
     assert cli.main(["download", "coco", "--dest", str(tmp_path / "dest"), "--url", str(archive)]) == 2
     [line] = capsys.readouterr().err.splitlines()
     assert line.endswith("pip install 'tinygrad231n[coco]'") and not (tmp_path / "dest").exists()
+
+
+# ---- image_from_url without a network --------------------------------------------------------------------
+
+def test_image_from_url_at_a_closed_port_is_one_line_and_none(capsys):
+    with socket.socket() as probe:  # a port that was free a moment ago: nothing listens there now
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    assert image_from_url(f"http://127.0.0.1:{port}/a.jpg", timeout=5) is None
+    out = capsys.readouterr().out
+    assert out.startswith("URL Error: ") and f"127.0.0.1:{port}/a.jpg" in out and out.count("\n") == 1
+
+
+def test_image_from_url_gives_up_on_a_server_that_never_answers(capsys):
+    with socket.socket() as silent:  # accepts connections (the backlog) and never says a word
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        start = time.monotonic()
+        assert image_from_url(f"http://127.0.0.1:{silent.getsockname()[1]}/a.jpg", timeout=0.5) is None
+        assert time.monotonic() - start < 3
+    out = capsys.readouterr().out
+    assert out.startswith("URL Error: ") and ("timed out" in out or "no answer within 0.5 s" in out)
+    assert out.count("\n") == 1
+
+
+def test_image_from_url_gives_up_on_a_name_lookup_that_hangs(monkeypatch, capsys):
+    # Without a network a resolver may wait far longer than any socket timeout; the limit covers it too.
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *args, **kwargs: time.sleep(30))
+    start = time.monotonic()
+    assert image_from_url("http://images.example/a.jpg", timeout=0.5) is None
+    assert time.monotonic() - start < 3
+    assert capsys.readouterr().out == "URL Error:  no answer within 0.5 s http://images.example/a.jpg\n"

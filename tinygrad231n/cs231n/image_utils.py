@@ -6,7 +6,9 @@
 
 Images are read with Pillow (the cs231n extra); the assignment uses imageio.
 """
+import http.client
 import io
+import threading
 import urllib.error
 import urllib.request
 
@@ -23,6 +25,7 @@ __all__ = ["blur_image", "preprocess_image", "deprocess_image", "image_from_url"
 
 SQUEEZENET_MEAN = np.array([0.485, 0.456, 0.406], dtype=np.float32)
 SQUEEZENET_STD = np.array([0.229, 0.224, 0.225], dtype=np.float32)
+URL_TIMEOUT_S = 10.0  # image_from_url's limit: COCO's images (~200 KB) come in well under it
 
 
 def blur_image(X):
@@ -49,19 +52,47 @@ def deprocess_image(img, rescale=False):
     return np.clip(255 * img, 0.0, 255.0).astype(np.uint8)
 
 
-def image_from_url(url):
-    """The image at `url` as a numpy array, or None (with the reason printed) if it cannot be fetched,
-    as the assignment's does."""
+def image_from_url(url, timeout=URL_TIMEOUT_S):
+    """The image at `url` as a numpy array, or None with one line printed saying why, as the
+    assignment's does ("URL Error: ..." or "HTTP Error: ..."; the notebooks skip a None).
+
+    Gives up after `timeout` seconds in all (name lookup included, which a socket timeout does not
+    cover), so without a network it fails in that time instead of hanging.
+    """
     try:
-        with urllib.request.urlopen(url) as response:
-            data = response.read()
+        data = _fetch_within(url, timeout)
     except urllib.error.HTTPError as err:
         print("HTTP Error: ", err.code, url)
         return None
     except urllib.error.URLError as err:
         print("URL Error: ", err.reason, url)
         return None
+    except (OSError, http.client.HTTPException, ValueError) as err:  # timeouts, resets; ValueError: unknown url type
+        print("URL Error: ", err, url)
+        return None
     return np.asarray(Image.open(io.BytesIO(data)))
+
+
+def _fetch_within(url, timeout):
+    """The bytes at `url`, read in a helper thread that is abandoned (it is a daemon) after `timeout`
+    seconds: urlopen's own timeout bounds each socket operation, not the name lookup or the total."""
+    outcome = {}
+
+    def fetch():
+        try:
+            with urllib.request.urlopen(url, timeout=timeout) as response:
+                outcome["data"] = response.read()
+        except Exception as err:  # handed to the caller, which reports it
+            outcome["error"] = err
+
+    thread = threading.Thread(target=fetch, name="image_from_url", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise TimeoutError(f"no answer within {timeout:g} s")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["data"]
 
 
 def load_image(filename, size=None):

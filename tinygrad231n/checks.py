@@ -1,8 +1,10 @@
 """Input checks shared by the ops and kernels: float arrays, the (scores, labels) pair of the
-classification losses, and finite values where a NaN would otherwise vanish without a trace.
+classification losses, finite values where a NaN would otherwise vanish without a trace, and
+integer indices and boolean masks (which may arrive as a Tensor's floats).
 
 What they refuse is the caller's data, so a wrong value is an InputError (a ValueError; the command
-line prints it as one line); a wrong dtype is a TypeError."""
+line prints it as one line); a wrong dtype, or a fraction where an integer or a boolean belongs,
+is a TypeError."""
 import numpy as np
 
 from .errors import InputError
@@ -57,3 +59,41 @@ def check_scores_and_labels(op_name, scores, y):
         bad = low if low < 0 else high
         raise InputError(f"{op_name}: label {bad} is out of range for {num_classes} classes (expected 0..{num_classes - 1})")
     return np.ascontiguousarray(labels, dtype=np.int64)
+
+
+def as_indices(op_name, indices, name="indices"):
+    """Return `indices` as a contiguous int64 array of the same shape.
+
+    Integer arrays pass; so do float arrays holding whole numbers, since a Tensor here holds floats
+    and a Tensor of indices reaches an op as one (as in Index). Fractions, booleans and anything
+    not numeric are a TypeError.
+    """
+    array = np.asarray(indices)
+    if array.dtype.kind == "f":
+        whole = np.round(array)
+        if not np.all(whole == array):  # NaN is not whole either
+            bad = array.flat[np.argmax(whole != array)]
+            raise TypeError(f"{op_name}: {name} must be whole numbers, got {bad}")
+        array = whole
+    elif array.dtype.kind not in "iu":
+        raise TypeError(f"{op_name}: {name} must be integers, got dtype {array.dtype}")
+    return np.ascontiguousarray(array, dtype=np.int64)
+
+
+def as_mask(op_name, mask, name="mask"):
+    """Return `mask` as a bool array of the same shape.
+
+    Bool arrays pass; so do numbers that are all 0 or 1, since a Tensor here holds floats and a
+    Tensor used as a mask reaches an op as one. Any other value is a TypeError, as PyTorch refuses
+    a mask that is not boolean.
+    """
+    array = np.asarray(mask)
+    if array.dtype == np.bool_:
+        return array
+    if array.dtype.kind not in "iuf":
+        raise TypeError(f"{op_name}: {name} must be booleans, got dtype {array.dtype}")
+    bad = (array != 0) & (array != 1)  # NaN too
+    if bad.any():
+        raise TypeError(f"{op_name}: {name} must be booleans (True/False, or 1/0), got the value "
+                        f"{array.flat[np.argmax(bad)]}")
+    return array != 0

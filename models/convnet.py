@@ -24,6 +24,7 @@ from models.registry import Kept, ModelSpec, register
 from models.settings import DTYPE, SEED, Choice, Flag, Integer, IntegerList, Number
 from tinygrad231n import Tensor, nn
 from tinygrad231n.nn.augment import RandomFlipCrop
+from tinygrad231n.nn.random import generator
 from tinygrad231n.optim import SCHEDULES
 
 
@@ -41,7 +42,8 @@ class ThreeLayerConvNet(ClassifierMixin, nn.Module):
 
     The conv has num_filters filters of filter_size x filter_size, stride 1 and padding
     (filter_size - 1) // 2, so it keeps H and W; the pool halves them. Weights start as
-    weight_scale * randn, biases at 0 (CS231n's init); seed fixes them. Parameters, in CS231n's
+    weight_scale * randn, biases at 0 (CS231n's init); seed fixes them (or is the generator to draw
+    them from, W1 then W2 then W3: see tinygrad231n.nn.random). Parameters, in CS231n's
     names: W1 (F, C, fs, fs), b1 (F,), W2 (F*H/2*W/2, hidden_dim), b2, W3 (hidden_dim, classes), b3.
     """
 
@@ -49,7 +51,7 @@ class ThreeLayerConvNet(ClassifierMixin, nn.Module):
                  weight_scale=1e-3, reg=0.0, dtype=np.float32, seed=None):
         super().__init__()
         c, h, w = input_dim
-        rng = np.random.default_rng(seed)
+        rng = generator(seed)
         self.input_dim, self.reg, self.dtype = tuple(input_dim), reg, np.dtype(dtype)
         self.network = nn.Sequential(
             nn.Conv2d(c, num_filters, filter_size, padding=(filter_size - 1) // 2, weight_scale=weight_scale,

@@ -27,6 +27,7 @@ from models.inputs import batch_rows
 from models.registry import Kept, ModelSpec, register
 from models.settings import DTYPE, SEED, Choice, IntegerList, Number
 from tinygrad231n import nn
+from tinygrad231n.nn.random import generator
 
 # CS231n's normalization names -> the nn layer after each hidden affine layer.
 NORMALIZATIONS = {None: None, "batchnorm": nn.BatchNorm1d, "layernorm": nn.LayerNorm}
@@ -39,7 +40,8 @@ class FullyConnectedNet(ClassifierMixin, nn.Module):
     weight_scale: std of the initial weights, W = weight_scale * randn; None for He init
     (randn * sqrt(2 / fan_in)), which keeps deep ReLU nets' activations from shrinking.
     dtype: float32 (CS231n's default for this net, and faster) or float64 (gradient checks).
-    seed: fixes the initial weights and the stream of dropout masks (two independent streams).
+    seed: fixes the initial weights and the stream of dropout masks (two independent streams); or a
+    generator (see tinygrad231n.nn.random) that draws both, the weights W1, W2, ... first.
     dropout_seed: when given, every training forward pass uses the same masks (CS231n's
     dropout_param["seed"]; gradient checks need it): hidden layer i's nn.Dropout draws its mask
     from default_rng([dropout_seed, i]) on each call.
@@ -58,9 +60,11 @@ class FullyConnectedNet(ClassifierMixin, nn.Module):
         self.num_layers = len(hidden_dims) + 1
         self.normalization, self.dropout_keep_ratio = normalization, dropout_keep_ratio
         self.reg, self.dtype, self.dropout_seed = reg, np.dtype(dtype), dropout_seed
-        init_seed, mask_seed = np.random.SeedSequence(seed).spawn(2)
-        self.network = self._build(list(hidden_dims), weight_scale, np.random.default_rng(init_seed),
-                                   np.random.default_rng(mask_seed))
+        if generator(seed) is seed:  # a generator to draw from (CS231n's adapter: numpy's global state)
+            init_rng = mask_rng = seed
+        else:
+            init_rng, mask_rng = map(np.random.default_rng, np.random.SeedSequence(seed).spawn(2))
+        self.network = self._build(list(hidden_dims), weight_scale, init_rng, mask_rng)
         label_like_cs231n(self)
 
     def _build(self, hidden_dims, weight_scale, init_rng, mask_rng):

@@ -20,19 +20,21 @@ from models.inputs import batch_rows
 from models.registry import Kept, ModelSpec, Reference, register
 from models.settings import DTYPE, SEED, Integer, Number
 from tinygrad231n import nn
+from tinygrad231n.nn.random import generator
 
 
 class TwoLayerNet(ClassifierMixin, nn.Module):
     """input_dim -> hidden_dim (ReLU) -> num_classes; W = weight_scale * randn, b = 0.
 
-    seed fixes the initial weights (W1 then W2 from one generator); dtype is float64 or float32.
+    seed fixes the initial weights (W1 then W2 from one generator); a generator itself may be given
+    instead (see tinygrad231n.nn.random) to draw them from. dtype is float64 or float32.
     loss and predict: models/classifier.py.
     """
 
     def __init__(self, input_dim=3 * 32 * 32, hidden_dim=100, num_classes=10, weight_scale=1e-3, reg=0.0,
                  dtype=np.float64, seed=None):
         super().__init__()
-        rng = np.random.default_rng(seed)
+        rng = generator(seed)
         self.input_dim, self.num_classes = input_dim, num_classes
         self.reg, self.dtype = reg, np.dtype(dtype)
         self.fc1 = nn.Linear(input_dim, hidden_dim, weight_scale=weight_scale, dtype=dtype, rng=rng)

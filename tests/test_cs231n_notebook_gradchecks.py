@@ -36,24 +36,35 @@ def test_fully_connected_nets_check(reg):
 
 
 # "You should expect losses between 1e-4~1e-10 for W" (BatchNormalization.ipynb); the plain-numpy
-# solution itself prints about 1e-4 for W1 with batch norm over N = 2 examples.
-NORMALIZED_W_BOUND = 1e-3
-# With batch norm over N = 2 the errors of W1 and b1 (whose exact gradient is 0) depend on the weights
-# drawn: given this adapter's initial weights, a plain-numpy solution prints W1 1.7e-3 and b1 2.2e-3 too.
+# solution itself prints about 1.1e-4 for W1 with batch norm over N = 2 examples (and 1e-3 or more
+# for other draws of the weights: the statistics of 2 examples make the check ill-conditioned). The
+# adapter draws the assignment's very weights from np.random (protocol.NUMPY_GLOBAL_RANDOM), so the
+# notebook's cell prints the reference solution's numbers.
+NORMALIZED_W_BOUND = 2e-4
 
 
-@pytest.mark.parametrize("normalization", [
-    pytest.param("batchnorm", marks=pytest.mark.xfail(strict=True, reason="issue 14 point B")),
-    "layernorm",
-])
-@pytest.mark.parametrize("reg", [0, 3.14])
-def test_batch_normalization_check(normalization, reg):
+@pytest.mark.parametrize("normalization", ["batchnorm", "layernorm"])
+def test_batch_normalization_check(normalization):
     X, y = notebook_inputs()
-    model = FullyConnectedNet([H1, H2], input_dim=D, num_classes=C, reg=reg, weight_scale=5e-2, dtype=np.float64,
-                              normalization=normalization)
-    errors = model_gradient_errors(model, X, y)
-    assert {"gamma1", "beta1", "gamma2", "beta2"} <= set(errors)
-    assert_errors_below(errors, lambda name: NORMALIZED_W_BOUND if name.startswith("W") else FINE)
+    for reg in [0, 3.14]:  # one loop, as in the notebook's cell: the second net's weights follow the first's
+        model = FullyConnectedNet([H1, H2], input_dim=D, num_classes=C, reg=reg, weight_scale=5e-2,
+                                  dtype=np.float64, normalization=normalization)
+        errors = model_gradient_errors(model, X, y)
+        assert {"gamma1", "beta1", "gamma2", "beta2"} <= set(errors)
+        assert_errors_below(errors, lambda name: NORMALIZED_W_BOUND if name.startswith("W") else FINE)
+
+
+def test_the_nets_start_from_the_assignments_weights():
+    """np.random.seed(231), then the constructor: W1, W2, ... = weight_scale * np.random.randn(...), in order."""
+    np.random.seed(231)
+    model = FullyConnectedNet([H1, H2], input_dim=D, num_classes=C, weight_scale=5e-2, dtype=np.float64,
+                              normalization="batchnorm")
+    np.random.seed(231)
+    for name, shape in (("W1", (D, H1)), ("W2", (H1, H2)), ("W3", (H2, C))):
+        np.testing.assert_array_equal(model.params[name], 5e-2 * np.random.randn(*shape), err_msg=name)
+    for name in ("b1", "b2", "b3", "beta1", "beta2"):
+        assert not model.params[name].any(), name
+    assert model.params["gamma1"].min() == model.params["gamma1"].max() == 1
 
 
 # The Dropout cell of 2024, 2025 and 2026 (one starter signature in all three), as written in the

@@ -24,6 +24,25 @@ from tinygrad231n import no_grad
 from tinygrad231n.atomic import save_npz
 
 
+class NumpyGlobalRandom:
+    """numpy's global random state (what np.random.seed sets) as the generator a model draws from.
+
+    The assignment's constructors draw W1, W2, ... as weight_scale * np.random.randn(shape), in
+    order, and its dropout masks as np.random.rand(shape) < p. Handed this as their seed, the models
+    draw in the same order through these two methods, so a notebook's np.random.seed(231) gives the
+    assignment's very weights and gradient checks see the numbers its reference solution sees.
+    """
+
+    def standard_normal(self, size):
+        return np.random.standard_normal(size)  # np.random.randn(*size), the same stream
+
+    def random(self, size):
+        return np.random.random_sample(size)  # np.random.rand(*size)
+
+
+NUMPY_GLOBAL_RANDOM = NumpyGlobalRandom()
+
+
 def seed_from_global_state():
     """One seed drawn from numpy's global random state, for a model or run that takes a seed: so
     `np.random.seed(...)` in a notebook fixes it, as it fixes the assignment's np.random draws."""

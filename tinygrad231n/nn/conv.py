@@ -10,6 +10,7 @@ from .. import ops
 from ..ops.conv import as_pair
 from ..tensor import as_tensor
 from .module import Module, Parameter
+from .random import generator
 
 
 class Conv2d(Module):
@@ -27,7 +28,7 @@ class Conv2d(Module):
         kh, kw = as_pair(kernel_size, "kernel size", "Conv2d", 1)
         fan_in = in_channels * kh * kw
         scale = np.sqrt(2.0 / fan_in) if weight_scale is None else weight_scale
-        rng = np.random.default_rng(rng)
+        rng = generator(rng)
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size, self.stride, self.padding = (kh, kw), stride, padding
         self.weight = Parameter(scale * rng.standard_normal((out_channels, in_channels, kh, kw)), dtype=dtype)

@@ -4,6 +4,7 @@ import numpy as np
 from .. import ops
 from ..tensor import as_tensor
 from .module import Module, Parameter
+from .random import generator
 
 
 class Linear(Module):
@@ -17,7 +18,7 @@ class Linear(Module):
 
     def __init__(self, in_features, out_features, weight_scale=None, dtype=np.float64, rng=None):
         super().__init__()
-        rng = np.random.default_rng(rng)
+        rng = generator(rng)
         scale = np.sqrt(2.0 / in_features) if weight_scale is None else weight_scale
         self.in_features, self.out_features = in_features, out_features
         self.weight = Parameter(scale * rng.standard_normal((in_features, out_features)), dtype=dtype)
@@ -61,7 +62,7 @@ class Dropout(Module):
             raise ValueError("Dropout: give rng (a new mask on each call) or seed (the same mask on every call), "
                              "not both")
         self.p, self.seed = p, seed
-        self.rng = np.random.default_rng(rng)
+        self.rng = generator(rng)
 
     def forward(self, x):
         x = as_tensor(x)

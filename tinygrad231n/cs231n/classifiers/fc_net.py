@@ -12,11 +12,12 @@ beta1, ...); `model.module` is the nn.Module. As in the assignment's file, the l
 sandwich layers come with it: `from ...classifiers.fc_net import *` brings affine_forward & co.
 
 The assignment draws the initial weights with np.random.randn, so `np.random.seed(...)` in a
-notebook fixes them. Here each constructor draws one seed from numpy's global state and hands it
-to the model, so the same seed gives the same net on every run (though not the same numbers as
-the assignment's randn draws). FullyConnectedNet's `seed` argument, as in the assignment, fixes
-only the dropout masks: while it is given, every training forward pass drops the same units (the
-model's dropout_seed), so the Dropout notebook's gradient check sees one loss function.
+notebook fixes them. Here too: the models draw W1, W2, ... from numpy's global state in the
+assignment's order (protocol.NUMPY_GLOBAL_RANDOM), so the same seed gives the assignment's very
+weights, and the dropout masks (without `seed`) come from np.random as the assignment's do.
+FullyConnectedNet's `seed` argument, as in the assignment, fixes only the dropout masks: while it
+is given, every training forward pass drops the same units (the model's dropout_seed), so the
+Dropout notebook's gradient check sees one loss function.
 """
 import numpy as np
 
@@ -24,7 +25,7 @@ from models import fc_net, two_layer
 
 from ..layer_utils import *  # noqa: F401,F403  (the assignment's fc_net.py does the same)
 from ..layers import *  # noqa: F401,F403
-from ..protocol import ModuleModel, seed_from_global_state
+from ..protocol import NUMPY_GLOBAL_RANDOM, ModuleModel
 
 
 class TwoLayerNet(ModuleModel):
@@ -32,7 +33,7 @@ class TwoLayerNet(ModuleModel):
 
     def __init__(self, input_dim=3 * 32 * 32, hidden_dim=100, num_classes=10, weight_scale=1e-3, reg=0.0):
         super().__init__(two_layer.TwoLayerNet(input_dim, hidden_dim, num_classes, weight_scale, reg,
-                                               seed=seed_from_global_state()))
+                                               seed=NUMPY_GLOBAL_RANDOM))
 
 
 class FullyConnectedNet(ModuleModel):
@@ -42,4 +43,4 @@ class FullyConnectedNet(ModuleModel):
                  normalization=None, reg=0.0, weight_scale=1e-2, dtype=np.float32, seed=None):
         super().__init__(fc_net.FullyConnectedNet(hidden_dims, input_dim, num_classes, dropout_keep_ratio,
                                                   normalization, reg, weight_scale, dtype,
-                                                  seed=seed_from_global_state(), dropout_seed=seed))
+                                                  seed=NUMPY_GLOBAL_RANDOM, dropout_seed=seed))

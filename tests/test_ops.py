@@ -64,6 +64,116 @@ def log_softmax_numpy(x, axis):
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
+def softmax_numpy(x, axis):
+    exp = np.exp(x - x.max(axis=axis, keepdims=True))
+    return exp / exp.sum(axis=axis, keepdims=True)
+
+
+@hs.composite
+def softmax_case(draw):
+    """(x, axis): softmax along any axis, negative ones included."""
+    x = draw(st.arrays(st.shapes()))
+    return x, draw(hs.integers(-x.ndim, x.ndim - 1))
+
+
+@hs.composite
+def joined_case(draw, new_axis=False):
+    """(x0, ..., xk, axis), 1 to 3 arrays that cat (sizes may differ along axis) or, with new_axis,
+    stack (one shape) along axis."""
+    shape = draw(st.shapes(max_side=3))
+    count = draw(hs.integers(1, 3))
+    if new_axis:
+        axis = draw(hs.integers(-len(shape) - 1, len(shape)))
+        return tuple(draw(st.arrays(shape)) for _ in range(count)) + (axis,)
+    axis = draw(hs.integers(-len(shape), len(shape) - 1))
+    arrays = []
+    for _ in range(count):
+        own = list(shape)
+        own[axis] = draw(hs.integers(1, 3))
+        arrays.append(draw(st.arrays(tuple(own))))
+    return tuple(arrays) + (axis,)
+
+
+@hs.composite
+def split_case(draw, chunks=False):
+    """(x, how, axis): how is a piece size or a list of sizes adding up to the axis (zeros allowed),
+    or with chunks, a number of chunks."""
+    x = draw(st.arrays(st.shapes(max_side=5)))
+    axis = draw(hs.integers(-x.ndim, x.ndim - 1))
+    length = x.shape[axis]
+    if chunks:
+        return x, draw(hs.integers(1, length + 1)), axis
+    if draw(hs.booleans()):
+        return x, draw(hs.integers(1, length + 1)), axis
+    cuts = sorted(draw(hs.lists(hs.integers(0, length), max_size=3)))
+    return x, list(np.diff([0] + cuts + [length])), axis
+
+
+def numpy_split(x, how, axis):
+    """PyTorch's split, in numpy: pieces of size `how` (the last smaller), or of the sizes listed."""
+    if isinstance(how, list):
+        return np.split(x, np.cumsum(how)[:-1], axis=axis)
+    return np.split(x, range(how, x.shape[axis], how), axis=axis)
+
+
+def numpy_chunk(x, chunks, axis):
+    return numpy_split(x, -(-x.shape[axis] // chunks), axis)
+
+
+def weighted_cat(pieces, axis, cat=np.concatenate):
+    """Piece i times (i + 1), joined again: values and gradients tell the pieces apart."""
+    return cat([piece * (i + 1) for i, piece in enumerate(pieces)], axis=axis)
+
+
+@hs.composite
+def where_case(draw):
+    """(mask, a, b), all three broadcasting together."""
+    mask_shape, a_shape, b_shape = draw(st.broadcastable_shapes(num_shapes=3))
+    return draw(st.bool_masks(mask_shape)), draw(st.arrays(a_shape)), draw(st.arrays(b_shape))
+
+
+@hs.composite
+def masked_fill_case(draw):
+    """(x, mask) with mask broadcasting to x's shape: some axes of x's shape set to 1, some
+    leading ones dropped."""
+    x = draw(st.arrays(st.shapes()))
+    mask_shape = tuple(1 if draw(hs.booleans()) else side for side in x.shape)
+    mask_shape = mask_shape[draw(hs.integers(0, x.ndim)):]
+    return x, draw(st.bool_masks(mask_shape))
+
+
+@hs.composite
+def attention_case(draw, broadcast_keys=False):
+    """(q, k, v) of shape (N, heads, T, d); with broadcast_keys, k and v have batch 1."""
+    n, heads, t, d = (draw(hs.integers(1, 2)), draw(hs.integers(1, 2)), draw(hs.integers(1, 4)),
+                      draw(hs.integers(1, 3)))
+    kv_batch = 1 if broadcast_keys else n
+    return (draw(st.arrays((n, heads, t, d))), draw(st.arrays((kv_batch, heads, t, d))),
+            draw(st.arrays((kv_batch, heads, t, d))))
+
+
+def causal(t):
+    """(T, T) True above the diagonal: query t may not look at keys after t."""
+    return np.triu(np.ones((t, t), dtype=bool), k=1)
+
+
+def causal_attention(q, k, v, use_where=False):
+    """softmax(q k^T / sqrt(d), hiding the future) v on Tensors, per batch and head."""
+    t, d = q.shape[-2], q.shape[-1]
+    scores = (q @ k.transpose(0, 1, 3, 2)) * d ** -0.5  # a Python float: float32 stays float32
+    if use_where:
+        scores = F.where(~causal(t), scores, -np.inf)
+    else:
+        scores = scores.masked_fill(causal(t), -np.inf)
+    return scores.softmax(axis=-1) @ v
+
+
+def causal_attention_numpy(q, k, v):
+    t, d = q.shape[-2], q.shape[-1]
+    scores = np.where(causal(t), -np.inf, (q @ k.transpose(0, 1, 3, 2)) * d ** -0.5)
+    return softmax_numpy(scores, -1) @ v
+
+
 CASES = [
     Case("add", pair(), lambda a, b: a + b, np.add),
     Case("sub", pair(), lambda a, b: a - b, np.subtract),
@@ -102,6 +212,26 @@ CASES = [
     Case("affine_relu_chain", hs.tuples(st.arrays((4, 3)), st.arrays((3, 2)), st.away_from((2,))),
          lambda x, w, b: ((x @ w) + b).tanh().sum(axis=1),
          lambda x, w, b: np.tanh(x @ w + b).sum(axis=1)),
+    # sequences: word embeddings, joining and cutting along an axis, masks, softmax, attention
+    Case("F.embedding", st.embedding_inputs(), F.embedding, lambda indices, weight: weight[indices]),
+    Case("F.cat", joined_case(), lambda *xs: F.cat(xs[:-1], axis=xs[-1]),
+         lambda *xs: np.concatenate(xs[:-1], axis=xs[-1])),
+    Case("F.stack", joined_case(new_axis=True), lambda *xs: F.stack(xs[:-1], axis=xs[-1]),
+         lambda *xs: np.stack(xs[:-1], axis=xs[-1])),
+    Case("F.split", split_case(), lambda x, how, axis: weighted_cat(F.split(x, how, axis), axis, F.cat),
+         lambda x, how, axis: weighted_cat(numpy_split(x, how, axis), axis)),
+    Case("F.chunk", split_case(chunks=True), lambda x, n, axis: weighted_cat(F.chunk(x, n, axis), axis, F.cat),
+         lambda x, n, axis: weighted_cat(numpy_chunk(x, n, axis), axis)),
+    Case("F.where", where_case(), F.where, np.where),
+    Case("F.where_number", hs.tuples(st.bool_masks((3, 4)), st.arrays((4,))), lambda m, a: F.where(m, a, 0.5),
+         lambda m, a: np.where(m, a, 0.5)),
+    Case("masked_fill", masked_fill_case(), lambda x, m: x.masked_fill(m, -2.0), lambda x, m: np.where(m, -2.0, x)),
+    Case("softmax", softmax_case(), lambda x, axis: x.softmax(axis), softmax_numpy),
+    Case("matmul_4d", attention_case(broadcast_keys=True).map(lambda qkv: qkv[:2]),
+         lambda q, k: q @ k.transpose(0, 1, 3, 2), lambda q, k: q @ k.transpose(0, 1, 3, 2)),
+    Case("attention_causal_masked_fill", attention_case(), causal_attention, causal_attention_numpy),
+    Case("attention_causal_where", attention_case(), lambda q, k, v: causal_attention(q, k, v, use_where=True),
+         causal_attention_numpy),
 ]
 
 

@@ -2,20 +2,23 @@
 
 Each takes Tensors (plain arrays are wrapped as constants) and returns a Tensor on the tape.
 Most functions here are an op's declared name (`@register(functional=...)` in ops/: relu,
-sigmoid, tanh, log_softmax, cross_entropy, multiclass_hinge, conv2d, max_pool2d, avg_pool2d,
-layer_norm, group_norm), made by `_add` below with the op's docstring and signature. Written out
-here are the functions that are more than one op: sum_of_squares and batch_norm.
+sigmoid, tanh, softmax, log_softmax, cross_entropy, multiclass_hinge, embedding, where,
+masked_fill, conv2d, max_pool2d, avg_pool2d, layer_norm, group_norm), made by `_add` below with
+the op's docstring and signature. Written out here are the functions that are more than one op
+(sum_of_squares, batch_norm, split, chunk) or take a list of tensors (cat, stack).
 """
 import functools
 import operator
 
+import numpy as np
+
 from .. import ops
 from ..function import describe_as, on_register
-from ..tensor import as_tensor
+from ..tensor import Tensor, as_tensor
 
 # What `from tinygrad231n.nn.functional import *` gives: the functions written here, then (from _add)
 # every op's declared functional name.
-__all__ = ["sum_of_squares", "l2", "batch_norm", "batch_norm2d"]
+__all__ = ["sum_of_squares", "l2", "batch_norm", "batch_norm2d", "cat", "stack", "split", "chunk"]
 
 
 def sum_of_squares(*tensors):
@@ -59,6 +62,61 @@ def batch_norm2d(x, weight, bias, running_mean=None, running_var=None, training=
     if x.ndim != 4:
         raise ValueError(f"batch_norm2d: x must be a batch of images (N, C, H, W), got shape {x.shape}")
     return batch_norm(x, weight, bias, running_mean, running_var, training=training, momentum=momentum, eps=eps)
+
+
+def cat(tensors, axis=0):
+    """Concatenate a list of tensors along `axis` (PyTorch's torch.cat(tensors, dim)): every size but
+    axis's must match. Each input gets its part of the gradient (ops.Cat)."""
+    return ops.Cat.apply(*_tensor_list("cat", tensors), axis=axis)
+
+
+def stack(tensors, axis=0):
+    """Stack a list of tensors of one shape along a new `axis` (PyTorch's torch.stack(tensors, dim))."""
+    return ops.Stack.apply(*_tensor_list("stack", tensors), axis=axis)
+
+
+def _tensor_list(name, tensors):
+    if isinstance(tensors, Tensor):  # iterating it would walk its rows and drop them from the graph
+        raise TypeError(f"{name}: give a list or tuple of tensors, not one Tensor")
+    return [as_tensor(t) for t in tensors]
+
+
+def split(x, split_size_or_sections, axis=0):
+    """Cut x along `axis` into a tuple of tensors, as PyTorch's torch.split: an int gives pieces of
+    that size (the last one smaller if the size does not divide the axis), a list gives pieces of
+    those sizes (which must add up to the axis's size). Each piece is a slice x[..., a:b, ...] on
+    the tape, so the pieces' gradients land in their parts of x (an LSTM's four gates from one
+    (N, 4H) product: split(gates, H, axis=1))."""
+    x = as_tensor(x)
+    if not -x.ndim <= axis < x.ndim:
+        raise ValueError(f"split: axis {axis} is out of range for a tensor of shape {x.shape}")
+    axis %= x.ndim
+    length = x.shape[axis]
+    if isinstance(split_size_or_sections, (int, np.integer)):
+        size = int(split_size_or_sections)
+        if size < 1:
+            raise ValueError(f"split: the piece size must be at least 1, got {size}")
+        sizes = [min(size, length - start) for start in range(0, length, size)] or [0]
+    else:
+        sizes = [int(s) for s in split_size_or_sections]
+        if sum(sizes) != length or min(sizes, default=0) < 0:
+            raise ValueError(f"split: sections {sizes} must be sizes >= 0 adding up to {length}, the size of "
+                             f"axis {axis} of shape {x.shape}")
+    ends = np.cumsum(sizes)
+    before = (slice(None),) * axis
+    return tuple(x[before + (slice(end - size, end),)] for size, end in zip(sizes, ends))
+
+
+def chunk(x, chunks, axis=0):
+    """Cut x along `axis` into `chunks` pieces of ceil(size / chunks) (the last smaller), as PyTorch's
+    torch.chunk; like it, fewer pieces come back when the size does not allow that many (6 into 4
+    gives 3 pieces of 2)."""
+    x = as_tensor(x)
+    if chunks < 1:
+        raise ValueError(f"chunk: chunks must be at least 1, got {chunks}")
+    if not -x.ndim <= axis < x.ndim:
+        raise ValueError(f"chunk: axis {axis} is out of range for a tensor of shape {x.shape}")
+    return split(x, max(1, -(-x.shape[axis] // chunks)), axis)
 
 
 def _add(declaration):

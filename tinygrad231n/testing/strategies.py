@@ -143,3 +143,19 @@ def pool_inputs(draw, kernel=None, stride=None, distinct=True, dtype=np.float64,
     w, kw, sw, _ = draw(window_axis(kernel, stride, pad=0, max_kernel=max_kernel, max_stride=max_stride))
     x = draw(distinct_arrays((n, c, h, w), dtype=dtype) if distinct else arrays((n, c, h, w), dtype=dtype))
     return x, (kh, kw), (sh, sw)
+
+
+def bool_masks(shape):
+    """Bool arrays of `shape` (a tuple or a strategy of tuples), all-True and all-False included."""
+    return hnp.arrays(np.bool_, shape)
+
+
+@hs.composite
+def embedding_inputs(draw, max_vocabulary=5, max_dim=4, dtype=np.float64):
+    """(indices, weight): int64 indices of 1 to 3 axes (sides 1-4) into a table weight (V, D). With
+    V at most 5, most draws repeat an index, whose gradient rows must add up."""
+    vocabulary, dim = draw(hs.integers(1, max_vocabulary)), draw(hs.integers(1, max_dim))
+    index_shape = draw(shapes(min_dims=1, max_dims=3, max_side=4))
+    indices = draw(hnp.arrays(np.int64, index_shape, elements=hs.integers(0, vocabulary - 1)))
+    return indices, draw(arrays((vocabulary, dim), dtype=dtype))
+

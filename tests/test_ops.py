@@ -14,6 +14,7 @@ from tinygrad231n import Tensor
 from tinygrad231n.gradcheck import gradcheck
 from tinygrad231n.ops.cross_entropy import cross_entropy_reference
 from tinygrad231n.ops.multiclass_hinge import multiclass_hinge_reference
+from tinygrad231n.ops.temporal_cross_entropy import temporal_cross_entropy_reference
 from tinygrad231n.testing import strategies as st
 
 
@@ -227,6 +228,8 @@ CASES = [
          lambda m, a: np.where(m, a, 0.5)),
     Case("masked_fill", masked_fill_case(), lambda x, m: x.masked_fill(m, -2.0), lambda x, m: np.where(m, -2.0, x)),
     Case("softmax", softmax_case(), lambda x, axis: x.softmax(axis), softmax_numpy),
+    Case("F.temporal_cross_entropy", st.temporal_scores_labels_mask(), F.temporal_cross_entropy,
+         lambda s, y, mask: temporal_cross_entropy_reference(s, y, mask)[0]),
     Case("matmul_4d", attention_case(broadcast_keys=True).map(lambda qkv: qkv[:2]),
          lambda q, k: q @ k.transpose(0, 1, 3, 2), lambda q, k: q @ k.transpose(0, 1, 3, 2)),
     Case("attention_causal_masked_fill", attention_case(), causal_attention, causal_attention_numpy),

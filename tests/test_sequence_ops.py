@@ -1,6 +1,6 @@
 """The ops sequences need, beyond the op table (test_ops.py): bad input gets one clear error, the
-embedding's scatter-add against its numpy reference, large logits, PyTorch's split/chunk sizes,
-and a causal mask that really hides the future."""
+temporal loss and the embedding's scatter-add against their numpy references, NaN and large
+logits, PyTorch's split/chunk sizes, and a causal mask that really hides the future."""
 import numpy as np
 import pytest
 from hypothesis import given, strategies as hs
@@ -8,7 +8,7 @@ from hypothesis import given, strategies as hs
 import tinygrad231n.nn.functional as F
 from tinygrad231n import Tensor, ops
 from tinygrad231n.errors import InputError
-from tinygrad231n.ops import embedding
+from tinygrad231n.ops import embedding, temporal_cross_entropy as tce
 from tinygrad231n.testing import strategies as st
 
 
@@ -157,3 +157,79 @@ def test_a_causal_mask_hides_the_future():
     assert np.all(k.grad[:, :, 3:] == 0) and np.all(v.grad[:, :, 3:] == 0)
     assert np.all(v.grad[:, :, :3] != 0) and np.all(q.grad[:, :, [0, 1, 3, 4]] == 0)
 
+
+# ---- the temporal softmax loss ----------------------------------------------------------------
+@given(st.temporal_scores_labels_mask(max_n=5, max_t=6, max_classes=12))
+def test_temporal_kernel_matches_reference(inputs):
+    loss, dscores = tce.temporal_cross_entropy_kernel(*inputs)
+    ref_loss, ref_dscores = tce.temporal_cross_entropy_reference(*inputs)
+    assert abs(loss - ref_loss) <= 1e-12 * max(1.0, abs(ref_loss))
+    np.testing.assert_allclose(dscores, ref_dscores, rtol=1e-12, atol=1e-12)
+
+
+def test_temporal_loss_is_cs231ns_sum_over_time_divided_by_n(rng):
+    scores, y = rng.standard_normal((3, 4, 5)), rng.integers(0, 5, (3, 4))
+    mask = rng.random((3, 4)) < 0.7
+    log_probs = scores - np.log(np.exp(scores).sum(axis=2, keepdims=True))
+    expected = -np.sum(mask * np.take_along_axis(log_probs, y[..., None], axis=2)[..., 0]) / 3
+    assert abs(F.temporal_cross_entropy(Tensor(scores), y, mask).item() - expected) < 1e-12
+
+
+def test_temporal_loss_of_a_fully_masked_batch_is_zero_with_zero_gradient():
+    scores = Tensor(np.random.default_rng(0).standard_normal((2, 3, 4)), requires_grad=True)
+    loss = F.temporal_cross_entropy(scores, np.full((2, 3), -1), np.zeros((2, 3), bool))
+    loss.backward()
+    assert loss.item() == 0 and np.all(scores.grad == 0)
+
+
+def test_temporal_loss_is_finite_for_logits_of_plus_minus_1000():
+    scores = np.zeros((1, 2, 3))
+    scores[0, 0] = [1000.0, -1000.0, 0.0]
+    scores[0, 1] = [-1000.0, -1000.0, 1000.0]
+    t = Tensor(scores, requires_grad=True)
+    loss = F.temporal_cross_entropy(t, np.array([[1, 2]]), np.array([[True, True]]))
+    loss.backward()
+    assert np.isclose(loss.item(), 2000.0) and np.isfinite(t.grad).all()
+
+
+@pytest.mark.parametrize("counted", [True, False], ids=["counted", "masked out"])
+def test_a_nan_score_makes_the_temporal_loss_and_that_rows_gradient_nan(counted):
+    scores = np.random.default_rng(0).standard_normal((2, 3, 4))
+    scores[1, 2, 0] = np.nan
+    mask = np.ones((2, 3), bool)
+    mask[1, 2] = counted
+    t = Tensor(scores, requires_grad=True)
+    loss = F.temporal_cross_entropy(t, np.zeros((2, 3), int), mask)
+    loss.backward()
+    assert np.isnan(loss.item()) and np.isnan(t.grad[1, 2]).all()
+    assert np.isfinite(t.grad[0]).all() and np.isfinite(t.grad[1, :2]).all()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_temporal_loss_keeps_float32(dtype):
+    scores = Tensor(np.zeros((2, 3, 4), dtype), requires_grad=True)
+    loss = F.temporal_cross_entropy(scores, np.zeros((2, 3), int), np.ones((2, 3), bool))
+    loss.backward()
+    assert loss.dtype == dtype and scores.grad.dtype == dtype
+
+
+@pytest.mark.parametrize("labels, mask, message", [
+    (np.zeros((2, 3), int), np.ones((3, 2), bool),
+     r"mask must have shape \(N, T\) = \(2, 3\), one per position of scores \(2, 3, 4\), got \(3, 2\)"),
+    (np.zeros((2, 3, 1), int), np.ones((2, 3), bool),
+     r"labels must have shape \(N, T\) = \(2, 3\), one per position of scores \(2, 3, 4\), got \(2, 3, 1\)"),
+    (np.array([[0, 0, 0], [0, 4, 9]]), np.array([[1, 1, 1], [1, 1, 0]], bool),
+     r"label 4 at \(n, t\) = \(1, 1\) is out of range for 4 classes \(expected 0..3 wherever mask is True\)"),
+])
+def test_bad_temporal_inputs_say_which(labels, mask, message):
+    with pytest.raises(InputError, match="temporal_cross_entropy: " + message):
+        F.temporal_cross_entropy(Tensor(np.zeros((2, 3, 4))), labels, mask)
+
+
+def test_temporal_scores_and_label_types_are_checked():
+    with pytest.raises(InputError, match=r"scores must have shape \(N, T, V\) with N, T, V >= 1, got \(2, 4\)"):
+        F.temporal_cross_entropy(Tensor(np.zeros((2, 4))), np.zeros(2, int), np.ones(2, bool))
+    with pytest.raises(TypeError, match="labels must be an integer array, got dtype float64"):
+        F.temporal_cross_entropy(Tensor(np.zeros((1, 1, 2))), np.zeros((1, 1)), np.ones((1, 1), bool))
+    with pytest.raises(TypeError, match="mask must be booleans"):
+        F.temporal_cross_entropy(Tensor(np.zeros((1, 1, 2))), np.zeros((1, 1), int), np.full((1, 1), 0.3))

@@ -2,10 +2,10 @@
 
 Each takes Tensors (plain arrays are wrapped as constants) and returns a Tensor on the tape.
 Most functions here are an op's declared name (`@register(functional=...)` in ops/: relu,
-sigmoid, tanh, softmax, log_softmax, cross_entropy, multiclass_hinge, embedding, where,
-masked_fill, conv2d, max_pool2d, avg_pool2d, layer_norm, group_norm), made by `_add` below with
-the op's docstring and signature. Written out here are the functions that are more than one op
-(sum_of_squares, batch_norm, split, chunk) or take a list of tensors (cat, stack).
+sigmoid, tanh, softmax, log_softmax, cross_entropy, temporal_cross_entropy, multiclass_hinge,
+embedding, where, masked_fill, conv2d, max_pool2d, avg_pool2d, layer_norm, group_norm), made by
+`_add` below with the op's docstring and signature. Written out here are the functions that are
+more than one op (sum_of_squares, batch_norm, split, chunk) or take a list of tensors (cat, stack).
 """
 import functools
 import operator

@@ -159,3 +159,17 @@ def embedding_inputs(draw, max_vocabulary=5, max_dim=4, dtype=np.float64):
     indices = draw(hnp.arrays(np.int64, index_shape, elements=hs.integers(0, vocabulary - 1)))
     return indices, draw(arrays((vocabulary, dim), dtype=dtype))
 
+
+@hs.composite
+def temporal_scores_labels_mask(draw, max_n=3, max_t=4, max_classes=6, dtype=np.float64):
+    """(scores (N, T, V), labels (N, T) int64, mask (N, T) bool) for the temporal softmax loss.
+    N = 1 and T = 1 come up; often one sequence is masked out whole; labels where the mask is False
+    are padding, sometimes out of range (-1 or V), which the loss must never read."""
+    n, t, v = draw(hs.integers(1, max_n)), draw(hs.integers(1, max_t)), draw(hs.integers(2, max_classes))
+    scores = draw(arrays((n, t, v), dtype=dtype))
+    y = draw(hnp.arrays(np.int64, (n, t), elements=hs.integers(0, v - 1)))
+    mask = draw(bool_masks((n, t)))
+    if draw(hs.booleans()):
+        mask[draw(hs.integers(0, n - 1))] = False
+    padding = draw(hs.sampled_from([0, -1, v]))
+    return scores, np.where(mask, y, padding), mask

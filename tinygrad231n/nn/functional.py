@@ -5,7 +5,8 @@ Most functions here are an op's declared name (`@register(functional=...)` in op
 sigmoid, tanh, softmax, log_softmax, cross_entropy, temporal_cross_entropy, multiclass_hinge,
 embedding, where, masked_fill, conv2d, max_pool2d, avg_pool2d, layer_norm, group_norm), made by
 `_add` below with the op's docstring and signature. Written out here are the functions that are
-more than one op (sum_of_squares, batch_norm, split, chunk) or take a list of tensors (cat, stack).
+more than one op (sum_of_squares, batch_norm, split, chunk) or take a list of tensors (cat, stack),
+and, from nn/recurrent.py, the recurrent nets rnn_step, rnn, lstm_step, lstm.
 """
 import functools
 import operator
@@ -15,10 +16,12 @@ import numpy as np
 from .. import ops
 from ..function import describe_as, on_register
 from ..tensor import Tensor, as_tensor
+from .recurrent import lstm, lstm_step, rnn, rnn_step  # noqa: F401 (the recurrent nets, composed of ops)
 
 # What `from tinygrad231n.nn.functional import *` gives: the functions written here, then (from _add)
 # every op's declared functional name.
-__all__ = ["sum_of_squares", "l2", "batch_norm", "batch_norm2d", "cat", "stack", "split", "chunk"]
+__all__ = ["sum_of_squares", "l2", "batch_norm", "batch_norm2d", "cat", "stack", "split", "chunk",
+           "rnn_step", "rnn", "lstm_step", "lstm"]
 
 
 def sum_of_squares(*tensors):

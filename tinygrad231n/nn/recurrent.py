@@ -1,0 +1,116 @@
+"""Recurrent nets as small graphs of ops: CS231n's vanilla RNN and LSTM, one step and over time.
+
+    h = F.rnn(x, h0, Wx, Wh, b)                      # x (N, T, D), h0 (N, H) -> h (N, T, H)
+    h, c = F.lstm(x, h0, Wx, Wh, b)                  # h (N, T, H), c the last cell state (N, H)
+
+Shapes follow CS231n: x (N, T, D) batch first, h (N, H), Wx (D, G), Wh (H, G), b (G,) with G = H
+for the RNN and G = 4H for the LSTM, whose four gates come from one product and are sliced off it.
+`gate_order` says how the 4H columns are laid out: "ifog" (input, forget, output, candidate g:
+CS231n's order) or "ifgo" (PyTorch's). Nothing here has its own backward: every step is matmuls,
+adds, slices and activations on the tape, so backpropagation through time is the tape walking back
+over T steps, and the graph of a 3-step LSTM can be drawn and read.
+
+The input projection x @ Wx + b is one (N*T, D) @ (D, G) product for all steps; only h @ Wh has to
+wait for the step before.
+"""
+import numpy as np
+
+from ..errors import InputError
+from ..tensor import Tensor, as_tensor
+
+GATE_ORDERS = ("ifog", "ifgo")  # CS231n's, PyTorch's
+
+
+def rnn_step(x, prev_h, Wx, Wh, b):
+    """next_h = tanh(x @ Wx + prev_h @ Wh + b): x (N, D), prev_h (N, H), Wx (D, H), Wh (H, H), b (H,)."""
+    x, prev_h, Wx, Wh, b = map(as_tensor, (x, prev_h, Wx, Wh, b))
+    _check_shapes("rnn_step", x.shape, prev_h.shape, Wx, Wh, b, gates=1)
+    return (x @ Wx + prev_h @ Wh + b).tanh()
+
+
+def rnn(x, h0, Wx, Wh, b):
+    """Vanilla RNN over a sequence: x (N, T, D), h0 (N, H) -> every step's hidden state (N, T, H)."""
+    x, h0, Wx, Wh, b = map(as_tensor, (x, h0, Wx, Wh, b))
+    inputs = _projected_inputs("rnn", x, h0, Wx, Wh, b, gates=1)
+    h, hs = h0, []
+    for x_t in inputs:
+        h = (x_t + h @ Wh).tanh()
+        hs.append(h)
+    return _stack_time(hs)
+
+
+def lstm_step(x, prev_h, prev_c, Wx, Wh, b, gate_order="ifog"):
+    """One LSTM step -> (next_h, next_c), each (N, H): x (N, D), prev_h and prev_c (N, H),
+    Wx (D, 4H), Wh (H, 4H), b (4H,).
+
+        i, f, o = sigmoid of their gates, g = tanh of its gate
+        next_c = f * prev_c + i * g,   next_h = o * tanh(next_c)
+    """
+    x, prev_h, prev_c, Wx, Wh, b = map(as_tensor, (x, prev_h, prev_c, Wx, Wh, b))
+    _check_shapes("lstm_step", x.shape, prev_h.shape, Wx, Wh, b, gates=4)
+    if prev_c.shape != prev_h.shape:
+        raise InputError(f"lstm_step: prev_c has shape {prev_c.shape}, expected {prev_h.shape} like prev_h")
+    return _lstm_cell(x @ Wx + prev_h @ Wh + b, prev_c, _gate_slices(gate_order, prev_h.shape[1]))
+
+
+def lstm(x, h0, Wx, Wh, b, c0=None, gate_order="ifog"):
+    """LSTM over a sequence -> (h, c): every step's hidden state h (N, T, H) and the last cell state
+    c (N, H). x (N, T, D), h0 (N, H), c0 (N, H) or None for zeros (CS231n's lstm_forward starts
+    the cell at zero), Wx (D, 4H), Wh (H, 4H), b (4H,)."""
+    x, h0, Wx, Wh, b = map(as_tensor, (x, h0, Wx, Wh, b))
+    inputs = _projected_inputs("lstm", x, h0, Wx, Wh, b, gates=4)
+    slices = _gate_slices(gate_order, h0.shape[1])
+    c = Tensor(np.zeros(h0.shape, dtype=h0.dtype)) if c0 is None else as_tensor(c0)
+    if c.shape != h0.shape:
+        raise InputError(f"lstm: c0 has shape {c.shape}, expected {h0.shape} like h0")
+    h, hs = h0, []
+    for x_t in inputs:
+        h, c = _lstm_cell(x_t + h @ Wh, c, slices)
+        hs.append(h)
+    return _stack_time(hs), c
+
+
+def _lstm_cell(a, prev_c, slices):
+    i, f, o, g = (a[:, s] for s in slices)
+    next_c = f.sigmoid() * prev_c + i.sigmoid() * g.tanh()
+    return o.sigmoid() * next_c.tanh(), next_c
+
+
+def _gate_slices(gate_order, H):
+    """Column slices of the (N, 4H) gate product for i, f, o, g, in that order."""
+    if gate_order not in GATE_ORDERS:
+        raise InputError(f"gate_order must be one of {', '.join(map(repr, GATE_ORDERS))} (CS231n's, PyTorch's), "
+                         f"got {gate_order!r}")
+    return tuple(slice(gate_order.index(name) * H, (gate_order.index(name) + 1) * H) for name in "ifog")
+
+
+def _projected_inputs(name, x, h0, Wx, Wh, b, gates):
+    """x @ Wx + b for every step, as T tensors (N, G), from one product."""
+    if x.ndim != 3:
+        raise InputError(f"{name}: x must be a batch of sequences (N, T, D), got shape {x.shape}")
+    N, T, D = x.shape
+    if T == 0:
+        raise InputError(f"{name}: x has no time steps (shape {x.shape}); T must be at least 1")
+    _check_shapes(name, (N, D), h0.shape, Wx, Wh, b, gates)
+    G = Wx.shape[1]
+    projected = (x.reshape(N * T, D) @ Wx + b).reshape(N, T, G)
+    return [projected[:, t] for t in range(T)]
+
+
+def _stack_time(hs):
+    from .functional import stack  # functional imports this module's names
+    return stack(hs, axis=1)
+
+
+def _check_shapes(name, x_shape, h_shape, Wx, Wh, b, gates):
+    """One clear line when the shapes of a step's input x (N, D), hidden state (N, H) and weights
+    do not fit together."""
+    if len(x_shape) != 2 or len(h_shape) != 2 or x_shape[0] != h_shape[0]:
+        raise InputError(f"{name}: x must be (N, D) per step and the hidden state (N, H) with the same N; "
+                         f"got {x_shape} and {h_shape}")
+    (N, D), H = x_shape, h_shape[1]
+    expected = {"Wx": (D, gates * H), "Wh": (H, gates * H), "b": (gates * H,)}
+    for label, tensor in (("Wx", Wx), ("Wh", Wh), ("b", b)):
+        if tensor.shape != expected[label]:
+            raise InputError(f"{name}: {label} has shape {tensor.shape}, expected {expected[label]} for input size "
+                             f"D={D} and hidden size H={H}" + (" (four gates)" if gates == 4 else ""))

@@ -12,6 +12,7 @@ import pytest
 from tinygrad231n.cs231n import fast_layers as fast
 from tinygrad231n.cs231n import layer_utils as sandwich
 from tinygrad231n.cs231n import layers
+from tinygrad231n.cs231n import rnn_layers as rnn
 
 RNG = np.random.default_rng(231)
 CONV = {"stride": 1, "pad": 1}
@@ -34,6 +35,18 @@ def conv_args():
 
 def bn(mode="train"):
     return {"mode": mode}
+
+
+def recurrent_args(time, gates, N=2, T=3, D=4, H=3):
+    """x (N, T, D) or one step's (N, D), h0 (N, H), Wx (D, G), Wh (H, G), b (G,) with G = gates * H."""
+    x = RNG.standard_normal((N, T, D) if time else (N, D))
+    G = gates * H
+    return x, RNG.standard_normal((N, H)), RNG.standard_normal((D, G)), RNG.standard_normal((H, G)), RNG.standard_normal(G)
+
+
+def lstm_step_args():
+    x, prev_h, Wx, Wh, b = recurrent_args(time=False, gates=4)
+    return x, prev_h, RNG.standard_normal(prev_h.shape), Wx, Wh, b
 
 
 PAIRS = [
@@ -64,6 +77,14 @@ PAIRS = [
     Pair(sandwich.conv_relu_pool_forward, (sandwich.conv_relu_pool_backward,), lambda: conv_args() + (dict(POOL),)),
     Pair(sandwich.conv_bn_relu_forward, (sandwich.conv_bn_relu_backward,),
          lambda: conv_args()[:3] + (RNG.standard_normal(2), RNG.standard_normal(2), dict(CONV), bn())),
+    Pair(rnn.rnn_step_forward, (rnn.rnn_step_backward,), lambda: recurrent_args(time=False, gates=1)),
+    Pair(rnn.rnn_forward, (rnn.rnn_backward,), lambda: recurrent_args(time=True, gates=1)),
+    Pair(rnn.lstm_step_forward, (rnn.lstm_step_backward,), lambda: lstm_step_args()),
+    Pair(rnn.lstm_forward, (rnn.lstm_backward,), lambda: recurrent_args(time=True, gates=4)),
+    Pair(rnn.word_embedding_forward, (rnn.word_embedding_backward,),
+         lambda: (np.array([[0, 2, 2], [1, 0, 3]]), RNG.standard_normal((4, 5)))),
+    Pair(rnn.temporal_affine_forward, (rnn.temporal_affine_backward,),
+         lambda: (RNG.standard_normal((2, 3, 4)), RNG.standard_normal((4, 5)), RNG.standard_normal(5))),
 ]
 
 
@@ -73,23 +94,23 @@ def as_tuple(grads):
 
 @pytest.mark.parametrize("pair", PAIRS, ids=[p.forward.__name__ for p in PAIRS])
 def test_a_cache_can_be_backpropagated_any_number_of_times(pair):
-    out, cache = pair.forward(*pair.args())
-    dout = RNG.standard_normal(out.shape)
-    first = as_tuple(pair.backwards[0](dout, cache))
+    *outs, cache = pair.forward(*pair.args())  # lstm_step_forward gives two outputs, and takes a dout for each
+    douts = [RNG.standard_normal(out.shape) for out in outs]
+    first = as_tuple(pair.backwards[0](*douts, cache))
     for backward in pair.backwards * 2:  # every backward of this cache, twice over
-        again = as_tuple(backward(dout, cache))
+        again = as_tuple(backward(*douts, cache))
         assert len(again) == len(first)
         for a, b in zip(first, again):
             np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-12, err_msg=backward.__name__)
     # another upstream gradient on the same cache gives its own gradients: linear in dout, not summed
-    doubled = as_tuple(pair.backwards[-1](2 * dout, cache))
+    doubled = as_tuple(pair.backwards[-1](*(2 * dout for dout in douts), cache))
     for a, b in zip(first, doubled):
         np.testing.assert_allclose(b, 2 * a, rtol=1e-10, atol=1e-12)
 
 
 def test_every_adapter_backward_is_in_the_table():
     tested = {b for p in PAIRS for b in p.backwards}  # by identity: conv_backward_fast is an alias
-    found = {name: getattr(module, name) for module in (layers, fast, sandwich)
+    found = {name: getattr(module, name) for module in (layers, fast, sandwich, rnn)
              for name in getattr(module, "__all__", dir(module)) if "_backward" in name}
     untested = sorted(name for name, function in found.items() if function not in tested)
     assert found and not untested, f"backward functions with no reuse test: {untested}"

@@ -9,6 +9,10 @@ backward again and again): the walk keeps the tape (retain_graph=True) and start
 gradients each time. The leaves share the caller's arrays (no copy), so writing into x after
 the forward changes what its backward sees, as with the assignment's caches; a tensor's own
 `.data` stays read-only while the tape holds it (tensor.py).
+
+A forward with several outputs (lstm_step_forward's next_h and next_c) hands forward_result a tuple
+of Tensors and gets a tuple of arrays; its backward passes one upstream gradient per output, and
+the inputs' gradients are the sum of one walk per output (leaves add up what each walk brings).
 """
 import numpy as np
 
@@ -21,20 +25,26 @@ def leaves(*arrays):
 
 
 def forward_result(out, inputs):
-    """(out array, cache) for a forward that computed Tensor `out` from the leaf Tensors `inputs`."""
-    return out.data, (out, tuple(inputs))
+    """(out array, cache) for a forward that computed Tensor `out` from the leaf Tensors `inputs`;
+    for a tuple of output Tensors, (tuple of arrays, cache)."""
+    data = tuple(t.data for t in out) if isinstance(out, tuple) else out.data
+    return data, (out, tuple(inputs))
 
 
 def backpropagate(name, dout, cache):
-    """Gradients (one per input of the forward, in order) for the upstream gradient dout."""
+    """Gradients (one per input of the forward, in order) for the upstream gradient dout: an array
+    like the output, or for a forward with several outputs a tuple of arrays, one like each."""
     out, inputs = cache
-    dout = np.asarray(dout)
-    if dout.shape != out.shape:
-        raise ValueError(f"{name}: dout has shape {dout.shape} but the forward output had shape {out.shape}; "
-                         "they must match")
+    outs, douts = (out, dout) if isinstance(out, tuple) else ((out,), (dout,))
+    douts = tuple(np.asarray(d) for d in douts)
+    for t, d in zip(outs, douts):
+        if d.shape != t.shape:
+            raise ValueError(f"{name}: dout has shape {d.shape} but the forward output had shape {t.shape}; "
+                             "they must match")
     for t in inputs:  # this call's gradients only, not the sum over every call on this cache
         t.grad = None
-    out.backward(dout, retain_graph=True)
+    for t, d in zip(outs, douts):
+        t.backward(d, retain_graph=True)
     return tuple(t.grad if t.grad is not None else np.zeros(t.shape, dtype=t.dtype) for t in inputs)
 
 

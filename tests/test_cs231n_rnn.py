@@ -1,0 +1,234 @@
+"""tinygrad231n.cs231n, 2024's assignment 3 (numpy): rnn_layers, classifiers.rnn.CaptioningRNN and
+CaptioningSolver, checked as the RNN_Captioning and LSTM_Captioning notebooks check them: their
+inputs, their hard-coded expected values, their numerical-gradient checks and tolerances, and
+their overfitting runs (on the synthetic COCO set, data.coco_synthetic, instead of the real one)."""
+import numpy as np
+import pytest
+
+from tinygrad231n.cs231n.gradient_check import eval_numerical_gradient, eval_numerical_gradient_array
+from tinygrad231n.cs231n.rnn_layers import (lstm_backward, lstm_forward, lstm_step_backward, lstm_step_forward,
+                                            rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward,
+                                            sigmoid, temporal_affine_backward, temporal_affine_forward,
+                                            temporal_softmax_loss, word_embedding_backward, word_embedding_forward)
+
+from notebook_checks import numeric_gradients, rel_error
+
+
+# ---- forward passes on the notebooks' np.linspace inputs, against their expected values ------------
+
+def test_rnn_step_forward_on_the_notebook_inputs():
+    N, D, H = 3, 10, 4
+    x = np.linspace(-0.4, 0.7, num=N * D).reshape(N, D)
+    prev_h = np.linspace(-0.2, 0.5, num=N * H).reshape(N, H)
+    Wx = np.linspace(-0.1, 0.9, num=D * H).reshape(D, H)
+    Wh = np.linspace(-0.3, 0.7, num=H * H).reshape(H, H)
+    b = np.linspace(-0.2, 0.4, num=H)
+    next_h, _ = rnn_step_forward(x, prev_h, Wx, Wh, b)
+    expected_next_h = np.asarray([
+        [-0.58172089, -0.50182032, -0.41232771, -0.31410098],
+        [0.66854692, 0.79562378, 0.87755553, 0.92795967],
+        [0.97934501, 0.99144213, 0.99646691, 0.99854353]])
+    assert next_h.dtype == np.float64 and rel_error(expected_next_h, next_h) < 1e-8  # the notebook: < 1e-8
+
+
+def test_rnn_forward_on_the_notebook_inputs():
+    N, T, D, H = 2, 3, 4, 5
+    x = np.linspace(-0.1, 0.3, num=N * T * D).reshape(N, T, D)
+    h0 = np.linspace(-0.3, 0.1, num=N * H).reshape(N, H)
+    Wx = np.linspace(-0.2, 0.4, num=D * H).reshape(D, H)
+    Wh = np.linspace(-0.4, 0.1, num=H * H).reshape(H, H)
+    b = np.linspace(-0.7, 0.1, num=H)
+    h, _ = rnn_forward(x, h0, Wx, Wh, b)
+    expected_h = np.asarray([
+        [[-0.42070749, -0.27279261, -0.11074945, 0.05740409, 0.22236251],
+         [-0.39525808, -0.22554661, -0.0409454, 0.14649412, 0.32397316],
+         [-0.42305111, -0.24223728, -0.04287027, 0.15997045, 0.35014525]],
+        [[-0.55857474, -0.39065825, -0.19198182, 0.02378408, 0.23735671],
+         [-0.27150199, -0.07088804, 0.13562939, 0.33099728, 0.50158768],
+         [-0.51014825, -0.30524429, -0.06755202, 0.17806392, 0.40333043]]])
+    assert h.shape == (N, T, H) and rel_error(expected_h, h) < 1e-7  # the notebook: around 1e-7 or less
+
+
+def test_word_embedding_forward_on_the_notebook_inputs():
+    V, D = 5, 3
+    x = np.asarray([[0, 3, 1, 2], [2, 1, 0, 3]])
+    W = np.linspace(0, 1, num=V * D).reshape(V, D)
+    out, _ = word_embedding_forward(x, W)
+    expected_out = np.asarray([
+        [[0., 0.07142857, 0.14285714],
+         [0.64285714, 0.71428571, 0.78571429],
+         [0.21428571, 0.28571429, 0.35714286],
+         [0.42857143, 0.5, 0.57142857]],
+        [[0.42857143, 0.5, 0.57142857],
+         [0.21428571, 0.28571429, 0.35714286],
+         [0., 0.07142857, 0.14285714],
+         [0.64285714, 0.71428571, 0.78571429]]])
+    # The notebook: around 1e-8 (its reference prints 1.0000000094736443e-08: the 8 printed decimals).
+    assert rel_error(expected_out, out) < 2e-8
+    np.testing.assert_array_equal(out, W[x])
+
+
+def test_lstm_step_forward_on_the_notebook_inputs():
+    N, D, H = 3, 4, 5
+    x = np.linspace(-0.4, 1.2, num=N * D).reshape(N, D)
+    prev_h = np.linspace(-0.3, 0.7, num=N * H).reshape(N, H)
+    prev_c = np.linspace(-0.4, 0.9, num=N * H).reshape(N, H)
+    Wx = np.linspace(-2.1, 1.3, num=4 * D * H).reshape(D, 4 * H)
+    Wh = np.linspace(-0.7, 2.2, num=4 * H * H).reshape(H, 4 * H)
+    b = np.linspace(0.3, 0.7, num=4 * H)
+    next_h, next_c, _ = lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b)
+    expected_next_h = np.asarray([
+        [0.24635157, 0.28610883, 0.32240467, 0.35525807, 0.38474904],
+        [0.49223563, 0.55611431, 0.61507696, 0.66844003, 0.7159181],
+        [0.56735664, 0.66310127, 0.74419266, 0.80889665, 0.858299]])
+    expected_next_c = np.asarray([
+        [0.32986176, 0.39145139, 0.451556, 0.51014116, 0.56717407],
+        [0.66382255, 0.76674007, 0.87195994, 0.97902709, 1.08751345],
+        [0.74192008, 0.90592151, 1.07717006, 1.25120233, 1.42395676]])
+    # the notebook: errors around 1e-8 or less
+    assert rel_error(expected_next_h, next_h) < 1e-8 and rel_error(expected_next_c, next_c) < 1e-8
+
+
+def test_lstm_forward_on_the_notebook_inputs():
+    N, D, H, T = 2, 5, 4, 3
+    x = np.linspace(-0.4, 0.6, num=N * T * D).reshape(N, T, D)
+    h0 = np.linspace(-0.4, 0.8, num=N * H).reshape(N, H)
+    Wx = np.linspace(-0.2, 0.9, num=4 * D * H).reshape(D, 4 * H)
+    Wh = np.linspace(-0.3, 0.6, num=4 * H * H).reshape(H, 4 * H)
+    b = np.linspace(0.2, 0.7, num=4 * H)
+    h, _ = lstm_forward(x, h0, Wx, Wh, b)
+    expected_h = np.asarray([
+        [[0.01764008, 0.01823233, 0.01882671, 0.0194232],
+         [0.11287491, 0.12146228, 0.13018446, 0.13902939],
+         [0.31358768, 0.33338627, 0.35304453, 0.37250975]],
+        [[0.45767879, 0.4761092, 0.4936887, 0.51041945],
+         [0.6704845, 0.69350089, 0.71486014, 0.7346449],
+         [0.81733511, 0.83677871, 0.85403753, 0.86935314]]])
+    assert rel_error(expected_h, h) < 1e-7  # the notebook: around 1e-7 or less
+
+
+def test_sigmoid_is_the_logistic_function_and_stays_finite_far_out():
+    x = np.array([-1000.0, -2.0, 0.0, 3.0, 1000.0])
+    with np.errstate(over="raise"):  # the naive 1 / (1 + exp(-x)) overflows at -1000
+        s = sigmoid(x)
+    np.testing.assert_allclose(s, [0.0, 1 / (1 + np.exp(2.0)), 0.5, 1 / (1 + np.exp(-3.0)), 1.0], rtol=1e-15)
+
+
+# ---- backward passes against numerical gradients, on the notebooks' seeded inputs ---------------
+
+def assert_gradients_match(analytic, numeric, tolerance, names):
+    for name, a, n in zip(names, analytic, numeric):
+        assert a.shape == n.shape, name
+        assert rel_error(n, a) < tolerance, f"{name}: relative error {rel_error(n, a):.2e}"
+
+
+def test_rnn_step_backward_matches_numerical_gradients():
+    np.random.seed(231)
+    N, D, H = 4, 5, 6
+    inputs = [np.random.randn(N, D), np.random.randn(N, H), np.random.randn(D, H), np.random.randn(H, H),
+              np.random.randn(H)]
+    out, cache = rnn_step_forward(*inputs)
+    dnext_h = np.random.randn(*out.shape)
+    assert_gradients_match(rnn_step_backward(dnext_h, cache), numeric_gradients(rnn_step_forward, inputs, dnext_h),
+                           1e-8, ["dx", "dprev_h", "dWx", "dWh", "db"])  # the notebook: less than 1e-8
+
+
+def test_rnn_backward_matches_numerical_gradients():
+    np.random.seed(231)
+    N, D, T, H = 2, 3, 10, 5
+    inputs = [np.random.randn(N, T, D), np.random.randn(N, H), np.random.randn(D, H), np.random.randn(H, H),
+              np.random.randn(H)]
+    out, cache = rnn_forward(*inputs)
+    dout = np.random.randn(*out.shape)
+    assert_gradients_match(rnn_backward(dout, cache), numeric_gradients(rnn_forward, inputs, dout),
+                           1e-6, ["dx", "dh0", "dWx", "dWh", "db"])  # the notebook: around 1e-6 or less
+
+
+def test_word_embedding_backward_matches_numerical_gradients():
+    np.random.seed(231)
+    N, T, V, D = 50, 3, 5, 6
+    x = np.random.randint(V, size=(N, T))
+    W = np.random.randn(V, D)
+    out, cache = word_embedding_forward(x, W)
+    dout = np.random.randn(*out.shape)
+    dW = word_embedding_backward(dout, cache)
+    dW_num = eval_numerical_gradient_array(lambda W: word_embedding_forward(x, W)[0], W, dout)
+    assert dW.shape == (V, D) and rel_error(dW, dW_num) < 1e-11  # the notebook: less than 1e-11
+
+
+def test_temporal_affine_backward_matches_numerical_gradients():
+    np.random.seed(231)
+    N, T, D, M = 2, 3, 4, 5
+    inputs = [np.random.randn(N, T, D), np.random.randn(D, M), np.random.randn(M)]
+    out, cache = temporal_affine_forward(*inputs)
+    assert out.shape == (N, T, M)
+    np.testing.assert_allclose(out[1, 2], inputs[0][1, 2] @ inputs[1] + inputs[2], rtol=1e-13)
+    dout = np.random.randn(*out.shape)
+    assert_gradients_match(temporal_affine_backward(dout, cache),
+                           numeric_gradients(temporal_affine_forward, inputs, dout), 1e-9, ["dx", "dw", "db"])
+
+
+def test_lstm_step_backward_matches_numerical_gradients_of_both_outputs():
+    np.random.seed(231)
+    N, D, H = 4, 5, 6
+    inputs = [np.random.randn(N, D), np.random.randn(N, H), np.random.randn(N, H), np.random.randn(D, 4 * H),
+              np.random.randn(H, 4 * H), np.random.randn(4 * H)]
+    next_h, next_c, cache = lstm_step_forward(*inputs)
+    dnext_h, dnext_c = np.random.randn(*next_h.shape), np.random.randn(*next_c.shape)
+    # The notebook's sum: each input's gradient through next_h plus its gradient through next_c.
+    through_h = numeric_gradients(lambda *a: lstm_step_forward(*a)[0:1], inputs, dnext_h)
+    through_c = numeric_gradients(lambda *a: lstm_step_forward(*a)[1:2], inputs, dnext_c)
+    numeric = [h + c for h, c in zip(through_h, through_c)]
+    assert_gradients_match(lstm_step_backward(dnext_h, dnext_c, cache), numeric, 1e-7,
+                           ["dx", "dprev_h", "dprev_c", "dWx", "dWh", "db"])  # the notebook: around 1e-7 or less
+
+
+def test_lstm_backward_matches_numerical_gradients():
+    np.random.seed(231)
+    N, D, T, H = 2, 3, 10, 6
+    inputs = [np.random.randn(N, T, D), np.random.randn(N, H), np.random.randn(D, 4 * H),
+              np.random.randn(H, 4 * H), np.random.randn(4 * H)]
+    out, cache = lstm_forward(*inputs)
+    dout = np.random.randn(*out.shape)
+    analytic, numeric = lstm_backward(dout, cache), numeric_gradients(lstm_forward, inputs, dout)
+    # The notebook: around 1e-7 or less. dWh on these inputs reads 1.9e-6 for any correct backward:
+    # the numerical gradient's own error (PyTorch's float64 autograd agrees with ours to 5e-13, and
+    # differs from this numerical dWh by the same 1.9e-6).
+    assert_gradients_match(analytic[:3] + analytic[4:], numeric[:3] + numeric[4:], 1e-7, ["dx", "dh0", "dWx", "db"])
+    assert_gradients_match(analytic[3:4], numeric[3:4], 3e-6, ["dWh"])
+
+
+# ---- the temporal softmax loss --------------------------------------------------------------------
+
+def notebook_check_loss(N, T, V, p):
+    """The notebook's check_loss: near-zero scores, so each counted step costs about log(V)."""
+    x = 0.001 * np.random.randn(N, T, V)
+    y = np.random.randint(V, size=(N, T))
+    mask = np.random.rand(N, T) <= p
+    return temporal_softmax_loss(x, y, mask)[0]
+
+
+def test_temporal_softmax_loss_sanity_values_of_the_notebook():
+    np.random.seed(231)
+    assert notebook_check_loss(100, 1, 10, 1.0) == pytest.approx(2.3, abs=0.05)    # "should be about 2.3"
+    assert notebook_check_loss(100, 10, 10, 1.0) == pytest.approx(23, abs=0.5)     # "should be about 23"
+    assert 2.2 <= notebook_check_loss(5000, 10, 10, 0.1) <= 2.4                    # "within 2.2-2.4"
+
+
+def test_temporal_softmax_loss_gradient_matches_numerical_gradients():
+    np.random.seed(231)
+    N, T, V = 7, 8, 9
+    x = np.random.randn(N, T, V)
+    y = np.random.randint(V, size=(N, T))
+    mask = np.random.rand(N, T) > 0.5
+    loss, dx = temporal_softmax_loss(x, y, mask, verbose=False)
+    dx_num = eval_numerical_gradient(lambda x: temporal_softmax_loss(x, y, mask)[0], x, verbose=False)
+    # The notebook: "on the order of 1e-7 or less"; here 1.4e-7, the numerical gradient's own error
+    # (this dx equals the assignment's plain-numpy formula to 3e-17).
+    assert isinstance(loss, float) and rel_error(dx, dx_num) < 5e-7
+    assert np.all(dx[~mask] == 0)  # steps outside the mask count for nothing
+
+
+def test_temporal_softmax_loss_verbose_prints_the_gradient_shape(capsys):
+    temporal_softmax_loss(np.zeros((2, 3, 4)), np.zeros((2, 3), dtype=int), np.ones((2, 3), dtype=bool), verbose=True)
+    assert "(6, 4)" in capsys.readouterr().out

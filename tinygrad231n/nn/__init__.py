@@ -8,13 +8,16 @@
     loss = F.cross_entropy(model(X), y)
 """
 from . import functional
+from .attention import MultiHeadAttention, PositionalEncoding, TransformerDecoderLayer, causal_mask
 from .augment import RandomFlipCrop
 from .batchnorm import BatchNorm1d, BatchNorm2d
 from .conv import AvgPool2d, Conv2d, Flatten, MaxPool2d
+from .embedding import Embedding
 from .layers import Dropout, Linear, ReLU
 from .module import Module, Parameter, Sequential
 from .norm import GroupNorm, LayerNorm
+from .rnn import LSTM, RNN
 
 __all__ = ["functional", "Module", "Parameter", "Sequential", "Linear", "ReLU", "Dropout", "BatchNorm1d",
            "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "BatchNorm2d", "LayerNorm", "GroupNorm",
-           "RandomFlipCrop"]
+           "RandomFlipCrop", "MultiHeadAttention", "PositionalEncoding", "TransformerDecoderLayer", "causal_mask"]

@@ -21,22 +21,35 @@ from ..tensor import Tensor, as_tensor
 GATE_ORDERS = ("ifog", "ifgo")  # CS231n's, PyTorch's
 
 
-def rnn_step(x, prev_h, Wx, Wh, b):
-    """next_h = tanh(x @ Wx + prev_h @ Wh + b): x (N, D), prev_h (N, H), Wx (D, H), Wh (H, H), b (H,)."""
+def rnn_step(x, prev_h, Wx, Wh, b, nonlinearity="tanh"):
+    """next_h = tanh(x @ Wx + prev_h @ Wh + b): x (N, D), prev_h (N, H), Wx (D, H), Wh (H, H), b (H,).
+    nonlinearity="relu" puts relu in tanh's place (PyTorch's nn.RNN offers both)."""
     x, prev_h, Wx, Wh, b = map(as_tensor, (x, prev_h, Wx, Wh, b))
+    activation = _activation("rnn_step", nonlinearity)
     _check_shapes("rnn_step", x.shape, prev_h.shape, Wx, Wh, b, gates=1)
-    return (x @ Wx + prev_h @ Wh + b).tanh()
+    return activation(x @ Wx + prev_h @ Wh + b)
 
 
-def rnn(x, h0, Wx, Wh, b):
-    """Vanilla RNN over a sequence: x (N, T, D), h0 (N, H) -> every step's hidden state (N, T, H)."""
+def rnn(x, h0, Wx, Wh, b, nonlinearity="tanh"):
+    """Vanilla RNN over a sequence: x (N, T, D), h0 (N, H) -> every step's hidden state (N, T, H).
+    nonlinearity: "tanh" (CS231n's) or "relu"."""
     x, h0, Wx, Wh, b = map(as_tensor, (x, h0, Wx, Wh, b))
+    activation = _activation("rnn", nonlinearity)
     inputs = _projected_inputs("rnn", x, h0, Wx, Wh, b, gates=1)
     h, hs = h0, []
     for x_t in inputs:
-        h = (x_t + h @ Wh).tanh()
+        h = activation(x_t + h @ Wh)
         hs.append(h)
     return _stack_time(hs)
+
+
+NONLINEARITIES = {"tanh": Tensor.tanh, "relu": Tensor.relu}
+
+
+def _activation(name, nonlinearity):
+    if nonlinearity not in NONLINEARITIES:
+        raise InputError(f"{name}: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+    return NONLINEARITIES[nonlinearity]
 
 
 def lstm_step(x, prev_h, prev_c, Wx, Wh, b, gate_order="ifog"):

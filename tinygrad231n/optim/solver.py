@@ -64,7 +64,7 @@ class Solver:
                             "tinygrad231n.cs231n.solver.Solver")
         options = {**DEFAULTS, **kwargs}
         self.model = self.module = model  # `module` is what trains; an adapter may show another `model`
-        self.X_train, self.y_train, self.X_val, self.y_val = _check_data(data)
+        self._take_data(data)
         self.update_rule = _resolve_rule(options["update_rule"])
         self.optim_config = dict(options["optim_config"])
         self.lr_decay = options["lr_decay"]
@@ -80,6 +80,17 @@ class Solver:
             raise ValueError(f"Solver: batch_size must be a positive integer, got {self.batch_size!r}")
         self._reset()
 
+    def _take_data(self, data):
+        """Keep the data and set num_train, the examples an epoch covers. A solver whose data is laid
+        out otherwise (CS231n's CaptioningSolver) overrides this and _minibatch."""
+        self.X_train, self.y_train, self.X_val, self.y_val = _check_data(data)
+        self.num_train = self.X_train.shape[0]
+
+    def _minibatch(self):
+        """(X, y) of one training minibatch: batch_size rows drawn with replacement."""
+        batch = np.random.choice(self.num_train, self.batch_size)
+        return self.X_train[batch], self.y_train[batch]
+
     def _reset(self):
         """Fresh histories and one optim config per parameter (CS231n calls this from __init__)."""
         self.epoch = 0
@@ -93,12 +104,12 @@ class Solver:
 
     def _step(self, iteration, num_iterations):
         """One minibatch: loss and gradients, then each parameter's update. Returns the loss."""
-        batch = np.random.choice(self.X_train.shape[0], self.batch_size)
+        X, y = self._minibatch()
         if not self.module.training:  # after an accuracy check; walking the modules every step costs
             self.module.train()
         for parameter in self.parameters.values():
             parameter.grad = None
-        loss = self.module.loss(self.X_train[batch], self.y_train[batch])
+        loss = self.module.loss(X, y)
         value = loss.item()
         rate = next(iter(self.optim_configs.values()), {}).get("learning_rate")
         check_loss("Solver", value, f"epoch {self.epoch}, iteration {iteration + 1} / {num_iterations}", rate,
@@ -145,7 +156,7 @@ class Solver:
 
     def train(self):
         """Run num_epochs epochs of max(N_train // batch_size, 1) iterations each."""
-        iterations_per_epoch = max(self.X_train.shape[0] // self.batch_size, 1)
+        iterations_per_epoch = max(self.num_train // self.batch_size, 1)
         num_iterations = self.num_epochs * iterations_per_epoch
         with show_progress(total=num_iterations, desc="Solver", unit="it", enabled=self.verbose) as progress:
             for t in range(num_iterations):

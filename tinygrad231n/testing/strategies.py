@@ -173,3 +173,16 @@ def temporal_scores_labels_mask(draw, max_n=3, max_t=4, max_classes=6, dtype=np.
         mask[draw(hs.integers(0, n - 1))] = False
     padding = draw(hs.sampled_from([0, -1, v]))
     return scores, np.where(mask, y, padding), mask
+
+
+@hs.composite
+def recurrent_inputs(draw, gates=1, max_n=3, max_t=4, max_dim=3, max_hidden=3, dtype=np.float64):
+    """(x (N, T, D), h0 (N, H), Wx (D, G), Wh (H, G), b (G,)) with G = gates * H, for F.rnn (gates=1)
+    and F.lstm (gates=4); N = 1 and T = 1 come up. Weights stay in [-1, 1] so that the activations
+    do not all saturate, where every gradient would be near 0 and a check could not tell."""
+    n, t = draw(hs.integers(1, max_n)), draw(hs.integers(1, max_t))
+    d, h = draw(hs.integers(1, max_dim)), draw(hs.integers(1, max_hidden))
+    g = gates * h
+    return (draw(arrays((n, t, d), dtype=dtype)), draw(arrays((n, h), dtype=dtype)),
+            draw(arrays((d, g), -1.0, 1.0, dtype)), draw(arrays((h, g), -1.0, 1.0, dtype)),
+            draw(arrays((g,), -1.0, 1.0, dtype)))

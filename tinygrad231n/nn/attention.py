@@ -95,7 +95,8 @@ class MultiHeadAttention(Module):
         query, key, value = as_tensor(query), as_tensor(key), as_tensor(value)
         self._check_shapes(query.shape, key.shape, value.shape)
         n, s, e = query.shape
-        q, k, v = self._split_heads(self.query(query)), self._split_heads(self.key(key)), self._split_heads(self.value(value))
+        q = self._split_heads(self.query(query))  # (N, H, S, E/H)
+        k, v = self._split_heads(self.key(key)), self._split_heads(self.value(value))  # (N, H, T, E/H)
         out = scaled_dot_product_attention(q, k, v, attn_mask, dropout=self.attn_drop)  # (N, H, S, E/H)
         return self.proj(out.transpose(0, 2, 1, 3).reshape(n, s, e))
 
@@ -127,7 +128,8 @@ class PositionalEncoding(Module):
     def __init__(self, embed_dim, dropout=0.1, max_len=5000, rng=None):
         super().__init__()
         if embed_dim % 2:
-            raise InputError(f"PositionalEncoding: embed_dim must be even (sines and cosines in pairs), got {embed_dim}")
+            raise InputError(f"PositionalEncoding: embed_dim must be even (sines and cosines in pairs), "
+                             f"got {embed_dim}")
         position = np.arange(max_len, dtype=np.float64)[:, None]
         angle = position * 10000.0 ** (-np.arange(0, embed_dim, 2) / embed_dim)  # (max_len, D/2)
         pe = np.zeros((1, max_len, embed_dim))

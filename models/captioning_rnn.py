@@ -20,6 +20,10 @@ positions holding <NULL> are not counted; the sum over time is averaged over N. 
 import numpy as np
 
 import tinygrad231n.nn.functional as F
+from models.captioning import CAPTIONING_SETTINGS, captioning_recipe
+from models.fitting import SampledCaptions, TrainingCurves
+from models.registry import Kept, ModelSpec, register
+from models.settings import DTYPE, SEED, Integer
 from tinygrad231n import Tensor, nn, no_grad
 from tinygrad231n.errors import InputError
 from tinygrad231n.nn.random import generator
@@ -129,3 +133,19 @@ class CaptioningRNN(nn.Module):
             raise InputError(f"CaptioningRNN: captions must be (N, T + 1) word indices with T >= 1 and "
                              f"N={features.shape[0]} as in features, got shape {captions.shape}")
         return features, captions
+
+
+# ---- its declarations --------------------------------------------------------------------------
+MODEL_SETTINGS = {"hidden_dim": Integer(1), "wordvec_dim": Integer(1), "dtype": DTYPE}
+QUICK = {"num_epochs": 1, "max_train": 50, "batch_size": 25, "hidden_dim": 16, "wordvec_dim": 8}
+CHECKPOINT = ("W_proj (D, H) b_proj, W_embed (V, W), Wx (W, G) Wh (H, G) b (G,) with G = {gates}, "
+              "W_vocab (H, V) b_vocab; idx_to_word (V,), the vocabulary")
+
+for _cell, _title, _gates, _order in (("rnn", "vanilla RNN", "H", 110), ("lstm", "LSTM", "4H (gates i, f, o, g)", 120)):
+    register(ModelSpec(
+        name=f"captioning_{_cell}", title=f"Image captioning, {_title} (CS231n CaptioningRNN)", order=_order,
+        groups=("captioning",), data="coco", fit=captioning_recipe(CaptioningRNN, cell_type=_cell),
+        settings={**MODEL_SETTINGS, **CAPTIONING_SETTINGS, "seed": SEED},
+        kept=Kept.load(f"captioning_{_cell}"), quick=QUICK, checkpoint=CHECKPOINT.format(gates=_gates),
+        figures=(TrainingCurves, SampledCaptions),
+    ))

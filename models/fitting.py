@@ -1,7 +1,7 @@
 """What a recipe takes and returns, and the training steps recipes share.
 
-A recipe, `fit(splits, config, verbose) -> Fitted`, trains one model on the CS231n split and scores
-it: its accuracies, test predictions, checkpoint arrays, the report's figures (typed, below) and a
+A recipe, `fit(splits, config, verbose) -> Fitted`, trains one model on the CS231n split (or, for a
+model declared with data="coco", on models.captioning.CaptionData) and scores it: its accuracies, test predictions, checkpoint arrays, the report's figures (typed, below) and a
 function that builds its loss on a small batch for the graph diagram.
 """
 import dataclasses
@@ -91,13 +91,24 @@ class CrossValidation:
     accuracies: np.ndarray
 
 
-FIGURES = (TrainingCurves, ClassTemplates, FirstLayerWeights, DistanceMatrix, CrossValidation)
+@dataclasses.dataclass
+class SampledCaptions:
+    """Captions a captioning model wrote for some images of a split, beside what people wrote for them:
+    split ("train" or "val"), truth (n,) and sampled (n,) str, each decoded without <START>/<END>."""
+
+    split: str
+    truth: np.ndarray
+    sampled: np.ndarray
+
+
+FIGURES = (TrainingCurves, ClassTemplates, FirstLayerWeights, DistanceMatrix, CrossValidation, SampledCaptions)
 
 
 @dataclasses.dataclass
 class Fitted:
     """A trained and scored model.
 
+    val_acc, test_acc: None for a model that does not classify (a captioning model: see scores).
     scores: further single numbers for results.json ({name: float}); notes: sentences for the
     report that say what the numbers mean; loss_graph: builds the loss on a batch of GRAPH_BATCH
     examples (None for a model that trains nothing).

@@ -24,6 +24,7 @@ from tinygrad231n.errors import InputError
 
 from .settings import apply_overrides, check_declared, check_overrides
 
+DATA_KINDS = ("cifar10", "coco")  # what a recipe trains on: CIFAR-10 Splits, COCO captions (CaptionData)
 KEPT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "kept")
 NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 
@@ -74,6 +75,8 @@ class ModelSpec:
     groups: further names `reproduce --only` accepts for it (several models may share one).
     graph: whether it has a loss to draw (`graph`, the report); kNN has none.
     order: where it comes in runs and tables (the assignment's order).
+    data: what its recipe reads, one of DATA_KINDS: "cifar10" (models.fitting.Splits) or "coco"
+        (models.captioning.CaptionData, from CS231n's COCO captioning files).
     """
 
     name: str
@@ -88,6 +91,7 @@ class ModelSpec:
     groups: tuple = ()
     graph: bool = True
     order: int = 1000
+    data: str = "cifar10"
 
     def config(self, overrides=None):
         """The kept configuration with `overrides` ({setting: value}, checked against the types) applied."""
@@ -116,6 +120,8 @@ def register(spec):
         raise ValueError(f"register: model name {spec.name!r} must be lower case letters, digits and _")
     if spec.name in _MODELS and _MODELS[spec.name] is not spec:
         raise ValueError(f"register: a model named {spec.name!r} is already registered")
+    if spec.data not in DATA_KINDS:
+        raise ValueError(f"register: {spec.name}'s data must be one of {DATA_KINDS}, got {spec.data!r}")
     check_declared(spec.name, spec.settings, spec.kept.settings)
     check_overrides(spec.name, spec.settings, spec.quick)
     taken = set(_MODELS) - {spec.name}

@@ -6,9 +6,9 @@ import warnings
 import numpy as np
 import pytest
 
+from models.captioning import train_captioning
 from models.captioning_rnn import CaptioningRNN
-from tinygrad231n import optim
-from tinygrad231n.data.coco import SyntheticCocoWarning, decode_captions, load_coco_data, sample_coco_minibatch
+from tinygrad231n.data.coco import SyntheticCocoWarning, decode_captions, load_coco_data
 from tinygrad231n.data.coco_synthetic import write_synthetic_coco
 from tinygrad231n.errors import InputError
 from tinygrad231n.gradcheck import numerical_gradient
@@ -140,16 +140,10 @@ def overfit(data, cell_type, hidden_dim, wordvec_dim):
     np.random.seed(231)
     model = CaptioningRNN(data["word_to_idx"], input_dim=data["train_features"].shape[1], wordvec_dim=wordvec_dim,
                           hidden_dim=hidden_dim, cell_type=cell_type, seed=231)
-    optimizer = optim.Adam(model.parameters(), lr=5e-3)
-    for _ in range(50):
-        for _ in range(2):
-            captions, features, _ = sample_coco_minibatch(data, batch_size=25)
-            optimizer.zero_grad()
-            loss = model.loss(features, captions)
-            loss.backward()
-            optimizer.step()
-        optimizer.decay_lr(0.995)
-    return model, float(loss.data)
+    options = {"num_epochs": 50, "batch_size": 25, "learning_rate": 5e-3, "lr_decay": 0.995}
+    history = train_captioning(model, data, options)
+    assert len(history) == 100
+    return model, history[-1]
 
 
 # Smaller than the notebooks' hidden 512, word vectors 256, with the same bars (a few seconds each).

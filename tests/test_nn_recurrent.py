@@ -14,16 +14,13 @@ import tinygrad231n.nn.functional as F
 from tinygrad231n import Tensor, nn
 from tinygrad231n.errors import InputError
 from tinygrad231n.gradcheck import gradcheck
+from tinygrad231n.ops.lstm import lstm_reference, lstm_step_reference
 from tinygrad231n.testing import strategies as st
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "data", "torch_rnn_fixtures.npz")
 
 
 # ---- plain numpy references -----------------------------------------------------------------
-def sigmoid(a):
-    return 1 / (1 + np.exp(-a))
-
-
 def rnn_step_numpy(x, prev_h, Wx, Wh, b, nonlinearity="tanh"):
     a = x @ Wx + prev_h @ Wh + b
     return np.tanh(a) if nonlinearity == "tanh" else np.maximum(a, 0)
@@ -37,19 +34,10 @@ def rnn_numpy(x, h0, Wx, Wh, b, nonlinearity="tanh"):
     return np.stack(hs, axis=1)
 
 
-def lstm_step_numpy(x, prev_h, prev_c, Wx, Wh, b, gate_order="ifog"):
-    blocks = np.split(x @ Wx + prev_h @ Wh + b, 4, axis=1)
-    gate = dict(zip(gate_order, blocks))
-    c = sigmoid(gate["f"]) * prev_c + sigmoid(gate["i"]) * np.tanh(gate["g"])
-    return sigmoid(gate["o"]) * np.tanh(c), c
-
-
 def lstm_numpy(x, h0, Wx, Wh, b, c0=None, gate_order="ifog"):
-    h, c, hs = h0, np.zeros_like(h0) if c0 is None else c0, []
-    for t in range(x.shape[1]):
-        h, c = lstm_step_numpy(x[:, t], h, c, Wx, Wh, b, gate_order)
-        hs.append(h)
-    return np.stack(hs, axis=1), c
+    """(h (N, T, H), last c (N, H)) from ops.lstm's plain-numpy reference."""
+    states = lstm_reference(x, h0, np.zeros_like(h0) if c0 is None else c0, Wx, Wh, b, gate_order)
+    return states[0], states[1, :, -1]
 
 
 def first_step(inputs):
@@ -75,15 +63,17 @@ def test_rnn_and_its_step_match_numpy(inputs, nonlinearity):
 
 @given(st.recurrent_inputs(gates=4), hs.sampled_from(["ifog", "ifgo"]), hs.booleans())
 def test_lstm_and_its_step_match_numpy(inputs, gate_order, given_cell):
+    """F.lstm, fused (ops.Lstm) and composed of ops, and F.lstm_step."""
     c0 = with_cell(inputs)[-1] if given_cell else None
-    h, c = F.lstm(*inputs, c0=c0, gate_order=gate_order)
     h_ref, c_ref = lstm_numpy(*inputs, c0=c0, gate_order=gate_order)
-    np.testing.assert_allclose(h.data, h_ref, rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(c.data, c_ref, rtol=1e-12, atol=1e-12)
+    for fused in (True, False):
+        h, c = F.lstm(*inputs, c0=c0, gate_order=gate_order, fused=fused)
+        np.testing.assert_allclose(h.data, h_ref, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(c.data, c_ref, rtol=1e-12, atol=1e-12)
     x, h0, Wx, Wh, b = first_step(inputs)
     prev_c = np.zeros_like(h0) if c0 is None else c0
     for ours, reference in zip(F.lstm_step(x, h0, prev_c, Wx, Wh, b, gate_order=gate_order),
-                               lstm_step_numpy(x, h0, prev_c, Wx, Wh, b, gate_order)):
+                               lstm_step_reference(x, h0, prev_c, Wx, Wh, b, gate_order)):
         np.testing.assert_allclose(ours.data, reference, rtol=1e-12, atol=1e-12)
 
 
@@ -94,12 +84,12 @@ def test_rnn_gradients_match_numerical(inputs):
     assert gradcheck(F.rnn_step, *first_step(inputs))
 
 
-@given(st.recurrent_inputs(gates=4), hs.sampled_from(["ifog", "ifgo"]))
-def test_lstm_gradients_match_numerical(inputs, gate_order):
+@given(st.recurrent_inputs(gates=4), hs.sampled_from(["ifog", "ifgo"]), hs.booleans())
+def test_lstm_gradients_match_numerical(inputs, gate_order, fused):
     inputs = with_cell(inputs)  # c0 gets its gradient checked too
 
     def lstm_both(x, h0, Wx, Wh, b, c0):  # h and the last c in one output, so both are checked
-        h, c = F.lstm(x, h0, Wx, Wh, b, c0=c0, gate_order=gate_order)
+        h, c = F.lstm(x, h0, Wx, Wh, b, c0=c0, gate_order=gate_order, fused=fused)
         return F.cat([h.reshape(h.shape[0], -1), c], axis=1)
 
     def step_both(x, h0, Wx, Wh, b, c0):
@@ -123,6 +113,24 @@ def test_float32_stays_float32(lstm_inputs, rnn_inputs):
     np.testing.assert_allclose(h.data, h_ref, rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(c.data, c_ref, rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(out.data, rnn_numpy(*[a.astype(np.float64) for a in rnn_inputs]), rtol=1e-5, atol=1e-5)
+
+
+@given(st.recurrent_inputs(gates=4), hs.sampled_from(["ifog", "ifgo"]))
+def test_the_fused_lstm_gives_the_composition_s_gradients(inputs, gate_order):
+    """ops.Lstm's hand-written backward against the tape's walk through the composed net, every
+    input's gradient, with an upstream gradient on every h and on the last c."""
+    inputs = with_cell(inputs)
+    rng = np.random.default_rng(0)
+    upstream_h = rng.standard_normal(inputs[0].shape[:2] + inputs[1].shape[1:])
+    upstream_c = rng.standard_normal(inputs[1].shape)
+    gradients = []
+    for fused in (True, False):
+        x, h0, Wx, Wh, b, c0 = tensors = [Tensor(a, requires_grad=True) for a in inputs]
+        h, c = F.lstm(x, h0, Wx, Wh, b, c0=c0, gate_order=gate_order, fused=fused)
+        ((h * Tensor(upstream_h)).sum() + (c * Tensor(upstream_c)).sum()).backward()
+        gradients.append([t.grad for t in tensors])
+    for fused_grad, composed_grad in zip(*gradients):
+        np.testing.assert_allclose(fused_grad, composed_grad, rtol=1e-10, atol=1e-12)
 
 
 # ---- bad shapes get one clear line --------------------------------------------------------------

@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given, strategies as hs
 
 import tinygrad231n.nn.functional as F
-from tinygrad231n import Tensor
+from tinygrad231n import Tensor, ops
 from tinygrad231n.gradcheck import gradcheck
 from tinygrad231n.ops.cross_entropy import cross_entropy_reference
+from tinygrad231n.ops.lstm import lstm_reference
 from tinygrad231n.ops.multiclass_hinge import multiclass_hinge_reference
 from tinygrad231n.ops.temporal_cross_entropy import temporal_cross_entropy_reference
 from tinygrad231n.testing import strategies as st
@@ -175,6 +176,14 @@ def causal_attention_numpy(q, k, v):
     return softmax_numpy(scores, -1) @ v
 
 
+@hs.composite
+def lstm_case(draw):
+    """(x, h0, c0, Wx, Wh, b, gate_order) for ops.Lstm; N = 1 and T = 1 come up."""
+    x, h0, Wx, Wh, b = draw(st.recurrent_inputs(gates=4))
+    c0 = draw(st.arrays(h0.shape))
+    return x, h0, c0, Wx, Wh, b, draw(hs.sampled_from(["ifog", "ifgo"]))
+
+
 CASES = [
     Case("add", pair(), lambda a, b: a + b, np.add),
     Case("sub", pair(), lambda a, b: a - b, np.subtract),
@@ -235,6 +244,8 @@ CASES = [
     Case("attention_causal_masked_fill", attention_case(), causal_attention, causal_attention_numpy),
     Case("attention_causal_where", attention_case(), lambda q, k, v: causal_attention(q, k, v, use_where=True),
          causal_attention_numpy),
+    Case("Lstm", lstm_case(), lambda *args: ops.Lstm.apply(*args[:-1], gate_order=args[-1]),
+         lambda *args: lstm_reference(*args[:-1], gate_order=args[-1])),
 ]
 
 

@@ -6,19 +6,21 @@
 Shapes follow CS231n: x (N, T, D) batch first, h (N, H), Wx (D, G), Wh (H, G), b (G,) with G = H
 for the RNN and G = 4H for the LSTM, whose four gates come from one product and are sliced off it.
 `gate_order` says how the 4H columns are laid out: "ifog" (input, forget, output, candidate g:
-CS231n's order) or "ifgo" (PyTorch's). Nothing here has its own backward: every step is matmuls,
-adds, slices and activations on the tape, so backpropagation through time is the tape walking back
-over T steps, and the graph of a 3-step LSTM can be drawn and read.
+CS231n's order) or "ifgo" (PyTorch's). Nothing here but F.lstm's default has its own backward:
+every step is matmuls, adds, slices and activations on the tape, so backpropagation through time is
+the tape walking back over T steps, and the graph of a 3-step LSTM can be drawn and read.
 
 The input projection x @ Wx + b is one (N*T, D) @ (D, G) product for all steps; only h @ Wh has to
-wait for the step before.
+wait for the step before. F.lstm runs by default as one op, ops.Lstm (ops/lstm.py: the slices'
+backward passes, a zero array of the whole tensor each, made the composition 1.5-2x slower than
+torch.nn.LSTM); F.lstm(..., fused=False) is the composition, which the tests hold the op to.
 """
 import numpy as np
 
+from .. import ops
 from ..errors import InputError
+from ..ops.lstm import GATE_ORDERS, gate_slices  # noqa: F401 (GATE_ORDERS: the orders gate_order takes)
 from ..tensor import Tensor, as_tensor
-
-GATE_ORDERS = ("ifog", "ifgo")  # CS231n's, PyTorch's
 
 
 def rnn_step(x, prev_h, Wx, Wh, b, nonlinearity="tanh"):
@@ -35,9 +37,9 @@ def rnn(x, h0, Wx, Wh, b, nonlinearity="tanh"):
     nonlinearity: "tanh" (CS231n's) or "relu"."""
     x, h0, Wx, Wh, b = map(as_tensor, (x, h0, Wx, Wh, b))
     activation = _activation("rnn", nonlinearity)
-    inputs = _projected_inputs("rnn", x, h0, Wx, Wh, b, gates=1)
+    _check_sequence("rnn", x, h0, Wx, Wh, b, gates=1)
     h, hs = h0, []
-    for x_t in inputs:
+    for x_t in _projected_inputs(x, Wx, b):
         h = activation(x_t + h @ Wh)
         hs.append(h)
     return _stack_time(hs)
@@ -63,21 +65,28 @@ def lstm_step(x, prev_h, prev_c, Wx, Wh, b, gate_order="ifog"):
     _check_shapes("lstm_step", x.shape, prev_h.shape, Wx, Wh, b, gates=4)
     if prev_c.shape != prev_h.shape:
         raise InputError(f"lstm_step: prev_c has shape {prev_c.shape}, expected {prev_h.shape} like prev_h")
-    return _lstm_cell(x @ Wx + prev_h @ Wh + b, prev_c, _gate_slices(gate_order, prev_h.shape[1]))
+    return _lstm_cell(x @ Wx + prev_h @ Wh + b, prev_c, gate_slices(gate_order, prev_h.shape[1]))
 
 
-def lstm(x, h0, Wx, Wh, b, c0=None, gate_order="ifog"):
+def lstm(x, h0, Wx, Wh, b, c0=None, gate_order="ifog", fused=True):
     """LSTM over a sequence -> (h, c): every step's hidden state h (N, T, H) and the last cell state
     c (N, H). x (N, T, D), h0 (N, H), c0 (N, H) or None for zeros (CS231n's lstm_forward starts
-    the cell at zero), Wx (D, 4H), Wh (H, 4H), b (4H,)."""
+    the cell at zero), Wx (D, 4H), Wh (H, 4H), b (4H,).
+
+    fused=True runs it as one op (ops.Lstm, whose backward is CS231n's lstm_backward): fast.
+    fused=False builds it from matmuls, slices and activations, step by step, on the tape: the graph
+    to draw and read, and the reference the op is tested against."""
     x, h0, Wx, Wh, b = map(as_tensor, (x, h0, Wx, Wh, b))
-    inputs = _projected_inputs("lstm", x, h0, Wx, Wh, b, gates=4)
-    slices = _gate_slices(gate_order, h0.shape[1])
+    _check_sequence("lstm", x, h0, Wx, Wh, b, gates=4)
+    slices = gate_slices(gate_order, h0.shape[1])
     c = Tensor(np.zeros(h0.shape, dtype=h0.dtype)) if c0 is None else as_tensor(c0)
     if c.shape != h0.shape:
         raise InputError(f"lstm: c0 has shape {c.shape}, expected {h0.shape} like h0")
+    if fused:
+        states = ops.Lstm.apply(x, h0, c, Wx, Wh, b, gate_order=gate_order)  # (2, N, T, H): h and c
+        return states[0], states[1, :, -1]
     h, hs = h0, []
-    for x_t in inputs:
+    for x_t in _projected_inputs(x, Wx, b):
         h, c = _lstm_cell(x_t + h @ Wh, c, slices)
         hs.append(h)
     return _stack_time(hs), c
@@ -89,24 +98,19 @@ def _lstm_cell(a, prev_c, slices):
     return o.sigmoid() * next_c.tanh(), next_c
 
 
-def _gate_slices(gate_order, H):
-    """Column slices of the (N, 4H) gate product for i, f, o, g, in that order."""
-    if gate_order not in GATE_ORDERS:
-        raise InputError(f"gate_order must be one of {', '.join(map(repr, GATE_ORDERS))} (CS231n's, PyTorch's), "
-                         f"got {gate_order!r}")
-    return tuple(slice(gate_order.index(name) * H, (gate_order.index(name) + 1) * H) for name in "ifog")
-
-
-def _projected_inputs(name, x, h0, Wx, Wh, b, gates):
-    """x @ Wx + b for every step, as T tensors (N, G), from one product."""
+def _check_sequence(name, x, h0, Wx, Wh, b, gates):
     if x.ndim != 3:
         raise InputError(f"{name}: x must be a batch of sequences (N, T, D), got shape {x.shape}")
     N, T, D = x.shape
     if T == 0:
         raise InputError(f"{name}: x has no time steps (shape {x.shape}); T must be at least 1")
     _check_shapes(name, (N, D), h0.shape, Wx, Wh, b, gates)
-    G = Wx.shape[1]
-    projected = (x.reshape(N * T, D) @ Wx + b).reshape(N, T, G)
+
+
+def _projected_inputs(x, Wx, b):
+    """x @ Wx + b for every step, as T tensors (N, G), from one product."""
+    N, T, D = x.shape
+    projected = (x.reshape(N * T, D) @ Wx + b).reshape(N, T, Wx.shape[1])
     return [projected[:, t] for t in range(T)]
 
 

@@ -1,0 +1,106 @@
+"""A whole LSTM over a sequence as one op: CS231n's lstm_forward and lstm_backward, on the tape as one node.
+
+F.lstm runs this op; F.lstm(..., fused=False) builds the same net from matmuls, slices and
+activations (nn/recurrent.py), and the tests hold this op to that composition and to numerical
+gradients. Why one node: composed, each step's input is a slice projected[:, t] of one (N, T, 4H)
+product and each gate a slice of a step's (N, 4H) sum, and the backward of every slice is a zero
+array of the whole tensor with one part filled, summed with the others: at captioning sizes
+(N=50, T=16, D=256, H=512) the composition ran at 1.9x torch.nn.LSTM, and torch's own composition
+of that loop at 1.5x (benchmarks/bench_rnn.py). Here the gates of all steps live in one (T, N, 4H)
+array written in place, and backward gathers every step's gate gradients before the weight
+gradients are taken as one product each (dWh = h_prev^T @ dgates over all N*T rows).
+"""
+import numpy as np
+
+from ..errors import InputError
+from ..function import Function, register
+
+GATE_ORDERS = ("ifog", "ifgo")  # CS231n's, PyTorch's
+
+
+def gate_slices(gate_order, H):
+    """Column slices of a (N, 4H) gate array for i, f, o, g, in that order: gate_order says how the
+    4H columns are laid out, "ifog" (CS231n's) or "ifgo" (PyTorch's)."""
+    if gate_order not in GATE_ORDERS:
+        raise InputError(f"gate_order must be one of {', '.join(map(repr, GATE_ORDERS))} (CS231n's, PyTorch's), "
+                         f"got {gate_order!r}")
+    return tuple(slice(gate_order.index(name) * H, (gate_order.index(name) + 1) * H) for name in "ifog")
+
+
+def _sigmoid(a):
+    return 0.5 * (1 + np.tanh(0.5 * a))  # never overflows, unlike 1 / (1 + exp(-a)); as ops.Sigmoid
+
+
+def lstm_step_reference(x, prev_h, prev_c, Wx, Wh, b, gate_order="ifog"):
+    """One step in plain numpy, the textbook way -> (next_h, next_c); the tests hold the op to it."""
+    gate = dict(zip(gate_order, np.split(x @ Wx + prev_h @ Wh + b, 4, axis=1)))
+    next_c = _sigmoid(gate["f"]) * prev_c + _sigmoid(gate["i"]) * np.tanh(gate["g"])
+    return _sigmoid(gate["o"]) * np.tanh(next_c), next_c
+
+
+def lstm_reference(x, h0, c0, Wx, Wh, b, gate_order="ifog"):
+    """The op's output (2, N, T, H), h and c at every step, one step at a time in plain numpy."""
+    h, c, states = h0, c0, []
+    for t in range(x.shape[1]):
+        h, c = lstm_step_reference(x[:, t], h, c, Wx, Wh, b, gate_order)
+        states.append((h, c))
+    return np.stack([np.stack(hs, axis=1) for hs in zip(*states)])
+
+
+@register()  # F.lstm runs it
+class Lstm(Function):
+    """An LSTM over a sequence: x (N, T, D), h0 and c0 (N, H), Wx (D, 4H), Wh (H, 4H), b (4H,) ->
+    every step's hidden and cell state, (2, N, T, H): out[0] is h, out[1] is c. Per step,
+    a = x_t @ Wx + h @ Wh + b; i, f, o = sigmoid of their columns, g = tanh of its columns;
+    c = f * c + i * g; h = o * tanh(c). Shapes are F.lstm's to check."""
+
+    @staticmethod
+    def forward(ctx, x, h0, c0, Wx, Wh, b, gate_order="ifog"):
+        N, T, D = x.shape
+        H = h0.shape[1]
+        i, f, o, g = slices = gate_slices(gate_order, H)
+        x_rows = x.transpose(1, 0, 2).reshape(T * N, D)   # time-major: step t is rows t*N..(t+1)*N
+        gates = (x_rows @ Wx + b).reshape(T, N, 4 * H)    # x_t @ Wx + b for every step, then activated in place
+        h = np.empty((T + 1, N, H), dtype=gates.dtype)    # h[t], c[t]: the states before step t
+        c = np.empty_like(h)
+        tanh_c = np.empty((T, N, H), dtype=gates.dtype)
+        h[0], c[0] = h0, c0
+        for t in range(T):
+            a = gates[t]
+            a += h[t] @ Wh
+            for s in (i, f, o):
+                a[:, s] = _sigmoid(a[:, s])
+            a[:, g] = np.tanh(a[:, g])
+            c[t + 1] = a[:, f] * c[t] + a[:, i] * a[:, g]
+            tanh_c[t] = np.tanh(c[t + 1])
+            h[t + 1] = a[:, o] * tanh_c[t]
+        ctx.save(x_rows, Wx, Wh, gates, h, c, tanh_c)
+        ctx.slices = slices
+        return np.stack((h[1:], c[1:])).transpose(0, 2, 1, 3).copy()  # (2, N, T, H)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x_rows, Wx, Wh, gates, h, c, tanh_c = ctx.saved
+        i, f, o, g = ctx.slices
+        T, N, G = gates.shape
+        dh_out, dc_out = grad.transpose(0, 2, 1, 3)       # (T, N, H) each, step-major views
+        dgates = np.empty_like(gates)
+        dh = np.zeros(h.shape[1:], dtype=gates.dtype)     # from the step after: into h[t + 1], c[t + 1]
+        dc = np.zeros_like(dh)
+        for t in reversed(range(T)):
+            a, da = gates[t], dgates[t]
+            dh = dh + dh_out[t]
+            dc = dc + dc_out[t] + dh * a[:, o] * (1 - tanh_c[t] ** 2)
+            da[:, i] = dc * a[:, g] * a[:, i] * (1 - a[:, i])
+            da[:, f] = dc * c[t] * a[:, f] * (1 - a[:, f])
+            da[:, o] = dh * tanh_c[t] * a[:, o] * (1 - a[:, o])
+            da[:, g] = dc * a[:, i] * (1 - a[:, g] ** 2)
+            dc = dc * a[:, f]
+            dh = da @ Wh.T
+        needs = ctx.needs_input_grad
+        rows = dgates.reshape(T * N, G)
+        dx = (rows @ Wx.T).reshape(T, N, -1).transpose(1, 0, 2) if needs[0] else None
+        dWx = x_rows.T @ rows if needs[3] else None
+        dWh = h[:-1].reshape(T * N, -1).T @ rows if needs[4] else None
+        db = rows.sum(axis=0) if needs[5] else None
+        return dx, dh, dc, dWx, dWh, db

@@ -26,6 +26,7 @@ import numpy as np
 import tinygrad231n.nn.functional as F
 from tinygrad231n import Tensor, nn, no_grad
 from tinygrad231n.errors import InputError
+from tinygrad231n.nn.attention import positionwise
 from tinygrad231n.nn.random import generator
 
 INIT_STD = 0.02  # CS231n's _init_weights
@@ -71,7 +72,7 @@ class CaptioningTransformer(nn.Module):
         mask = nn.causal_mask(t)
         for layer in self.transformer:
             words = layer(words, memory, tgt_mask=mask)
-        return self.output(words)
+        return positionwise(self.output, words)                                          # (N, T, V)
 
     def loss(self, features, captions):
         """features (N, D), captions (N, T + 1) from <START> -> the scalar loss of predicting

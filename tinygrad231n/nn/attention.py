@@ -7,8 +7,8 @@ PositionalEncoding and TransformerDecoderLayer, and the causal mask a decoder ne
 
 Conventions are CS231n's. Sequences are batch first: query (N, S, E), key and value (N, T, E). A mask
 is (S, T), True (or 1) where query position i may attend key position j and False (or 0) where it
-may not; PyTorch's nn.MultiheadAttention means the opposite by True, its scaled_dot_product_attention
-the same. Heads split E into H pieces of E/H: (N, S, E) -> (N, H, S, E/H), so every head's products
+may not, as for torch's F.scaled_dot_product_attention; a boolean mask for torch's nn.MultiheadAttention
+or nn.TransformerDecoderLayer means the opposite (True: may not attend). Heads split E into H pieces of E/H: (N, S, E) -> (N, H, S, E/H), so every head's products
 are one batched matmul over (N, H). A query row whose mask allows no key at all gets attention
 weights of zero, so its output is the projection's bias (as torch's scaled_dot_product_attention
 gives zeros there); CS231n's masked_fill with -inf would make that row NaN.
@@ -40,6 +40,7 @@ def scaled_dot_product_attention(q, k, v, attn_mask=None, dropout=None):
     attn_mask (S, T): True where a query may attend a key (see the module docstring; an all-False
     row gets weights 0). dropout: a module applied to the weights (nn.Dropout), or None.
     """
+    q, k, v = as_tensor(q), as_tensor(k), as_tensor(v)
     scores = (q @ k.transpose(_swap_last_two(k.ndim))) * (1.0 / math.sqrt(q.shape[-1]))  # (..., S, T)
     weights = masked_softmax(scores, attn_mask)
     if dropout is not None:

@@ -71,8 +71,6 @@ ENTRIES = collect_entries()
 # Modules of the contract not built yet, with the issue that builds them: their entries are expected
 # to fail (strictly: an entry that starts passing fails the run, so the line goes when the module comes).
 PENDING = {
-    **dict.fromkeys(["cs231n.rnn_layers", "cs231n.classifiers.rnn", "cs231n.captioning_solver"],
-                    "issue 15 (sequences)"),
     **dict.fromkeys(["cs231n.rnn_layers_pytorch", "cs231n.classifiers.rnn_pytorch",
                      "cs231n.captioning_solver_pytorch", "cs231n.transformer_layers",
                      "cs231n.classifiers.transformer", "cs231n.captioning_solver_transformer"],

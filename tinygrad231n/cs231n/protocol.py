@@ -114,11 +114,14 @@ class ParameterArrays(MutableMapping):
 
 
 class ModuleModel:
-    """A module of models/ behind CS231n's protocol; `module` is the nn.Module itself."""
+    """A module of models/ behind CS231n's protocol; `module` is the nn.Module itself. `parameters`
+    {CS231n name: Parameter}: by default models/checkpoint.py's numbering (W1, b1, ...); a module
+    whose Parameters already carry the assignment's names (CaptioningRNN's W_proj, Wx, ...) passes
+    its own named_parameters()."""
 
-    def __init__(self, module):
+    def __init__(self, module, parameters=None):
         self.module = module
-        self._parameters = cs231n_parameters(module)
+        self._parameters = cs231n_parameters(module) if parameters is None else dict(parameters)
 
     @property
     def params(self):

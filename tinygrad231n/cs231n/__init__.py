@@ -1,4 +1,5 @@
-"""CS231n's `cs231n` package (assignments 1 and 2), as a thin adapter over tinygrad231n's models and core.
+"""CS231n's `cs231n` package (assignments 1 and 2, and the numpy part of 2024's assignment 3), as a thin
+adapter over tinygrad231n's models and core.
 
 Same module paths, names and signatures as the assignment's starter code (2024-2026 editions,
 the union where they differ; tests/data/cs231n_starter_api.json is the contract), star imports
@@ -10,6 +11,9 @@ included, so notebook code runs after changing `from cs231n...` to `from tinygra
     from tinygrad231n.cs231n.layers import *
     from tinygrad231n.cs231n.fast_layers import conv_forward_fast, max_pool_forward_fast
     from tinygrad231n.cs231n.gradient_check import eval_numerical_gradient_array, grad_check_sparse
+    from tinygrad231n.cs231n.rnn_layers import *
+    from tinygrad231n.cs231n.classifiers.rnn import CaptioningRNN
+    from tinygrad231n.cs231n.captioning_solver import CaptioningSolver
 
 No download needed: `load_CIFAR10("sample")` and `get_CIFAR10_data(cifar10_dir="sample")` read
 the CIFAR-10 sample shipped in the package. No extension to build: the fast layers run the

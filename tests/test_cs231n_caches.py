@@ -120,3 +120,10 @@ def test_dout_must_fit_the_forward_output():
     _, cache = layers.affine_forward(np.ones((2, 3)), np.ones((3, 4)), np.zeros(4))
     with pytest.raises(ValueError, match=r"dout has shape \(2, 5\) but the forward output had shape \(2, 4\)"):
         layers.affine_backward(np.ones((2, 5)), cache)
+
+
+def test_each_dout_of_a_two_output_forward_must_fit_its_output():
+    *_, cache = rnn.lstm_step_forward(*lstm_step_args())  # next_h and next_c are (2, 3)
+    with pytest.raises(ValueError, match=r"lstm_step_backward: dout has shape \(2, 4\) but the forward output had "
+                                         r"shape \(2, 3\)"):
+        rnn.lstm_step_backward(np.ones((2, 3)), np.ones((2, 4)), cache)

@@ -108,10 +108,9 @@ def scored(model, data, config, history, synthetic):
     scores = {f"{split}_loss": split_loss(model, data, split) for split in ("train", "val")}
     scores["val_bleu1"], shown_val = mean_bleu1(model, data, "val")
     figures = [TrainingCurves(history), shown_captions(model, data, "train"), shown_val]
-    notes = [f"Scores: {', '.join(f'{SCORE_LABELS[k]} {v:.3f}' for k, v in scores.items())}. Losses are CS231n's "
-             f"(summed over a caption's words, averaged over captions) on up to {EVAL_CAPTIONS:,} captions of each "
-             f"split; BLEU-1 scores greedy captions of up to {EVAL_CAPTIONS:,} validation images against every "
-             "reference caption of the image."]
+    notes = [f"Losses are CS231n's (summed over a caption's words, averaged over captions) on up to "
+             f"{EVAL_CAPTIONS:,} captions of each split; BLEU-1 scores greedy captions of up to {EVAL_CAPTIONS:,} "
+             "validation images against every reference caption of the image."]
     if synthetic:
         notes.append("Trained on the SYNTHETIC stand-in that tinygrad231n.data.coco_synthetic writes, not on COCO: "
                      "these numbers show that everything runs, not how well the model captions photographs.")

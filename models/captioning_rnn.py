@@ -87,7 +87,9 @@ class CaptioningRNN(nn.Module):
         features, captions = self._check(features, captions)
         captions_in, captions_out = captions[:, :-1], captions[:, 1:]
         mask = captions_out != self._null
-        return F.temporal_cross_entropy(self(features, captions_in), captions_out, mask)
+        # self.forward rather than self(...): a module call is one box in collapsed diagrams, and the
+        # whole model as one box would hide the math that the loss diagram is there to show.
+        return F.temporal_cross_entropy(self.forward(features, captions_in), captions_out, mask)
 
     def _temporal_affine(self, h):
         """(N, T, H) -> (N, T, V) scores, as one (N*T, H) @ (H, V) product."""
@@ -147,5 +149,5 @@ for _cell, _title, _gates, _order in (("rnn", "vanilla RNN", "H", 110), ("lstm",
         groups=("captioning",), data="coco", fit=captioning_recipe(CaptioningRNN, cell_type=_cell),
         settings={**MODEL_SETTINGS, **CAPTIONING_SETTINGS, "seed": SEED},
         kept=Kept.load(f"captioning_{_cell}"), quick=QUICK, checkpoint=CHECKPOINT.format(gates=_gates),
-        figures=(TrainingCurves, SampledCaptions),
+        figures=(TrainingCurves, SampledCaptions, SampledCaptions),  # loss; captions of train, of val
     ))

@@ -76,3 +76,14 @@ def test_a_pyplot_figure_is_closed_once_inlined():
     fig = plt.figure()
     Report("r").figure(fig)
     assert fig.number not in plt.get_fignums()
+
+
+def test_a_text_table_escapes_its_cells_and_reads_from_the_left():
+    report = Report("t")
+    report.table(["#", "caption"], [[1, "a cat on the <UNK> & more"]], kind="text", caption="Captions <val>")
+    page = report.to_html()
+    assert '<table class="text"><caption>Captions &lt;val&gt;</caption>' in page
+    assert "<td>a cat on the &lt;UNK&gt; &amp; more</td>" in page and "<UNK>" not in page
+    assert "table.text td" in page  # the style that aligns them left
+    with pytest.raises(ValueError, match="kind must be"):
+        report.table(["a"], [[1]], kind="sentences")

@@ -1,8 +1,8 @@
 """The `tinygrad231n` command (also `python -m tinygrad231n`).
 
     tinygrad231n download [cifar10 | coco] [--dest DIR] [--url URL] [--md5 MD5]
-    tinygrad231n reproduce [--data DIR | --sample] [--out RUN_DIR] [--only MODEL,...] [--threads N]
-    tinygrad231n train MODEL [--data DIR | --sample] [--out DIR] [--params "learning_rate=1e-3 reg=0.1"]
+    tinygrad231n reproduce [--data DIR | --sample] [--coco DIR] [--out RUN_DIR] [--only MODEL,...] [--threads N]
+    tinygrad231n train MODEL [--data DIR | --sample] [--coco DIR] [--out DIR] [--params "learning_rate=1e-3 reg=0.1"]
     tinygrad231n graph MODEL [--out FILE.svg]
     tinygrad231n sweep MODEL --grid "learning_rate=1e-4,1e-3 seed=0,1,2" [--data DIR | --sample]
                        [--results FILE.jsonl] [--scheduler tcp://HOST:PORT] [--jobs N] [--threads N]
@@ -132,7 +132,7 @@ def build_parser():
     from models import registry
     from tinygrad231n.reproduce.tasks import graph_models
     models, groups = registry.names(), registry.groups()
-    parser = _Parser(prog="tinygrad231n", description="CS231n assignments 1 and 2 on tinygrad231n.")
+    parser = _Parser(prog="tinygrad231n", description="CS231n's assignments on tinygrad231n.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     download = commands.add_parser("download", help="fetch CIFAR-10 (python version) or CS231n's COCO captioning "
@@ -146,8 +146,9 @@ def build_parser():
                                         "coco: none is published, so none is checked)")
     download.set_defaults(run=run_download)
 
-    reproduce = commands.add_parser("reproduce", help="train every classifier; write results, checkpoints, report")
+    reproduce = commands.add_parser("reproduce", help="train every model; write results, checkpoints, report")
     _data_options(reproduce)
+    _coco_option(reproduce, "the captioning models are skipped without it")
     reproduce.add_argument("--out", default=DEFAULT_RUN_OUT,
                            help=f"run folder; a run into one that holds results adds to them (default: {DEFAULT_RUN_OUT})")
     reproduce.add_argument("--only", metavar="MODEL,...",
@@ -158,6 +159,7 @@ def build_parser():
     train = commands.add_parser("train", help="train one model with its kept hyperparameters")
     train.add_argument("model", choices=models)
     _data_options(train)
+    _coco_option(train, "a captioning model needs it")
     train.add_argument("--out", default=DEFAULT_TRAIN_OUT,
                        help=f"folder for MODEL.npz and MODEL.json (default: {DEFAULT_TRAIN_OUT})")
     train.add_argument("--params", default="", help='overrides, e.g. "learning_rate=1e-3 reg=0.1 hidden_dims=[512,256]"')
@@ -197,6 +199,12 @@ def _data_options(parser):
     source.add_argument("--sample", action="store_true", help="use the small sample shipped in the package")
 
 
+def _coco_option(parser, without):
+    parser.add_argument("--coco", metavar="DIR",
+                        help="CS231n's coco_captioning folder, for the captioning models (default: coco_captioning "
+                             f"in the data folder, where `tinygrad231n download coco` puts it; {without})")
+
+
 def _threads_option(parser, what="threads BLAS and numba use"):
     parser.add_argument("--threads", type=_positive_int, help=f"{what} (default: the libraries' own choice)")
 
@@ -227,15 +235,16 @@ def run_download(args):
 def run_reproduce(args):
     from tinygrad231n.reproduce.run import reproduce
     _pin(args.threads)
-    reproduce(data=args.data, sample=args.sample, out=args.out, only=args.only)
+    reproduce(data=args.data, sample=args.sample, out=args.out, only=args.only, coco=args.coco)
 
 
 def run_train(args):
+    from tinygrad231n.reproduce.run import summary
     from tinygrad231n.reproduce.tasks import train_one
     overrides = _single_values(args.params)  # train_one checks them against their types before loading data
     _pin(args.threads)
-    fitted, written = train_one(args.model, args.data, args.sample, args.out, overrides)
-    print(f"{args.model}: val {fitted.val_acc:.3f}, test {fitted.test_acc:.3f}; wrote {', '.join(written)}")
+    fitted, written = train_one(args.model, args.data, args.sample, args.out, overrides, coco=args.coco)
+    print(f"{args.model}: {summary(fitted)}; wrote {', '.join(written)}")
 
 
 def run_graph(args):
@@ -249,6 +258,7 @@ def run_sweep(args):
     from tinygrad231n.reproduce.tasks import sweep_task
     from tinygrad231n.sweep import grid_configs, parse_grid, run_sweep as sweep, summarize
     spec = registry.get(args.model)
+    _refuse_unscored(spec, "sweep")
     grid = parse_grid(args.grid)
     for name, values in grid.items():  # every value against its type, before any work
         for value in values:
@@ -266,8 +276,17 @@ def run_sweep(args):
     print(summarize(records, results, key="val_acc"))
 
 
+def _refuse_unscored(spec, command):
+    """sweep and keep rank configurations by validation accuracy, which a captioning model does not have."""
+    if spec.data != "cifar10":
+        raise InputError(f"{command} ranks configurations by validation accuracy, which {spec.name} (a captioning "
+                         f"model) does not have; train it with `tinygrad231n train {spec.name} --params ...`")
+
+
 def run_keep(args):
+    from models import registry
     from tinygrad231n.reproduce.keep import keep
+    _refuse_unscored(registry.get(args.model), "keep")
     kept, path = keep(args.model, args.results, args.out)
     print(f"{args.model}: kept settings written to {path}: {kept.seen}")
 

@@ -28,6 +28,7 @@ table { border-collapse: collapse; margin: .5em 0; }
 td, th { border: 1px solid #ccc; padding: .3em .7em; text-align: right; }
 th { background: #f3f3f3; } td:first-child, th:first-child { text-align: left; }
 table.key-values td { text-align: left; } table.key-values td:first-child { color: #555; }
+table.text td, table.text th { text-align: left; }  /* sentences (captions) read from the left */
 caption { text-align: left; color: #555; font-size: .9em; padding-bottom: .2em; }
 /* A diagram is scaled down to the column so the whole graph shows at once; a click toggles its
    natural size (scrolling inside the figure), a second click fits it again. */
@@ -69,11 +70,17 @@ class Report:
         self.parts.append(f'<figure class="diagram" onclick="this.classList.toggle(\'full\')">{svg_text[start:]}'
                           f"<figcaption>{html.escape(caption)}{hint}</figcaption></figure>")
 
-    def table(self, headers, rows):
+    def table(self, headers, rows, kind="numbers", caption=""):
+        """Rows under headers, every cell escaped; kind "numbers" aligns cells right (after the first),
+        "text" aligns them left (cells of sentences)."""
+        if kind not in ("numbers", "text"):
+            raise ValueError(f"Report.table: kind must be 'numbers' or 'text', got {kind!r}")
         head = "".join(f"<th>{html.escape(str(h))}</th>" for h in headers)
         body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(v, '.3f'))}</td>" for v in row) + "</tr>"
                        for row in rows)
-        self.parts.append(f'<div class="table"><table><tr>{head}</tr>{body}</table></div>')
+        title = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+        css = ' class="text"' if kind == "text" else ""
+        self.parts.append(f'<div class="table"><table{css}>{title}<tr>{head}</tr>{body}</table></div>')
 
     def key_values(self, mapping, caption=""):
         """A dict as a two-column table (name, value), in the dict's order, under an optional caption."""

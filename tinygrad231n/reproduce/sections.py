@@ -1,4 +1,5 @@
-"""The report of a run: the accuracy table, one section per model, and the best model's mistakes.
+"""The report of a run: the accuracy table (and the captioning models' scores), one section per model,
+and the best classifier's mistakes.
 
 Everything about a model comes from its declaration (title, CS231n's figures, which figures it
 has) and from what its recipe returned (stored as report material, so a report can cover models
@@ -7,55 +8,96 @@ trained by earlier runs into the same folder).
 import numpy as np
 
 from models import registry
+from models.captioning import GRAPH_STEPS, SCORE_LABELS
 from models.fitting import (GRAPH_BATCH, ClassTemplates, CrossValidation, DistanceMatrix, FirstLayerWeights,
-                            TrainingCurves)
+                            SampledCaptions, TrainingCurves)
 from tinygrad231n import plots
 from tinygrad231n.report import Report, format_seconds
 
 TABLE_HEADERS = ["model", "val acc", "test acc", "CS231n val", "CS231n test", "time"]
+CAPTION_HEADERS = ["model", *SCORE_LABELS.values(), "time"]
 SAMPLE_CAVEAT = ("These accuracies come from the small sample shipped in the package ({:,} training images), "
                  "not from the full data: they show that everything runs, not how well the models do. "
                  "CS231n's figures beside them were measured on the full data (49,000 training images).")
 
 
+def classifiers(results):
+    """The models of results.json that classify CIFAR-10 (they have accuracies), in run order."""
+    return [name for name in registry.names() if name in results and registry.get(name).data == "cifar10"]
+
+
+def captioners(results):
+    """The captioning models of results.json, in run order."""
+    return [name for name in registry.names() if name in results and registry.get(name).data == "coco"]
+
+
 def table_rows(results):
-    """[model, val, test, CS231n val, CS231n test, time] per model of results.json, in run order."""
+    """[model, val, test, CS231n val, CS231n test, time] per classifier of results.json, in run order."""
     rows = []
-    for name in (name for name in registry.names() if name in results):
+    for name in classifiers(results):
         record, reference = results[name], registry.get(name).cs231n
         rows.append([name, record["val_acc"], record["test_acc"], reference.val, reference.test,
                      format_seconds(record["seconds"])])
     return rows
 
 
+def caption_rows(results):
+    """[model, train loss, val loss, val BLEU-1, time] per captioning model of results.json."""
+    return [[name, *(results[name].get(key) for key in SCORE_LABELS), format_seconds(results[name]["seconds"])]
+            for name in captioners(results)]
+
+
 def format_table(results):
-    """The accuracy table as fixed-width text for the terminal."""
-    lines = ["{:<14}{:>9}{:>10}{:>12}{:>13}{:>10}".format(*TABLE_HEADERS)]
-    for row in table_rows(results):
-        cells = [row[0]] + ["-" if v is None else f"{v:.3f}" for v in row[1:5]] + [row[5]]
-        lines.append("{:<14}{:>9}{:>10}{:>12}{:>13}{:>10}".format(*cells))
+    """The accuracy table (and the captioning models' scores) as fixed-width text for the terminal."""
+    lines = []
+    if classifiers(results):
+        lines.append("{:<16}{:>9}{:>10}{:>12}{:>13}{:>10}".format(*TABLE_HEADERS))
+        for row in table_rows(results):
+            lines.append("{:<16}{:>9}{:>10}{:>12}{:>13}{:>10}".format(row[0], *map(_number, row[1:5]), row[5]))
+    if captioners(results):
+        lines.append(("\n" if lines else "") + "{:<16}{:>12}{:>10}{:>12}{:>10}".format(*CAPTION_HEADERS))
+        for row in caption_rows(results):
+            lines.append("{:<16}{:>12}{:>10}{:>12}{:>10}".format(row[0], *map(_number, row[1:4]), row[4]))
     return "\n".join(lines)
 
 
-def write_report(path, splits, results, materials):
-    """The whole report: `results` as in results.json, `materials` {model: reproduce.material.Material}."""
-    report = Report("CS231n assignments 1 and 2, reproduced with tinygrad231n")
-    report.text(f"Data: {splits.source}.")
-    report.key_values({"training images": len(splits.y_train), "validation images": len(splits.y_val),
-                       "test images": len(splits.y_test)}, "Split sizes")
-    if splits.sample:
-        report.text(SAMPLE_CAVEAT.format(len(splits.y_train)))
-    report.table(TABLE_HEADERS, table_rows(results))
-    report.text("val acc: accuracy on the validation split (a model trained without one says in its section "
-                "what stands in for it); test acc: on the whole test split. CS231n's columns: the course "
-                "notebooks' numbers, \"-\" where a notebook reports none.")
-    report.section("The data")
-    report.figure(plots.class_samples(splits.X_train, splits.y_train, splits.class_names),
-                  "Random training images of each class")
+def _number(value):
+    return "-" if value is None else f"{value:.3f}"
+
+
+def write_report(path, datasets, results, materials):
+    """The whole report: `datasets` {data kind: Splits or CaptionData} of the run, `results` as in
+    results.json, `materials` {model: reproduce.material.Material}."""
+    splits = datasets.get("cifar10")
+    report = Report("CS231n assignments, reproduced with tinygrad231n")
+    if splits is not None:
+        report.text(f"Data: {splits.source}.")
+        report.key_values({"training images": len(splits.y_train), "validation images": len(splits.y_val),
+                           "test images": len(splits.y_test)}, "Split sizes")
+        if splits.sample:
+            report.text(SAMPLE_CAVEAT.format(len(splits.y_train)))
+    if classifiers(results):
+        report.table(TABLE_HEADERS, table_rows(results))
+        report.text("val acc: accuracy on the validation split (a model trained without one says in its section "
+                    "what stands in for it); test acc: on the whole test split. CS231n's columns: the course "
+                    "notebooks' numbers, \"-\" where a notebook reports none.")
+    if captioners(results):
+        sources = sorted({str(results[name].get("data")) for name in captioners(results)})
+        report.text(f"Captioning data: {'; '.join(sources)}.")
+        report.table(CAPTION_HEADERS, caption_rows(results))
+        report.text("The captioning models write a caption for an image's features; they have no accuracy. "
+                    "Losses: CS231n's (summed over a caption's words, averaged over captions); BLEU-1: the "
+                    "share of a greedy caption's words found in the image's reference captions, with a "
+                    "penalty for short captions (each model's section says more).")
+    if splits is not None:
+        report.section("The data")
+        report.figure(plots.class_samples(splits.X_train, splits.y_train, splits.class_names),
+                      "Random training images of each class")
     for name in (name for name in registry.names() if name in materials):
         add_model(report, registry.get(name), results[name], materials[name], splits)
-    if materials:
-        best = max(materials, key=lambda name: results[name]["val_acc"])
+    ranked = [name for name in classifiers(results) if name in materials]
+    if ranked and splits is not None:
+        best = max(ranked, key=lambda name: results[name]["val_acc"])
         add_best_model(report, registry.get(best), results[best], materials[best], splits)
     report.write(path)
 
@@ -63,16 +105,21 @@ def write_report(path, splits, results, materials):
 def add_model(report, spec, record, material, splits):
     """One section per model: what it reached, its settings, its pictures, and the graph of its loss."""
     report.section(spec.title)
-    report.text(f"Validation accuracy {record['val_acc']:.3f}, test accuracy {record['test_acc']:.3f}; "
-                f"trained in {format_seconds(record['seconds'])}.")
+    if record["val_acc"] is not None:
+        reached = f"Validation accuracy {record['val_acc']:.3f}, test accuracy {record['test_acc']:.3f}"
+    else:
+        reached = ", ".join(f"{label} {record[key]:.3f}" for key, label in SCORE_LABELS.items() if key in record)
+    report.text(f"{reached[:1].upper()}{reached[1:]}; trained in {format_seconds(record['seconds'])}.")
     for note in material.notes:
         report.text(note)
     report.key_values(record["hyperparameters"], "Hyperparameters")
     for figure in material.figures:
         RENDER[type(figure)](report, figure, spec, splits)
     if material.graph_svg is not None:
-        report.svg(material.graph_svg, f"The graph of the {spec.name} loss on a batch of {GRAPH_BATCH} validation "
-                                       f"examples; each nn layer, where the model has any, is one box "
+        examples = (f"{GRAPH_BATCH} validation captions cut to {GRAPH_STEPS} words read" if spec.data == "coco"
+                    else f"{GRAPH_BATCH} validation examples")
+        report.svg(material.graph_svg, f"The graph of the {spec.name} loss on a batch of {examples}; each nn "
+                                       f"layer, where the model has any, is one box "
                                        f"(`tinygrad231n graph {spec.name}` draws every op)")
 
 
@@ -114,5 +161,13 @@ def _cross_validation(report, figure, spec, splits):
     report.figure(plots.cross_validation(k_to_accuracies), "Cross-validation accuracy against k")
 
 
+def _captions(report, figure, spec, splits):
+    split = str(figure.split)
+    rows = [[i + 1, truth, sampled] for i, (truth, sampled) in enumerate(zip(figure.truth, figure.sampled))]
+    which = "training captions (seen in training)" if split == "train" else "validation images (unseen)"
+    report.table(["#", "ground truth", f"{spec.name} (greedy)"], rows, kind="text",
+                 caption=f"Captions of the first {len(rows)} {which}")
+
+
 RENDER = {TrainingCurves: _curves, ClassTemplates: _templates, FirstLayerWeights: _first_layer,
-          DistanceMatrix: _distances, CrossValidation: _cross_validation}
+          DistanceMatrix: _distances, CrossValidation: _cross_validation, SampledCaptions: _captions}

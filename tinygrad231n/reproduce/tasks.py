@@ -1,15 +1,18 @@
 """The commands `train`, `graph` and `sweep` in terms of the registry: one model at a time."""
 import functools
 import os
+import tempfile
+from pathlib import Path
 
 from models import registry
 from tinygrad231n.atomic import save_npz, write_json
+from tinygrad231n.data.coco_synthetic import write_synthetic_coco
 from tinygrad231n.errors import InputError
 from tinygrad231n.paths import check_output_file, check_output_files
 from tinygrad231n.threads import limited_threads
 from tinygrad231n.viz import pipe, render
 
-from .dataset import load_splits
+from .dataset import HOW_TO_GET_COCO, find_coco, load_captions, load_splits
 from .run import result_record
 
 GRAPH_FORMATS = ("svg", "png", "pdf")
@@ -21,22 +24,26 @@ def cached_splits(data, sample):
     return load_splits(data, sample)
 
 
-def train_one(name, data=None, sample=False, out="runs/train", overrides=None, verbose=True):
+def train_one(name, data=None, sample=False, out="runs/train", overrides=None, verbose=True, coco=None):
     """Train one model with its kept settings (plus overrides); returns (Fitted, [paths written]).
 
+    A captioning model reads `coco` (CS231n's coco_captioning folder; default: the data folder's).
     Writes <name>.npz (its checkpoint, if the model has one) and <name>.json (its results record).
     """
     spec = registry.get(name)
     overrides = spec.check(overrides)  # before loading any data
+    coco_dir = find_coco(coco) if spec.data == "coco" else None
+    if spec.data == "coco" and coco_dir is None:
+        raise InputError(f"{name} trains on COCO captions, and none were found; {HOW_TO_GET_COCO}")
     check_output_files(out, [f"{name}.npz"] * bool(spec.checkpoint) + [f"{name}.json"], what="--out")
-    splits = load_splits(data, sample)
-    fitted = spec.train(splits, overrides, verbose=verbose)
+    source = load_captions(coco_dir) if spec.data == "coco" else load_splits(data, sample)
+    fitted = spec.train(source, overrides, verbose=verbose)
     written = []
     if fitted.checkpoint:
         written.append(os.path.join(out, f"{name}.npz"))
         save_npz(written[-1], **fitted.checkpoint)
     written.append(os.path.join(out, f"{name}.json"))
-    write_json(written[-1], result_record(fitted, splits))
+    write_json(written[-1], result_record(fitted, source))
     return fitted, written
 
 
@@ -49,8 +56,9 @@ def draw_graph(name, path):
     """Render the graph of `name`'s loss on a batch of 8 of the sample's validation images (models.fitting's
     GRAPH_BATCH) to `path` (.svg, .png, .pdf).
 
-    The model is trained with its quick settings on the shipped sample: enough to build every part
-    of the graph. A path that cannot be written, or a format other than those, fails before the training.
+    The model is trained with its quick settings on the shipped sample (a captioning model: on a small
+    synthetic caption set written for the purpose): enough to build every part of the graph. A path
+    that cannot be written, or a format other than those, fails before the training.
     """
     spec = registry.get(name)
     if not spec.graph:
@@ -62,7 +70,12 @@ def draw_graph(name, path):
                          f"give a file name ending in one of them")
     check_output_file(path, what="--out")
     pipe("digraph { X -> loss }", format)  # the renderer can write this format (png, pdf: a system Graphviz)
-    fitted = spec.train(cached_splits(None, True), spec.quick, verbose=False)
+    if spec.data == "coco":
+        with tempfile.TemporaryDirectory() as folder:
+            captions = load_captions(write_synthetic_coco(Path(folder) / "coco_captioning", n_train=100, n_val=20))
+        fitted = spec.train(captions, spec.quick, verbose=False)
+    else:
+        fitted = spec.train(cached_splits(None, True), spec.quick, verbose=False)
     return render(fitted.loss_graph().to_dot(), path)
 
 

@@ -2,9 +2,9 @@
 
     python benchmarks/bench_rnn.py [--rounds 7] [--threads 1 2] [--no-memory]
 
-(a) LSTM forward+backward, N=50, T=16, D=256, H=512, float32: our nn.LSTM(batch_first=True) against
-    torch.nn.LSTM with the same weights (goal: within 1.5x), and against the same net written as
-    CS231n's step loop in torch (a composition of ops, as ours is);
+(a) LSTM forward+backward, N=50, T=16, D=256, H=512, float32: our nn.LSTM(batch_first=True) (one
+    op, ops.Lstm) against torch.nn.LSTM with the same weights (goal: within 1.5x); beside them the
+    same net composed of ops step by step, ours (F.lstm(fused=False)) and CS231n's loop in torch;
 (b) temporal softmax loss forward+backward, N=100, T=16, V=1004, float32 and float64: our
     F.temporal_cross_entropy on the tape against CS231n's vectorized numpy (goal: no slower);
 (c) one CaptioningRNN (LSTM) training step, N=50, T=16, D=512 features, W=256, H=512, V=1004,
@@ -61,6 +61,25 @@ def lstm_ours():
         output, _ = lstm(x)
         (output * upstream).sum().backward()
         lstm.zero_grad()
+        x.grad = None
+    return step
+
+
+def lstm_ours_composed():
+    """The same net as F.lstm(fused=False): matmuls, slices and activations, step by step on the tape."""
+    import tinygrad231n.nn.functional as F
+    from tinygrad231n import Tensor
+    weights = {k: Tensor(v, requires_grad=True) for k, v in lstm_weights().items()}
+    x, upstream = lstm_data()
+    x, upstream = Tensor(x, requires_grad=True), Tensor(upstream)
+    h0 = np.zeros((N, H), np.float32)
+
+    def step():
+        b = weights["bias_ih_l0"] + weights["bias_hh_l0"]
+        h, _ = F.lstm(x, h0, weights["weight_ih_l0"].T, weights["weight_hh_l0"].T, b, gate_order="ifgo", fused=False)
+        (h * upstream).sum().backward()
+        for w in weights.values():
+            w.grad = None
         x.grad = None
     return step
 
@@ -216,7 +235,8 @@ def captioning_torch():
     return step
 
 
-SIDES = {"lstm/ours": lstm_ours, "lstm/torch": lstm_torch, "lstm/torch-loop": lstm_torch_loop,
+SIDES = {"lstm/ours": lstm_ours, "lstm/ours-composed": lstm_ours_composed, "lstm/torch": lstm_torch,
+         "lstm/torch-loop": lstm_torch_loop,
          "captioning/ours": captioning_ours, "captioning/torch": captioning_torch}
 
 
@@ -275,7 +295,7 @@ def main():
         torch.set_num_threads(threads)
         with limited_threads(threads):
             print(f"\n=== {threads} thread{'s' if threads > 1 else ''} (load average {_load()})")
-            timings = interleaved_best({name: SIDES[f"lstm/{name}"]() for name in ("ours", "torch", "torch-loop")},
+            timings = interleaved_best({name: SIDES[f"lstm/{name}"]() for name in ("ours", "ours-composed", "torch", "torch-loop")},
                                        rounds=args.rounds)
             report(f"(a) LSTM forward+backward, N={N}, T={T}, D={D}, H={H}, float32", timings, "torch")
             for dtype in (np.float32, np.float64):

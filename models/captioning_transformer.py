@@ -18,12 +18,19 @@ Initial weights as CS231n's: every Linear but the last and the embedding are nor
 The loss is CS231n's temporal softmax loss (F.temporal_cross_entropy): summed over the steps whose
 target is not <NULL>, averaged over the N captions, as the captioning RNN's. CS231n's transformer
 solver averages over all N*T steps instead, so its figures are ours divided by T.
+
+Declared at the bottom as `captioning_transformer` (group `captioning`, trained on COCO by the
+shared recipe in models/captioning.py with the notebook's settings: models/kept/captioning_transformer.json).
 """
 import math
 
 import numpy as np
 
 import tinygrad231n.nn.functional as F
+from models.captioning import CAPTIONING_SETTINGS, captioning_recipe
+from models.fitting import SampledCaptions, TrainingCurves
+from models.registry import Kept, ModelSpec, register
+from models.settings import DTYPE, SEED, Integer, Number
 from tinygrad231n import Tensor, nn, no_grad
 from tinygrad231n.errors import InputError
 from tinygrad231n.nn.attention import positionwise
@@ -121,3 +128,20 @@ class CaptioningTransformer(nn.Module):
             raise InputError(f"CaptioningTransformer: captions have {captions.shape[1]} steps, more than "
                              f"max_length = {self.max_length}")
         return features, captions
+
+
+# ---- its declaration ----------------------------------------------------------------------------
+register(ModelSpec(
+    name="captioning_transformer", title="Image captioning, transformer (CS231n CaptioningTransformer)", order=130,
+    groups=("captioning",), data="coco", fit=captioning_recipe(CaptioningTransformer),
+    settings={"wordvec_dim": Integer(2), "num_heads": Integer(1), "num_layers": Integer(1), "max_length": Integer(1),
+              "dim_feedforward": Integer(1), "dropout": Number(low=0, high=0.99), "dtype": DTYPE,
+              **CAPTIONING_SETTINGS, "seed": SEED},
+    kept=Kept.load("captioning_transformer"),
+    quick={"num_epochs": 1, "max_train": 50, "batch_size": 25, "wordvec_dim": 8, "num_heads": 2, "num_layers": 1,
+           "dim_feedforward": 16},
+    checkpoint="visual_projection.weight (D, W) .bias, embedding (V, W), per layer i transformer.{i}.self_attn and "
+               ".multihead_attn (each query, key, value, proj: .weight (W, W) .bias), .linear1 (W, F) .linear2 (F, W), "
+               ".norm1-3 (W,); output.weight (W, V) .bias; idx_to_word (V,), the vocabulary",
+    figures=(TrainingCurves, SampledCaptions, SampledCaptions),  # loss; captions of train, of val
+))

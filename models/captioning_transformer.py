@@ -12,8 +12,8 @@ attention over the image, feed-forward: nn.TransformerDecoderLayer); a last Line
 over the V words at every step.
 
 Initial weights as CS231n's: every Linear but the last and the embedding are normal with std
-0.02, biases 0, layer norms 1 and 0; the output layer keeps PyTorch's default scale (uniform in
-+-1/sqrt(W), std 1/sqrt(3W); drawn normal here with that std).
+0.02, biases 0, layer norms 1 and 0; the output layer's weights keep PyTorch's default scale
+(uniform in +-1/sqrt(W), std 1/sqrt(3W); drawn normal here with that std, and its bias starts at 0).
 
 The loss is CS231n's temporal softmax loss (F.temporal_cross_entropy): summed over the steps whose
 target is not <NULL>, averaged over the N captions, as the captioning RNN's. CS231n's transformer

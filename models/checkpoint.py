@@ -4,7 +4,8 @@ Layers are numbered in the order they run: the i-th layer with weights (Linear o
 W{i} and b{i}; a normalization layer after it holds gamma{i} and beta{i}, and batch norm's running
 averages are running_mean{i} and running_var{i}. So the two-layer net is W1 b1 W2 b2, and
 FullyConnectedNet([512, 256], normalization="batchnorm") is W1 b1 gamma1 beta1 W2 ... W3 b3,
-whatever the attributes that hold the layers are called.
+whatever the attributes that hold the layers are called. A parameter a model holds under a name
+other than weight or bias already has its CS231n name and keeps it (an LSTM's Wx, Wh, b).
 """
 import numpy as np
 
@@ -31,7 +32,9 @@ def cs231n_parameters(module):
     names = {}
     for index, is_norm, _, own in _numbered_layers(module):
         for own_name, parameter in own.items():
-            if is_norm:
+            if own_name not in ("weight", "bias"):
+                names[own_name] = parameter
+            elif is_norm:
                 names[f"{'gamma' if own_name == 'weight' else 'beta'}{index}"] = parameter
             else:
                 names[f"{'W' if own_name == 'weight' else 'b'}{index}"] = parameter

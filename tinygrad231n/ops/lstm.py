@@ -52,6 +52,17 @@ def _cell_backward(a, prev_c, tanh_c, dh, dc, da, starts):
             dc[n, j] = dc_total * f
 
 
+def _product(a, W):
+    """a @ W, taken as (W.T @ a.T).T when W is a transposed view of a row-major matrix: OpenBLAS is
+    faster with a row-major matrix on the right. (50, 512) @ (512, 2048) in float32, one thread:
+    1.8 ms with the transposed view on the right, 1.45 ms turned round; backward's 16 products
+    dgates_t @ Wh.T took 8 ms less in all. It matters for the products of every step: nn.LSTM's
+    Wh is the view weight_hh.T (forward), and backward multiplies by Wh.T (CS231n's layout)."""
+    if not W.flags.c_contiguous and W.T.flags.c_contiguous:
+        return (W.T @ a.T).T
+    return a @ W
+
+
 def lstm_step_reference(x, prev_h, prev_c, Wx, Wh, b, gate_order="ifog"):
     """One step in plain numpy, the textbook way -> (next_h, next_c); the tests hold the op to it."""
     gate = dict(zip(gate_order, np.split(x @ Wx + prev_h @ Wh + b, 4, axis=1)))
@@ -92,7 +103,7 @@ class Lstm(Function):
         h[0], c[0] = h0, c0
         for t in range(T):
             a = gates[t]
-            a += h[t] @ Wh
+            a += _product(h[t], Wh)
             a *= halve
             np.tanh(a, out=a)
             a *= halve
@@ -117,7 +128,7 @@ class Lstm(Function):
             dh = dh + dh_out[t]
             dc = dc + dc_out[t]
             _cell_backward(gates[t], c[t], tanh_c[t], dh, dc, dgates[t], ctx.starts)
-            dh = dgates[t] @ Wh.T
+            dh = _product(dgates[t], Wh.T)
         needs = ctx.needs_input_grad
         rows = dgates.reshape(T * N, G)
         dx = (rows @ Wx.T).reshape(T, N, -1).transpose(1, 0, 2) if needs[0] else None

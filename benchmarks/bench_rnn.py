@@ -14,14 +14,17 @@ Each side's time is its best round; the sides take turns round by round (common.
 and every ratio is against a baseline timed in the same run. BLAS, OpenMP and numba are limited
 through tinygrad231n.threads, torch with torch.set_num_threads.
 
-Peak memory: each side of (a) and (c) runs alone in a fresh process (one thread) that builds it,
-takes one warm-up step, resets the kernel's peak-RSS mark (/proc/self/clear_refs), takes 3 steps,
-and reports its peak resident set (VmHWM) and that peak minus the resident set before those steps
-(the step's own working memory: weights, activations, gradients, temporaries).
+Peak memory: each side of (a) and (c) runs alone in a fresh process (one thread) that imports only
+its own library (torch, or tinygrad231n with numpy and numba), runs a tiny LSTM and captioning
+step (so numba's kernels and torch's lazy start are loaded), notes its resident set, builds the
+side and takes 4 steps; it reports the peak resident set (resource.getrusage's ru_maxrss, which
+counts numpy's and torch's allocations alike) and its rise over that resident set: the weights,
+activations, gradients and temporaries.
 """
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 
@@ -242,19 +245,37 @@ SIDES = {"lstm/ours": lstm_ours, "lstm/ours-composed": lstm_ours_composed, "lstm
 
 # ---- peak memory, one side per process ------------------------------------------------------------
 def measure_peak_memory(side):
-    """Run in a fresh process: build `side`, warm up, reset the peak mark, take 3 steps; print JSON."""
-    if side.endswith("torch") or side.endswith("torch-loop"):
+    """Run in a fresh process: import one side's library, note the resident set, build `side` and
+    take 4 steps; print JSON with the peak resident set (getrusage's ru_maxrss) and the rise over
+    the resident set after the imports (the weights, activations, gradients and temporaries)."""
+    if "torch" in side:
         import torch
         torch.set_num_threads(1)
+    _warm_up_on_tiny_inputs(side)
+    after_imports = _status_kib("VmRSS")
     step = SIDES[side]()
-    step()
-    before = _status_kib("VmRSS")
-    with open("/proc/self/clear_refs", "w") as f:
-        f.write("5")  # reset VmHWM, the peak resident set, to the current one
-    for _ in range(3):
+    for _ in range(4):
         step()
-    peak = _status_kib("VmHWM")
-    print(json.dumps({"side": side, "peak_mib": peak / 1024, "step_mib": (peak - before) / 1024}))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    print(json.dumps({"side": side, "imports_mib": after_imports / 1024, "peak_mib": peak / 1024,
+                      "rise_mib": (peak - after_imports) / 1024}))
+
+
+def _warm_up_on_tiny_inputs(side):
+    """One tiny LSTM and captioning step, so that what loads at a library's first call (numba's
+    compiled kernels with LLVM, torch's lazy start) is counted with the imports, not the step."""
+    if "torch" in side:
+        import torch
+        output, _ = torch.nn.LSTM(2, 3)(torch.zeros(4, 1, 2))
+        torch.nn.functional.cross_entropy(output.reshape(4, 3), torch.zeros(4, dtype=torch.long)).backward()
+        return
+    from models.captioning_rnn import CaptioningRNN
+    from tinygrad231n import nn
+    output, _ = nn.LSTM(2, 3, dtype=np.float32)(np.zeros((4, 1, 2), np.float32))
+    output.sum().backward()
+    model = CaptioningRNN({"<NULL>": 0, "<START>": 1, "<END>": 2}, input_dim=2, wordvec_dim=2, hidden_dim=3,
+                          cell_type="lstm", seed=0)
+    model.loss(np.zeros((1, 2), np.float32), np.array([[1, 2, 0]])).backward()
 
 
 def _status_kib(field):
@@ -307,11 +328,12 @@ def main():
             report(f"(c) CaptioningRNN (LSTM) training step, N={BATCH}, T={T}, D={FEATURES}, W={WORDVEC}, "
                    f"H={HIDDEN}, V={V}, float32", timings, "torch")
     if not args.no_memory:
-        print("\nPeak memory, each side alone in a fresh process, 1 thread (VmHWM; 'step' = peak minus the "
-              "resident set before the steps)")
+        print("\nPeak memory, each side alone in a fresh process, 1 thread: resident set after the imports and a "
+              "tiny warm-up, peak resident set (ru_maxrss) over building it and 4 steps, and the rise")
         for side in SIDES:
             m = peak_memory(side)
-            print(f"  {side:<20} peak {m['peak_mib']:8.1f} MiB   step {m['step_mib']:8.1f} MiB")
+            print(f"  {side:<20} imports {m['imports_mib']:7.1f} MiB   peak {m['peak_mib']:7.1f} MiB   "
+                  f"rise {m['rise_mib']:7.1f} MiB")
     print(f"\nload average {_load()} at the end")
 
 

@@ -38,7 +38,7 @@ CAPTIONING_SETTINGS = {  # config["train"]
 }
 EVAL_CAPTIONS = 1000   # captions (val images for BLEU-1) scored per split, as CS231n's evaluation samples 1,000
 SHOWN_CAPTIONS = {"train": 5, "val": 10}  # rows of the report's caption tables
-GRAPH_STEPS = 3        # words read in the loss diagram's captions: three steps show the recurrence
+GRAPH_STEPS = 2        # words read in the loss diagram's captions: the second step shows the recurrence
 DROPPED_WORDS = ("<START>", "<END>", "<UNK>", "<NULL>")  # by BLEU-1
 MARKERS = ("<START>", "<END>", "<NULL>")                  # from the captions the report shows
 SCORE_LABELS = {"train_loss": "train loss", "val_loss": "val loss", "val_bleu1": "val BLEU-1"}

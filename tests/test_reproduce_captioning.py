@@ -54,7 +54,8 @@ def test_results_are_strict_json_with_scores_and_no_accuracy(run_dir, coco_dir):
         assert math.isfinite(record["train_loss"]) and math.isfinite(record["val_loss"])
         assert 0 <= record["val_bleu1"] <= 1
         assert record["data"] == f"{coco_dir} (SYNTHETIC captions, not COCO)"
-        assert record["hyperparameters"]["hidden_dim"] == QUICK[name]["hidden_dim"]  # the override reached it
+        for setting, value in registry.get(name).check(QUICK[name]).items():
+            assert record["hyperparameters"][setting] == value  # the override reached the recipe
 
 
 def test_checkpoint_holds_cs231n_names_and_the_vocabulary(run_dir):

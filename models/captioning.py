@@ -83,6 +83,7 @@ def keep_training_captions(data, max_train):
 
 def train_captioning(model, data, options, verbose=False, owner="captioning"):
     """Adam on minibatches of the training captions, as CaptioningSolver does; returns the minibatch losses."""
+    model.train()
     optimizer = optim.Adam(model.parameters(), lr=options["learning_rate"])
     per_epoch = max(len(data["train_captions"]) // options["batch_size"], 1)
     history = []
@@ -105,6 +106,7 @@ def train_captioning(model, data, options, verbose=False, owner="captioning"):
 
 def scored(model, data, config, history, synthetic):
     """The Fitted of a trained captioning model: its losses and BLEU-1, caption tables, checkpoint, diagram."""
+    model.eval()  # scored without dropout (the transformer has some)
     scores = {f"{split}_loss": split_loss(model, data, split) for split in ("train", "val")}
     scores["val_bleu1"], shown_val = mean_bleu1(model, data, "val")
     figures = [TrainingCurves(history), shown_captions(model, data, "train"), shown_val]
@@ -120,7 +122,7 @@ def scored(model, data, config, history, synthetic):
     graph_features = data["val_features"][data["val_image_idxs"][:GRAPH_BATCH]]
     return Fitted(None, None, flat_settings(config), np.zeros(0, dtype=np.int64), checkpoint=checkpoint,
                   figures=figures, scores=scores, notes=notes,
-                  loss_graph=lambda: model.loss(graph_features, graph_captions))
+                  loss_graph=lambda: model.train().loss(graph_features, graph_captions))
 
 
 @no_grad()
@@ -128,8 +130,10 @@ def split_loss(model, data, split, count=EVAL_CAPTIONS, batch_size=100):
     """The mean loss over the first `count` captions of `split` (in batches: it is a per-caption mean)."""
     captions = data[f"{split}_captions"][:count]
     features = data[f"{split}_features"][data[f"{split}_image_idxs"][:count]]
-    total = sum(model.loss(features[i:i + batch_size], captions[i:i + batch_size]).item() * len(captions[i:i + batch_size])
-                for i in range(0, len(captions), batch_size))
+    total = 0.0
+    for start in range(0, len(captions), batch_size):
+        batch = slice(start, start + batch_size)
+        total += model.loss(features[batch], captions[batch]).item() * len(captions[batch])
     return total / len(captions)
 
 

@@ -148,8 +148,9 @@ def check_same_data(out, results, datasets):
     for kind, source in datasets.items():
         others = {record.get("data") for name, record in results.items() if kind_of(name) == kind} - {source.source}
         if others:
-            raise InputError(f"{os.path.join(out, RESULTS)} holds results on {', '.join(map(str, sorted(others, key=str)))}, "
-                             f"but this run uses {source.source}; choose another --out")
+            held = ", ".join(map(str, sorted(others, key=str)))
+            raise InputError(f"{os.path.join(out, RESULTS)} holds results on {held}, but this run uses "
+                             f"{source.source}; choose another --out")
 
 
 def in_run_order(results):

@@ -17,14 +17,14 @@ through tinygrad231n.threads, torch with torch.set_num_threads.
 Peak memory: each side of (a) and (c) runs alone in a fresh process (one thread) that imports only
 its own library (torch, or tinygrad231n with numpy and numba), runs a tiny LSTM and captioning
 step (so numba's kernels and torch's lazy start are loaded), notes its resident set, builds the
-side and takes 4 steps; it reports the peak resident set (resource.getrusage's ru_maxrss, which
-counts numpy's and torch's allocations alike) and its rise over that resident set: the weights,
-activations, gradients and temporaries.
+side and takes 4 steps; it reports the peak resident set (VmHWM in /proc/self/status, which counts
+numpy's and torch's allocations alike; getrusage's ru_maxrss would report the parent's size, carried
+over the fork) and its rise over that resident set: the weights, activations, gradients and
+temporaries.
 """
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 
@@ -245,9 +245,8 @@ SIDES = {"lstm/ours": lstm_ours, "lstm/ours-composed": lstm_ours_composed, "lstm
 
 # ---- peak memory, one side per process ------------------------------------------------------------
 def measure_peak_memory(side):
-    """Run in a fresh process: import one side's library, note the resident set, build `side` and
-    take 4 steps; print JSON with the peak resident set (getrusage's ru_maxrss) and the rise over
-    the resident set after the imports (the weights, activations, gradients and temporaries)."""
+    """Run in a fresh process: import one side's library, warm up, note the resident set, build `side`
+    and take 4 steps; print JSON with the peak resident set (VmHWM) and its rise over the noted one."""
     if "torch" in side:
         import torch
         torch.set_num_threads(1)
@@ -256,7 +255,7 @@ def measure_peak_memory(side):
     step = SIDES[side]()
     for _ in range(4):
         step()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    peak = _status_kib("VmHWM")  # this process's own peak: ru_maxrss would carry over the parent's at fork
     print(json.dumps({"side": side, "imports_mib": after_imports / 1024, "peak_mib": peak / 1024,
                       "rise_mib": (peak - after_imports) / 1024}))
 
@@ -329,7 +328,7 @@ def main():
                    f"H={HIDDEN}, V={V}, float32", timings, "torch")
     if not args.no_memory:
         print("\nPeak memory, each side alone in a fresh process, 1 thread: resident set after the imports and a "
-              "tiny warm-up, peak resident set (ru_maxrss) over building it and 4 steps, and the rise")
+              "tiny warm-up, peak resident set (VmHWM) over building it and 4 steps, and the rise")
         for side in SIDES:
             m = peak_memory(side)
             print(f"  {side:<20} imports {m['imports_mib']:7.1f} MiB   peak {m['peak_mib']:7.1f} MiB   "

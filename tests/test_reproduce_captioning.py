@@ -151,3 +151,14 @@ def test_max_train_draws_captions_with_their_images_as_load_coco_data_does():
     chosen = np.random.randint(10, size=4)
     np.testing.assert_array_equal(kept["train_image_idxs"], chosen * 3)
     np.testing.assert_array_equal(kept["train_captions"], data["train_captions"][chosen])
+
+
+def test_graph_draws_a_captioning_model_without_coco(tmp_path, monkeypatch):
+    """It trains the quick settings on a synthetic set it writes in a temporary folder (the graph's shape
+    needs no real data)."""
+    monkeypatch.setenv("TINYGRAD231N_DATA", str(tmp_path / "data"))
+    out = tmp_path / "rnn.svg"
+    assert main(["graph", "captioning_rnn", "--out", str(out)]) == 0
+    svg = out.read_text()
+    assert "<svg" in svg and "Embedding" in svg and "Tanh" in svg and "W_vocab" in svg
+    assert not (tmp_path / "data").exists()  # nothing left behind in the data folder

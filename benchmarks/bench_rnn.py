@@ -10,8 +10,9 @@
 (c) one CaptioningRNN (LSTM) training step, N=50, T=16, D=512 features, W=256, H=512, V=1004,
     float32 (forward, loss, backward): models/captioning_rnn.py against the same model in torch
     (nn.LSTM inside; goal: within 1.5x).
-Each side's time is its best round; the sides take turns round by round (common.interleaved_best),
-and every ratio is against a baseline timed in the same run. BLAS, OpenMP and numba are limited
+Each side's time is its best round; the sides take turns round by round (common.interleaved_rounds),
+and every ratio is against a baseline timed in the same run: the ratio of the best rounds, and the
+median over rounds of the ratio within a round (steadier on a shared machine whose load comes and goes). BLAS, OpenMP and numba are limited
 through tinygrad231n.threads, torch with torch.set_num_threads.
 
 Peak memory: each side of (a) and (c) runs alone in a fresh process (one thread) that imports only
@@ -31,7 +32,7 @@ import sys
 sys.path.insert(0, os.path.dirname(__file__))
 import numpy as np  # noqa: E402
 
-from common import interleaved_best, report  # noqa: E402
+from common import interleaved_rounds, report  # noqa: E402
 
 N, T, D, H = 50, 16, 256, 512                    # (a)
 LOSS_N, LOSS_T, V = 100, 16, 1004                 # (b), and (c)'s vocabulary
@@ -315,17 +316,16 @@ def main():
         torch.set_num_threads(threads)
         with limited_threads(threads):
             print(f"\n=== {threads} thread{'s' if threads > 1 else ''} (load average {_load()})")
-            timings = interleaved_best({name: SIDES[f"lstm/{name}"]() for name in ("ours", "ours-composed", "torch", "torch-loop")},
-                                       rounds=args.rounds)
-            report(f"(a) LSTM forward+backward, N={N}, T={T}, D={D}, H={H}, float32", timings, "torch")
+            sides = {name: SIDES[f"lstm/{name}"]() for name in ("ours", "ours-composed", "torch", "torch-loop")}
+            report_rounds(f"(a) LSTM forward+backward, N={N}, T={T}, D={D}, H={H}, float32",
+                          interleaved_rounds(sides, rounds=args.rounds), "torch")
             for dtype in (np.float32, np.float64):
-                timings = interleaved_best(temporal_loss_sides(dtype), rounds=args.rounds)
-                report(f"(b) temporal softmax loss + gradient, N={LOSS_N}, T={LOSS_T}, V={V}, {np.dtype(dtype).name}",
-                       timings, "numpy as CS231n")
-            timings = interleaved_best({name: SIDES[f"captioning/{name}"]() for name in ("ours", "torch")},
-                                       rounds=args.rounds)
-            report(f"(c) CaptioningRNN (LSTM) training step, N={BATCH}, T={T}, D={FEATURES}, W={WORDVEC}, "
-                   f"H={HIDDEN}, V={V}, float32", timings, "torch")
+                report_rounds(f"(b) temporal softmax loss + gradient, N={LOSS_N}, T={LOSS_T}, V={V}, "
+                              f"{np.dtype(dtype).name}", interleaved_rounds(temporal_loss_sides(dtype), rounds=args.rounds),
+                              "numpy as CS231n")
+            sides = {name: SIDES[f"captioning/{name}"]() for name in ("ours", "torch")}
+            report_rounds(f"(c) CaptioningRNN (LSTM) training step, N={BATCH}, T={T}, D={FEATURES}, W={WORDVEC}, "
+                          f"H={HIDDEN}, V={V}, float32", interleaved_rounds(sides, rounds=args.rounds), "torch")
     if not args.no_memory:
         print("\nPeak memory, each side alone in a fresh process, 1 thread: resident set after the imports and a "
               "tiny warm-up, peak resident set (VmHWM) over building it and 4 steps, and the rise")
@@ -334,6 +334,16 @@ def main():
             print(f"  {side:<20} imports {m['imports_mib']:7.1f} MiB   peak {m['peak_mib']:7.1f} MiB   "
                   f"rise {m['rise_mib']:7.1f} MiB")
     print(f"\nload average {_load()} at the end")
+
+
+def report_rounds(title, rounds, baseline):
+    """Each side's best round and its ratio to the baseline's best (common.report), then the median
+    over rounds of the ratio within a round: the sides ran one after the other in each round, so a
+    load that came and went hit both, where the two best rounds may come from calm and busy moments."""
+    report(title, {name: min(times) for name, times in rounds.items()}, baseline)
+    medians = [f"{name} {np.median(np.array(times) / np.array(rounds[baseline])):.2f}x"
+               for name, times in rounds.items() if name != baseline]
+    print(f"  median ratio within a round ({len(rounds[baseline])} rounds): {', '.join(medians)}")
 
 
 def _load():

@@ -45,21 +45,22 @@ def report(title, timings, baseline):
         print(f"  {name:<28} {seconds * 1e3:10.3f} ms   {seconds / base:6.2f}x {baseline}")
 
 
-def interleaved_best(fns, rounds=7, budget=0.2):
-    """{name: best per-call seconds} for a dict of callables timed in turns (one round of each, then
-    the next round), so that a load that comes and goes on a shared machine falls on all of them
-    alike; each is called `number` times per round, as many as fit in about `budget` seconds."""
+def interleaved_rounds(fns, rounds=7, budget=0.2):
+    """{name: [per-call seconds in each round]} for a dict of callables timed in turns (one round of
+    each, then the next round), so that a load that comes and goes on a shared machine falls on all
+    of them alike, and round r of one is comparable with round r of another; each is called
+    `number` times per round, as many as fit in about `budget` seconds."""
     numbers = {}
     for name, fn in fns.items():
         fn()  # warm-up: numba compilation, BLAS thread start-up, allocator
         start = time.perf_counter()
         fn()
         numbers[name] = max(1, int(budget / max(time.perf_counter() - start, 1e-7)))
-    best = dict.fromkeys(fns, float("inf"))
+    times = {name: [] for name in fns}
     for _ in range(rounds):
         for name, fn in fns.items():
             start = time.perf_counter()
             for _ in range(numbers[name]):
                 fn()
-            best[name] = min(best[name], (time.perf_counter() - start) / numbers[name])
-    return best
+            times[name].append((time.perf_counter() - start) / numbers[name])
+    return times

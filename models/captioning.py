@@ -29,8 +29,6 @@ from models.fitting import GRAPH_BATCH, Fitted, SampledCaptions, TrainingCurves
 from models.settings import Integer, Number, flat_settings
 from tinygrad231n import no_grad, optim
 from tinygrad231n.data.coco import decode_captions, sample_coco_minibatch
-from tinygrad231n.optim.divergence import check_loss
-from tinygrad231n.progress import progress
 
 CAPTIONING_SETTINGS = {  # config["train"]
     "num_epochs": Integer(1), "batch_size": Integer(1), "learning_rate": Number(positive=True),
@@ -67,7 +65,7 @@ def captioning_recipe(model_class, **fixed):
         data = keep_training_captions(captions.data, config["train"]["max_train"])
         model = model_class(data["word_to_idx"], input_dim=data["train_features"].shape[1], dtype=dtype,
                             seed=config["seed"], **options)
-        history = train_captioning(model, data, config["train"], verbose, owner=model_class.__name__)
+        history = train_captioning(model, data, config["train"], verbose)
         return scored(model, data, config, history, captions.synthetic)
     return fit
 
@@ -81,27 +79,43 @@ def keep_training_captions(data, max_train):
             "train_image_idxs": data["train_image_idxs"][chosen]}
 
 
-def train_captioning(model, data, options, verbose=False, owner="captioning"):
-    """Adam on minibatches of the training captions, as CaptioningSolver does; returns the minibatch losses."""
-    model.train()
-    optimizer = optim.Adam(model.parameters(), lr=options["learning_rate"])
-    per_epoch = max(len(data["train_captions"]) // options["batch_size"], 1)
-    history = []
-    with progress(total=per_epoch * options["num_epochs"], desc=owner, enabled=verbose) as bar:
-        for epoch in range(options["num_epochs"]):
-            for iteration in range(per_epoch):
-                captions, features, _ = sample_coco_minibatch(data, batch_size=options["batch_size"])
-                optimizer.zero_grad()
-                loss = model.loss(features, captions)
-                value = loss.item()
-                check_loss(owner, value, f"epoch {epoch + 1}, iteration {iteration + 1} / {per_epoch}", optimizer.lr)
-                loss.backward()
-                optimizer.step()
-                history.append(value)
-                bar.update()
-                bar.set_postfix(loss=f"{value:.4f}", refresh=False)
-            optimizer.decay_lr(options["lr_decay"])
-    return np.asarray(history)
+class CaptionBatches:
+    """Mixed in ahead of a Solver (tinygrad231n.optim.Solver, or the cs231n adapter's), it trains on
+    load_coco_data's dict instead of X_train/y_train: each iteration draws batch_size captions with
+    replacement (sample_coco_minibatch, np.random.choice as CS231n's CaptioningSolver), the model's
+    loss(features, captions) gives the minibatch loss, and, as in CS231n's captioning loop, no
+    accuracy is measured while training (the parameters end as the last update left them)."""
+
+    DATA_KEYS = ("train_captions", "train_image_idxs", "train_features", "word_to_idx")
+
+    def _take_data(self, data):
+        missing = [key for key in self.DATA_KEYS if key not in data]
+        if missing:
+            raise KeyError(f"{type(self).__name__}: data is missing {missing}; it needs load_coco_data's "
+                           f"{list(self.DATA_KEYS)}")
+        self.data = data
+        self.num_train = data["train_captions"].shape[0]
+
+    def _minibatch(self):
+        captions, features, _ = sample_coco_minibatch(self.data, batch_size=self.batch_size, split="train")
+        return features, captions
+
+    def _record_accuracy(self, progress):
+        """Nothing: captioning has no accuracy to check while it trains."""
+
+
+class CaptionSolver(CaptionBatches, optim.Solver):
+    """tinygrad231n.optim.Solver on COCO captions, for a captioning nn.Module."""
+
+
+def train_captioning(model, data, options, verbose=False):
+    """Adam on minibatches of the training captions, as CaptioningSolver trains (options: config["train"],
+    CAPTIONING_SETTINGS); returns the minibatch losses."""
+    solver = CaptionSolver(model, data, update_rule="adam", optim_config={"learning_rate": options["learning_rate"]},
+                           lr_decay=options["lr_decay"], num_epochs=options["num_epochs"],
+                           batch_size=options["batch_size"], verbose=verbose, print_every=10**9)
+    solver.train()
+    return np.asarray(solver.loss_history)
 
 
 def scored(model, data, config, history, synthetic):

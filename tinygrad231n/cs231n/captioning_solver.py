@@ -16,20 +16,21 @@ verbose. As in the assignment, training measures no accuracy: train_acc_history 
 val_acc_history stay empty, and model.params end as the last update left them.
 
 The loop is cs231n.solver.Solver's (tinygrad231n.optim.Solver over the model seen as a module);
-only the data it keeps and the minibatches it draws differ.
+the data it keeps and the minibatches it draws are models.captioning.CaptionBatches', which the
+captioning models of the registry train with too.
 """
 import numpy as np
 
-from .coco_utils import sample_coco_minibatch
+from models.captioning import CaptionBatches
+
 from .solver import ProtocolModule, Solver
 
 __all__ = ["CaptioningSolver"]
 
 OPTIONS = ("update_rule", "optim_config", "lr_decay", "batch_size", "num_epochs", "print_every", "verbose")
-DATA_KEYS = ("train_captions", "train_image_idxs", "train_features", "train_urls", "word_to_idx")
 
 
-class CaptioningSolver(Solver):
+class CaptioningSolver(CaptionBatches, Solver):
     """Train a captioning model on load_coco_data's dict; loss_history holds every iteration's loss."""
 
     def __init__(self, model, data, **kwargs):
@@ -37,20 +38,6 @@ class CaptioningSolver(Solver):
         if unknown:
             raise ValueError(f"CaptioningSolver: unrecognized argument(s) {unknown}; the valid ones are {list(OPTIONS)}")
         super().__init__(model, data, **kwargs)
-
-    def _take_data(self, data):
-        missing = [key for key in DATA_KEYS if key not in data]
-        if missing:
-            raise KeyError(f"CaptioningSolver: data is missing {missing}; it needs load_coco_data's {list(DATA_KEYS)}")
-        self.data = data
-        self.num_train = data["train_captions"].shape[0]
-
-    def _minibatch(self):
-        captions, features, _ = sample_coco_minibatch(self.data, batch_size=self.batch_size, split="train")
-        return features, captions
-
-    def _record_accuracy(self, progress):
-        """Nothing: the assignment's loop measures no accuracy while it trains."""
 
     def check_accuracy(self, X, y, num_samples=None, batch_size=100):
         """Fraction of the words of captions y (N, T) that the model's greedy captions of features X (N, D)

@@ -68,10 +68,7 @@ class _Recurrent(Module):
             raise InputError(f"{name}: input must be {layout} or one sequence (T, input_size) with input_size="
                              f"{self.input_size}, got shape {x.shape}")
         batched = x.ndim == 3
-        if not batched:
-            x = x.reshape(1, *x.shape)
-        elif not self.batch_first:
-            x = x.transpose(1, 0, 2)
+        x = self._batch_first(x, batched)
         states = self._initial_states(hx, x.shape[0], batched, x.dtype)
         out, finals = x, []
         for layer in range(self.num_layers):
@@ -79,11 +76,16 @@ class _Recurrent(Module):
                 out = ops.Dropout.apply(out, p=self.dropout, rng=self.rng)
             out, final = self._layer(layer, out, [state[layer] for state in states])
             finals.append(final)
-        out = out.reshape(out.shape[1:]) if not batched else out if self.batch_first else out.transpose(1, 0, 2)
         finals = [F.stack(parts, axis=0) for parts in zip(*finals)]  # each (num_layers, N, H)
         if not batched:
             finals = [state.reshape(self.num_layers, self.hidden_size) for state in finals]
-        return out, self._pack(finals)
+        return self._batch_first(out, batched, back=True), self._pack(finals)
+
+    def _batch_first(self, x, batched, back=False):
+        """The input's layout to F.rnn's (N, T, features), or with back=True, the output back to the input's."""
+        if not batched:
+            return x.reshape(x.shape[1:]) if back else x.reshape(1, *x.shape)
+        return x if self.batch_first else x.transpose(1, 0, 2)
 
     def _weights(self, layer):
         """Wx (in, G*H), Wh (H, G*H), b (G*H,): CS231n's layout of this layer's PyTorch parameters."""

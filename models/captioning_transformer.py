@@ -33,7 +33,6 @@ from models.registry import Kept, ModelSpec, register
 from models.settings import DTYPE, SEED, Integer, Number
 from tinygrad231n import Tensor, nn, no_grad
 from tinygrad231n.errors import InputError
-from tinygrad231n.nn.attention import positionwise
 from tinygrad231n.nn.random import generator
 
 INIT_STD = 0.02  # CS231n's _init_weights
@@ -79,7 +78,7 @@ class CaptioningTransformer(nn.Module):
         mask = nn.causal_mask(t)
         for layer in self.transformer:
             words = layer(words, memory, tgt_mask=mask)
-        return positionwise(self.output, words)                                          # (N, T, V)
+        return self.output(words)                                          # (N, T, V)
 
     def loss(self, features, captions):
         """features (N, D), captions (N, T + 1) from <START> -> the scalar loss of predicting

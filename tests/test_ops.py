@@ -48,9 +48,10 @@ def with_axis(draw, strategy=st.arrays):
 
 
 @hs.composite
-def matmul_pair(draw, batched=False):
+def matmul_pair(draw, batch_dims=0):
+    """a (*batch, n, k) and b (k, m): a stack of matrices against one matrix when batch_dims > 0."""
     n, k, m = draw(hs.integers(1, 4)), draw(hs.integers(1, 4)), draw(hs.integers(1, 4))
-    batch = (draw(hs.integers(1, 3)),) if batched else ()
+    batch = tuple(draw(hs.integers(1, 3)) for _ in range(batch_dims))
     return draw(st.arrays(batch + (n, k))), draw(st.arrays((k, m)))
 
 
@@ -211,7 +212,8 @@ CASES = [
     Case("slice", one(min_dims=2), lambda x: x[1:, ::2], lambda x: x[1:, ::2]),
     Case("index_repeated", index_case(), lambda x, rows: x[rows], lambda x, rows: x[rows]),
     Case("matmul", matmul_pair(), lambda a, b: a @ b, np.matmul),
-    Case("matmul_batched", matmul_pair(batched=True), lambda a, b: a @ b, np.matmul),
+    Case("matmul_batched", matmul_pair(batch_dims=1), lambda a, b: a @ b, np.matmul),
+    Case("matmul_batched_2d", matmul_pair(batch_dims=2), lambda a, b: a @ b, np.matmul),
     Case("log_softmax", one(min_dims=2, max_dims=2), lambda x: x.log_softmax(), lambda x: log_softmax_numpy(x, -1)),
     Case("F.log_softmax_axis0", one(min_dims=2, max_dims=2), lambda x: F.log_softmax(x, axis=0),
          lambda x: log_softmax_numpy(x, 0)),

@@ -11,6 +11,11 @@ class Matmul(Function):
 
     dA = grad @ B^T and dB = A^T @ grad; each is computed only if that input needs it (for
     `X @ W` with data X, skipping dX saves a third of a training step's flops).
+
+    A stack against one matrix, a (..., n, k) @ b (k, m) (a Linear layer at every position of a
+    sequence), is computed as one (rows, k) @ (k, m) product, forward and backward: numpy's batched
+    matmul over transposed views skips BLAS, and dB summed over the stack that way took 122 ms at
+    (25, 16, 2048) x (2048, 256) float32 against 5.6 ms as one 2-D product (numpy 2.4).
     """
 
     @staticmethod
@@ -23,11 +28,23 @@ class Matmul(Function):
             raise ValueError(f"matmul: shapes {a.shape} and {b.shape} do not align "
                              f"({a.shape[-1]} != {b.shape[-2]})")
         ctx.save(a, b)
+        if a.ndim > 2 and b.ndim == 2:
+            return (_rows(a) @ b).reshape(a.shape[:-1] + b.shape[-1:])
         return a @ b
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved
+        if a.ndim > 2 and b.ndim == 2:
+            grad_rows = _rows(grad)
+            grad_a = (grad_rows @ b.T).reshape(a.shape) if ctx.needs_input_grad[0] else None
+            grad_b = _rows(a).T @ grad_rows if ctx.needs_input_grad[1] else None
+            return grad_a, grad_b
         grad_a = unbroadcast(grad @ b.swapaxes(-1, -2), a.shape) if ctx.needs_input_grad[0] else None
         grad_b = unbroadcast(a.swapaxes(-1, -2) @ grad, b.shape) if ctx.needs_input_grad[1] else None
         return grad_a, grad_b
+
+
+def _rows(x):
+    """x (..., k) as one (rows, k) matrix (a view when x is contiguous)."""
+    return x.reshape(-1, x.shape[-1])

@@ -32,7 +32,7 @@ import sys
 sys.path.insert(0, os.path.dirname(__file__))
 import numpy as np  # noqa: E402
 
-from common import interleaved_rounds, report  # noqa: E402
+from common import cs231n_temporal_softmax_loss, interleaved_rounds, report  # noqa: E402
 
 N, T, D, H = 50, 16, 256, 512                    # (a)
 LOSS_N, LOSS_T, V = 100, 16, 1004                 # (b), and (c)'s vocabulary
@@ -145,20 +145,6 @@ def check_lstm_sides_agree():
 
 
 # ---- (b) temporal softmax loss --------------------------------------------------------------------
-def cs231n_temporal_softmax_loss(x, y, mask):
-    """CS231n's vectorized numpy: every position, the loss and gradient then multiplied by the mask."""
-    n, t, v = x.shape
-    x_flat, y_flat, mask_flat = x.reshape(n * t, v), y.reshape(n * t), mask.reshape(n * t)
-    probs = np.exp(x_flat - np.max(x_flat, axis=1, keepdims=True))
-    probs /= np.sum(probs, axis=1, keepdims=True)
-    loss = -np.sum(mask_flat * np.log(probs[np.arange(n * t), y_flat])) / n
-    dx_flat = probs.copy()
-    dx_flat[np.arange(n * t), y_flat] -= 1
-    dx_flat /= n
-    dx_flat *= mask_flat[:, None]
-    return loss, dx_flat.reshape(n, t, v)
-
-
 def temporal_loss_sides(dtype):
     import tinygrad231n.nn.functional as F
     from tinygrad231n import Tensor

@@ -24,7 +24,7 @@ THREADS = set_threads()
 
 import numpy as np  # noqa: E402
 
-from common import best_time, report  # noqa: E402
+from common import best_time, cs231n_temporal_softmax_loss, report  # noqa: E402
 
 import tinygrad231n.nn.functional as F  # noqa: E402
 from tinygrad231n import Tensor  # noqa: E402
@@ -46,20 +46,6 @@ def embedding_backward(dtype, rng):
         "np.add.at": lambda: embedding.scatter_add_rows_reference(shape, rows, grad),
         "zeroed table alone": lambda: np.zeros(shape, dtype),
     }
-
-
-def cs231n_temporal_softmax_loss(x, y, mask):
-    """CS231n's vectorized numpy: every position, the loss and gradient then multiplied by the mask."""
-    n, t, v = x.shape
-    x_flat, y_flat, mask_flat = x.reshape(n * t, v), y.reshape(n * t), mask.reshape(n * t)
-    probs = np.exp(x_flat - np.max(x_flat, axis=1, keepdims=True))
-    probs /= np.sum(probs, axis=1, keepdims=True)
-    loss = -np.sum(mask_flat * np.log(probs[np.arange(n * t), y_flat])) / n
-    dx_flat = probs.copy()
-    dx_flat[np.arange(n * t), y_flat] -= 1
-    dx_flat /= n
-    dx_flat *= mask_flat[:, None]
-    return loss, dx_flat.reshape(n, t, v)
 
 
 def captions(rng, n=100, t=16, v=1004, dtype=np.float64):

@@ -64,3 +64,19 @@ def interleaved_rounds(fns, rounds=7, budget=0.2):
                 fn()
             times[name].append((time.perf_counter() - start) / numbers[name])
     return times
+
+
+# ---- baselines more than one benchmark times ----------------------------------------------------
+def cs231n_temporal_softmax_loss(x, y, mask):
+    """CS231n's vectorized numpy: every position, the loss and gradient then multiplied by the mask."""
+    import numpy as np  # here, not at the top: a benchmark may set thread variables before numpy loads
+    n, t, v = x.shape
+    x_flat, y_flat, mask_flat = x.reshape(n * t, v), y.reshape(n * t), mask.reshape(n * t)
+    probs = np.exp(x_flat - np.max(x_flat, axis=1, keepdims=True))
+    probs /= np.sum(probs, axis=1, keepdims=True)
+    loss = -np.sum(mask_flat * np.log(probs[np.arange(n * t), y_flat])) / n
+    dx_flat = probs.copy()
+    dx_flat[np.arange(n * t), y_flat] -= 1
+    dx_flat /= n
+    dx_flat *= mask_flat[:, None]
+    return loss, dx_flat.reshape(n, t, v)

@@ -100,7 +100,7 @@ def test_pixels_not_in_rows_are_refused_before_training():
 @pytest.fixture(scope="module")
 def fitted():
     # a few epochs of a small net: enough to beat chance on 1,000 images in seconds
-    overrides = {**registry.get("lstm_rows").quick, "hidden_dim": 32, "num_epochs": 4, "batch_size": 50}
+    overrides = {**registry.get("lstm_rows").quick, "hidden_dim": 32, "num_epochs": 8, "batch_size": 50}
     return registry.get("lstm_rows").train(load_splits(sample=True), overrides, verbose=False)
 
 

@@ -68,7 +68,7 @@ class LSTMRows(ClassifierMixin, nn.Module):
     def forward(self, X):
         """Images (N, H, W, C) or rows (N, H*W*C) in H, W, C order -> (N, num_classes) scores."""
         x = self._sequences(X)                                    # (N, T, W*C)
-        h0 = Tensor(np.zeros((x.shape[0], self.Wh.shape[0]), dtype=self.dtype))
+        h0 = Tensor(np.zeros((x.shape[0], self.Wh.shape[0]), dtype=self.dtype), name="h0")
         hidden, _ = F.lstm(x, h0, self.Wx, self.Wh, self.b)       # (N, T, H)
         features = hidden[:, -1] if self.pool == "last" else hidden.mean(axis=1)
         return self.head(features)

@@ -79,7 +79,7 @@ def lstm(x, h0, Wx, Wh, b, c0=None, gate_order="ifog", fused=True):
     x, h0, Wx, Wh, b = map(as_tensor, (x, h0, Wx, Wh, b))
     _check_sequence("lstm", x, h0, Wx, Wh, b, gates=4)
     slices = gate_slices(gate_order, h0.shape[1])
-    c = Tensor(np.zeros(h0.shape, dtype=h0.dtype)) if c0 is None else as_tensor(c0)
+    c = Tensor(np.zeros(h0.shape, dtype=h0.dtype), name="c0") if c0 is None else as_tensor(c0)
     if c.shape != h0.shape:
         raise InputError(f"lstm: c0 has shape {c.shape}, expected {h0.shape} like h0")
     if fused:

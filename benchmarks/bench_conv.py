@@ -1,6 +1,6 @@
 """Convolutional nets' speed and memory against PyTorch CPU, measured in the same run.
 
-    python benchmarks/bench_conv.py [--threads 1] [--repeats 5] [--batch 128] [--skip-naive]
+    python benchmarks/bench_conv.py [--threads 1 2] [--repeats 5] [--batch 128] [--skip-naive] [--clock cpu]
 
 (a) forward + backward of one conv 3x3, N=128, 32 -> 32 channels, 32x32, padding 1 (float32 and
     float64), and forward alone;
@@ -11,10 +11,18 @@
     a random crop would differ between the two), float32, batch 128: forward, cross-entropy,
     backward, SGD update, from the same weights on the same batch. The step's peak memory is
     reported next to PyTorch's: each runs in a fresh process, warms up on a batch of 16 (numba's
-    kernels, serial and threaded, and torch's code load), and reports how far one full step raises the process's peak
-    resident set (VmHWM, reset through /proc/self/clear_refs) above what it held before the step.
-Targets: (a) and (d) within 1.5x of PyTorch. Contenders are timed in interleaved rounds (rotating
-who goes first) and the best round of each counts, so load on a shared machine hits them alike.
+    kernels, serial and threaded, and torch's code load), and reports how far one full step raises
+    the process's peak resident set (VmHWM, reset through /proc/self/clear_refs) above what it held before the step.
+Each thread count given to --threads runs (a) to (d) in turn, in the same process (BLAS, OpenMP and
+numba limited through tinygrad231n.threads, torch with torch.set_num_threads); the load average is
+printed at the start, for each thread count and at the end. Beside each time of (a) and (d) stands
+its rate of convolution work, GFLOP/s: direct-convolution FLOPs (2 * N * F * C * kh * kw * Hout * Wout
+per product; forward + backward is three products, dx and dw each as costly as the output; a
+scheme needing fewer multiplies counts at the direct cost) over the time, and that rate as a share
+of numpy's float32 sgemm timed in the same run (SGEMM_SIZE^3, the same thread count).
+Targets (issue 17): (d) at most 0.75x PyTorch at 1 and 2 threads; (a) float32 >= 80 GFLOP/s on one
+thread. Contenders are timed in interleaved rounds (rotating who goes first) and the best round of
+each counts, so load on a shared machine hits them alike.
 Before timing, each pair is checked to compute the same numbers.
 
     --clock cpu   time the process's CPU seconds instead of wall seconds: with one thread on a
@@ -26,7 +34,9 @@ import sys
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from common import set_threads  # noqa: E402  (pins threads at run time, through threadpoolctl and numba)
+from tinygrad231n.threads import calm_numba_workers  # noqa: E402
 
+calm_numba_workers()  # numba's threads as the command line has them (workqueue), before any parallel kernel
 THREADS = set_threads()
 
 import argparse  # noqa: E402
@@ -41,6 +51,7 @@ import tinygrad231n.nn.functional as F  # noqa: E402
 from models.convnet import ConvNet  # noqa: E402
 from tinygrad231n import Tensor, nn  # noqa: E402
 from tinygrad231n.cs231n.naive_layers import conv_backward_naive, conv_forward_naive  # noqa: E402
+from tinygrad231n.threads import limited_threads  # noqa: E402
 
 try:
     import torch
@@ -48,6 +59,7 @@ except ImportError:
     torch = None
 
 LEARNING_RATE = 1e-2
+SGEMM_SIZE = 1024  # the reference product: (1024, 1024) @ (1024, 1024), float32
 
 
 CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
@@ -193,9 +205,9 @@ def _status_kib(field):
     raise RuntimeError(f"bench_conv: no {field} in /proc/self/status")
 
 
-def step_memory(name, batch):
+def step_memory(name, batch, threads):
     """Peak memory rise of one ConvNet step of contender `name`, measured in a fresh process."""
-    command = [sys.executable, __file__, "--memory-of", name, "--batch", str(batch), "--threads", str(THREADS)]
+    command = [sys.executable, __file__, "--memory-of", name, "--batch", str(batch), "--threads", str(threads)]
     result = subprocess.run(command, capture_output=True, text=True, check=True)
     return int(result.stdout.split()[-1])
 
@@ -237,17 +249,87 @@ def measure_memory_here(name, batch):
     print(peak_rise_bytes(lambda: step(X, y)))
 
 
-def convnet_step(batch, repeats):
+def convnet_step(batch, repeats, threads):
     ours_step, torch_step, _, _ = convnet_steps(batch)
     check_close("ConvNet's first loss", ours_step(), torch_step(), np.float32)
     check_close("ConvNet's second loss", ours_step(), torch_step(), np.float32)  # after one identical update
-    memory = {name: step_memory(name, batch) for name in ("tinygrad231n", "pytorch")}
+    memory = {name: step_memory(name, batch, threads) for name in ("tinygrad231n", "pytorch")}
     return interleaved_best({"tinygrad231n": ours_step, "pytorch": torch_step}, repeats), memory
+
+
+def conv_flops(batch, channels_in, channels_out, kernel, out_pixels):
+    """Direct-convolution FLOPs of one product (the forward; dx and dw cost as much each)."""
+    return 2 * batch * channels_out * channels_in * kernel * kernel * out_pixels
+
+
+def convnet_step_flops(batch, input_dim=(3, 32, 32)):
+    """Convolution FLOPs of one ConvNet training step: three products per conv, two for the first
+    (no one needs the gradient of the images); the affine layer and the rest are left out."""
+    model = ConvNet(augment=False, dtype=np.float32, seed=0)
+    size, total = input_dim[1] * input_dim[2], 0
+    for layer in model.network:
+        if isinstance(layer, nn.Conv2d):
+            products = 2 if total == 0 else 3
+            total += products * conv_flops(batch, layer.in_channels, layer.out_channels, 3, size)
+        elif isinstance(layer, nn.MaxPool2d):
+            size //= 4
+    return total
+
+
+def sgemm_rate(repeats):
+    """numpy's float32 matrix product's FLOP/s at SGEMM_SIZE, best of `repeats` (at the current threads)."""
+    rng = np.random.default_rng(0)
+    a, b = (rng.standard_normal((SGEMM_SIZE, SGEMM_SIZE)).astype(np.float32) for _ in range(2))
+    seconds = interleaved_best({"sgemm": lambda: a @ b}, repeats)["sgemm"]
+    return 2 * SGEMM_SIZE ** 3 / seconds
+
+
+def report_rates(timings, names, flops, sgemm):
+    """Each contender's GFLOP/s of convolution work and its share of the sgemm rate."""
+    for name in names:
+        rate = flops / timings[name]
+        print(f"    {name:<26} {rate / 1e9:6.1f} GFLOP/s  {rate / sgemm:5.0%} of sgemm")
+
+
+def load():
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def run_at(threads, args):
+    """(a) to (d) at `threads` threads; returns {figure: ratio to PyTorch}."""
+    sgemm = sgemm_rate(args.repeats)
+    print(f"\n=== {threads} thread{'s' if threads > 1 else ''} (load average {load()}); numpy sgemm "
+          f"{SGEMM_SIZE}^3 float32: {sgemm / 1e9:.1f} GFLOP/s")
+    ratios = {}
+    flops = 3 * conv_flops(args.batch, 32, 32, 3, 32 * 32)
+    for dtype in (np.float32, np.float64):
+        timings = conv_layer(dtype, args.batch, args.repeats)
+        report(f"(a) conv 3x3, 32 -> 32 channels, 32x32, padding 1, {np.dtype(dtype).name}: forward + backward",
+               {k: timings[k] for k in ("tinygrad231n", "pytorch")}, "pytorch")
+        if dtype == np.float32:
+            report_rates(timings, ("tinygrad231n", "pytorch"), flops, sgemm)
+        report("    forward only", {k: timings[k] for k in ("tinygrad231n forward", "pytorch forward")}, "pytorch forward")
+        if dtype == np.float32:
+            report_rates(timings, ("tinygrad231n forward", "pytorch forward"), flops / 3, sgemm)
+        ratios[f"conv fwd+bwd {np.dtype(dtype).name}"] = timings["tinygrad231n"] / timings["pytorch"]
+    timings = max_pool_layer(args.batch, args.repeats)
+    report("(b) max pool 2x2, stride 2, on (N, 32, 32, 32) float32: forward + backward", timings, "pytorch")
+    ratios["max pool fwd+bwd float32"] = timings["tinygrad231n"] / timings["pytorch"]
+    if not args.skip_naive:
+        timings = naive_loops(max(1, args.repeats // 2))
+        report("(c) conv 3x3, N=2, 3 -> 8 channels, 16x16, float64: forward + backward", timings, "tinygrad231n")
+    timings, memory = convnet_step(args.batch, args.repeats, threads)
+    report("(d) ConvNet training step (32-64-128, batch norm), float32", timings, "pytorch")
+    report_rates(timings, ("tinygrad231n", "pytorch"), convnet_step_flops(args.batch), sgemm)
+    print("    peak memory rise during one step: " + ", ".join(f"{name} {size / 2 ** 20:.0f} MiB"
+                                                            for name, size in memory.items()))
+    ratios["ConvNet step float32"] = timings["tinygrad231n"] / timings["pytorch"]
+    return ratios
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--threads", type=int, default=1, help="(read by common.set_threads)")
+    parser.add_argument("--threads", type=int, nargs="+", default=[1], help="thread counts, each run in turn")
     parser.add_argument("--repeats", type=int, default=5, help="timed rounds; the best of each counts")
     parser.add_argument("--batch", type=int, default=128)
     parser.add_argument("--skip-naive", action="store_true", help="leave out (c), the naive loops")
@@ -261,29 +343,18 @@ def main():
         return measure_memory_here(args.memory_of, args.batch)
     global clock
     clock = CLOCKS[args.clock]
-    print(f"numpy {np.__version__}, torch {torch.__version__}, threads {THREADS}, cpus {os.cpu_count()}, "
-          f"batch {args.batch}, {args.clock} clock")
+    print(f"numpy {np.__version__}, torch {torch.__version__}, threads {args.threads}, cpus {os.cpu_count()}, "
+          f"batch {args.batch}, {args.clock} clock; load average {load()} at the start")
     ratios = {}
-    for dtype in (np.float32, np.float64):
-        timings = conv_layer(dtype, args.batch, args.repeats)
-        report(f"(a) conv 3x3, 32 -> 32 channels, 32x32, padding 1, {np.dtype(dtype).name}: forward + backward",
-               {k: timings[k] for k in ("tinygrad231n", "pytorch")}, "pytorch")
-        report("    forward only", {k: timings[k] for k in ("tinygrad231n forward", "pytorch forward")}, "pytorch forward")
-        ratios[f"conv fwd+bwd {np.dtype(dtype).name}"] = timings["tinygrad231n"] / timings["pytorch"]
-    timings = max_pool_layer(args.batch, args.repeats)
-    report("(b) max pool 2x2, stride 2, on (N, 32, 32, 32) float32: forward + backward", timings, "pytorch")
-    ratios["max pool fwd+bwd float32"] = timings["tinygrad231n"] / timings["pytorch"]
-    if not args.skip_naive:
-        timings = naive_loops(max(1, args.repeats // 2))
-        report("(c) conv 3x3, N=2, 3 -> 8 channels, 16x16, float64: forward + backward", timings, "tinygrad231n")
-    timings, memory = convnet_step(args.batch, args.repeats)
-    report("(d) ConvNet training step (32-64-128, batch norm), float32", timings, "pytorch")
-    print("    peak memory rise during one step: " + ", ".join(f"{name} {size / 2 ** 20:.0f} MiB"
-                                                            for name, size in memory.items()))
-    ratios["ConvNet step float32"] = timings["tinygrad231n"] / timings["pytorch"]
-    print("\nratios to PyTorch (target <= 1.5x for the conv and the ConvNet step):")
-    for name, ratio in ratios.items():
-        print(f"  {name:<28} {ratio:6.2f}x")
+    for threads in args.threads:
+        torch.set_num_threads(threads)
+        with limited_threads(threads):
+            ratios[threads] = run_at(threads, args)
+    print(f"\nload average {load()} at the end")
+    print("ratios to PyTorch (targets: the ConvNet step <= 0.75x at every thread count):")
+    for threads, figures in ratios.items():
+        for name, ratio in figures.items():
+            print(f"  {threads} thread{'s' if threads > 1 else ' '}  {name:<28} {ratio:6.2f}x")
 
 
 if __name__ == "__main__":

@@ -49,15 +49,18 @@ def caption_rows(results):
 
 def format_table(results):
     """The accuracy table (and the captioning models' scores) as fixed-width text for the terminal."""
+    width = max([16] + [len(name) + 2 for name in results])  # the model column fits the longest name
     lines = []
     if classifiers(results):
-        lines.append("{:<16}{:>9}{:>10}{:>12}{:>13}{:>10}".format(*TABLE_HEADERS))
+        row_format = "{:<%d}{:>9}{:>10}{:>12}{:>13}{:>10}" % width
+        lines.append(row_format.format(*TABLE_HEADERS))
         for row in table_rows(results):
-            lines.append("{:<16}{:>9}{:>10}{:>12}{:>13}{:>10}".format(row[0], *map(_number, row[1:5]), row[5]))
+            lines.append(row_format.format(row[0], *map(_number, row[1:5]), row[5]))
     if captioners(results):
-        lines.append(("\n" if lines else "") + "{:<16}{:>12}{:>10}{:>12}{:>10}".format(*CAPTION_HEADERS))
+        row_format = "{:<%d}{:>12}{:>10}{:>12}{:>10}" % width
+        lines.append(("\n" if lines else "") + row_format.format(*CAPTION_HEADERS))
         for row in caption_rows(results):
-            lines.append("{:<16}{:>12}{:>10}{:>12}{:>10}".format(row[0], *map(_number, row[1:4]), row[4]))
+            lines.append(row_format.format(row[0], *map(_number, row[1:4]), row[4]))
     return "\n".join(lines)
 
 

@@ -114,12 +114,11 @@ def temporal_affine_forward(x, w, b):
     x, w, b = leaves(x, w, b)
     if x.ndim != 3:
         raise ValueError(f"temporal_affine_forward: x must be a batch of sequences (N, T, D), got shape {x.shape}")
-    N, T, D = x.shape
+    D = x.shape[2]
     if w.ndim != 2 or w.shape[0] != D or b.shape != (w.shape[1],):
         raise ValueError(f"temporal_affine_forward: expected w (D, M) with D = {D} and b (M,), got w {w.shape} "
                          f"and b {b.shape}")
-    out = (x.reshape(N * T, D) @ w + b).reshape(N, T, w.shape[1])  # one product for all N * T steps
-    return forward_result(out, (x, w, b))
+    return forward_result(x @ w + b, (x, w, b))  # matmul runs a stack against one matrix as one product
 
 
 def temporal_affine_backward(dout, cache):

@@ -174,6 +174,9 @@ def torch_convnet(model):
         elif isinstance(layer, nn.BatchNorm2d):
             copy = torch.nn.BatchNorm2d(layer.num_features, momentum=1 - layer.momentum)  # PyTorch's convention
             copy.weight.data, copy.bias.data = torch.tensor(layer.weight.data), torch.tensor(layer.bias.data)
+            if isinstance(layer, nn.BatchNorm2dPoolReLU):  # our one fused layer is three of torch's
+                layers += [copy, torch.nn.MaxPool2d(2)]
+                copy = torch.nn.ReLU()
         elif isinstance(layer, nn.MaxPool2d):
             copy = torch.nn.MaxPool2d(2)
         elif isinstance(layer, nn.ReLU):
@@ -271,7 +274,7 @@ def convnet_step_flops(batch, input_dim=(3, 32, 32)):
         if isinstance(layer, nn.Conv2d):
             products = 2 if total == 0 else 3
             total += products * conv_flops(batch, layer.in_channels, layer.out_channels, 3, size)
-        elif isinstance(layer, nn.MaxPool2d):
+        elif isinstance(layer, (nn.MaxPool2d, nn.BatchNorm2dPoolReLU)):
             size //= 4
     return total
 

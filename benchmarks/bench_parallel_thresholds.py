@@ -86,6 +86,24 @@ def _channel_norm_cases():
              lambda n: (planes(n), planes(n, 1), np.ones(32), np.ones(32), np.zeros(32), np.empty((n, 32, 256))))]
 
 
+def _norm_pool_relu_cases():
+    """Batch norm, 2x2 max pool and relu fused (kernels/norm_pool_relu.py) on (n, 32, 16, 16) float32 maps."""
+    from tinygrad231n.kernels import norm_pool_relu as module
+
+    def maps(n, seed=0):
+        return np.random.default_rng(seed).standard_normal((n, 32, 16, 16)).astype(np.float32)
+
+    def pooled(n):
+        return maps(n, 1)[:, :, ::2, ::2].copy(), np.zeros((n, 32, 8, 8), module.WINNER_DTYPE)
+
+    ones, zeros = np.ones(32), np.zeros(32)
+    return [("norm_pool_relu forward (32x16x16 float32)", module._forward_kernel, "images",
+             lambda n: (maps(n), ones, zeros) + pooled(n)),
+            ("norm_pool_relu gradient sums", module._sums_kernel, "images", lambda n: pooled(n) + (maps(n), zeros)),
+            ("norm_pool_relu input gradient", module._input_gradient_kernel, "images",
+             lambda n: (np.empty((n, 32, 16, 16), np.float32),) + pooled(n) + (maps(n), ones, ones, zeros))]
+
+
 def _feature_cases():
     """HOG and hue histograms of (n, 32, 32, 3) uint8 images (CIFAR's shape and type)."""
     from tinygrad231n.kernels import color_histogram, hog
@@ -115,7 +133,8 @@ def _loss_cases():
 def cases():
     """name -> [(label, SizedKernel, unit, make_args(size), sizes)]; sizes default to 1..1024."""
     table = {"im2col": _conv_case(16, 8, 3) + _conv_case(3, 32, 7), "pooling": _pooling_cases(),
-             "channel_norm": _channel_norm_cases(), "features": _feature_cases(), "losses": _loss_cases()}
+             "channel_norm": _channel_norm_cases(), "norm_pool_relu": _norm_pool_relu_cases(),
+             "features": _feature_cases(), "losses": _loss_cases()}
     return {name: [case if len(case) == 5 else case + (POWERS,) for case in rows] for name, rows in table.items()}
 
 

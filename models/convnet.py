@@ -79,9 +79,10 @@ class ConvNet(ClassifierMixin, nn.Module):
     Built for accuracy per second on a CPU: the channels grow as the images shrink, so each block
     costs about the same; the first conv, on 3 channels, is cheap. The pool comes before the relu
     in each block (max and relu commute, and the relu then runs on a quarter of the values), and
-    the convs have no bias (batch norm right after subtracts any constant). In training mode the
-    input is augmented (`augment`): random left-right flips and shifts of up to 4 pixels
-    (nn.RandomFlipCrop); `augment=False` turns that off.
+    batch norm, pool and relu at the end of a block are one layer, nn.BatchNorm2dPoolReLU (one fused
+    op, the same numbers). The convs have no bias (batch norm right after subtracts any constant).
+    In training mode the input is augmented (`augment`): random left-right flips and shifts of up to
+    4 pixels (nn.RandomFlipCrop); `augment=False` turns that off.
 
     Weights: He init (randn * sqrt(2 / fan_in)); seed fixes them and the augmentation's draws.
     Parameters in CS231n's names: W{i} for the i-th conv or affine weight (b{i} for the last's
@@ -103,10 +104,10 @@ class ConvNet(ClassifierMixin, nn.Module):
         for out_channels in channels:
             for i in range(convs_per_block):
                 layers.append(nn.Conv2d(c, out_channels, 3, padding=1, bias=False, dtype=dtype, rng=rng))
-                layers.append(nn.BatchNorm2d(out_channels, dtype=dtype))
-                if i == convs_per_block - 1:
-                    layers.append(nn.MaxPool2d(2))
-                layers.append(nn.ReLU())
+                if i == convs_per_block - 1:  # batch norm, 2x2 max pool and relu fused in one layer
+                    layers.append(nn.BatchNorm2dPoolReLU(out_channels, dtype=dtype))
+                else:
+                    layers += [nn.BatchNorm2d(out_channels, dtype=dtype), nn.ReLU()]
                 c = out_channels
         scale = 2 ** len(channels)
         layers += [nn.Flatten(), nn.Linear(c * (h // scale) * (w // scale), num_classes, dtype=dtype, rng=rng)]

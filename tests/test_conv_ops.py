@@ -5,7 +5,7 @@ import contextlib
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as hs
+from hypothesis import assume, given, settings, strategies as hs
 
 import tinygrad231n.nn.functional as F
 from test_ops import Case, as_tensors
@@ -13,8 +13,9 @@ from tinygrad231n import Tensor, ops
 from tinygrad231n.gradcheck import gradcheck
 from tinygrad231n.kernels import channel_norm
 from tinygrad231n.kernels import im2col as im2col_kernels
+from tinygrad231n.kernels import norm_pool_relu as fused
 from tinygrad231n.kernels import pooling
-from tinygrad231n.kernels.thresholds import CHANNEL_NORM_MIN_IMAGES, IM2COL_MIN_IMAGES
+from tinygrad231n.kernels.thresholds import CHANNEL_NORM_MIN_IMAGES, IM2COL_MIN_IMAGES, NORM_POOL_RELU_MIN_IMAGES
 from tinygrad231n.testing import strategies as st
 
 # Each example runs a numerical gradient over every input element: keep the count modest.
@@ -103,6 +104,33 @@ def spatial_batchnorm_reference(x, gamma, beta):
     return gamma[:, None, None] * standardized(x, (0, 2, 3)) + beta[:, None, None]
 
 
+@hs.composite
+def images_for_norm_pool_relu(draw, running=False):
+    """images_and_affine with H and W even (2x2 windows tile them), and each window's largest normalized
+    value clear of 0 (the relu's kink) and of the window's runner-up (a tie), so a numerical gradient
+    exists; with running, the running averages (as constant Tensors) to normalize with instead."""
+    n, c = draw(hs.integers(1, 2)), draw(hs.integers(1, 3))
+    h, w = 2 * draw(hs.integers(1, 2)), 2 * draw(hs.integers(1, 2))
+    x = draw(st.distinct_arrays((n, c, h, w), spacing=0.3))
+    gamma, beta = draw(st.arrays((c,))), draw(st.arrays((c,)))
+    mean, var = (draw(st.arrays((c,))), draw(st.positive_arrays((c,)))) if running else (None, None)
+    y = spatial_batchnorm_reference(x, gamma, beta) if mean is None else \
+        running_batchnorm_reference(x, gamma, beta, Tensor(mean), Tensor(var))
+    windows = np.sort(y.reshape(n, c, h // 2, 2, w // 2, 2).transpose(0, 1, 2, 4, 3, 5).reshape(n, c, -1, 4), axis=-1)
+    assume(np.abs(windows[..., -1]).min() > 1e-3 and (windows[..., -1] - windows[..., -2]).min() > 1e-3)
+    return (x, gamma, beta) if mean is None else (x, gamma, beta, Tensor(mean), Tensor(var))
+
+
+def running_batchnorm_reference(x, gamma, beta, mean, var):
+    return (gamma[:, None, None] * (x - mean.data[:, None, None]) / np.sqrt(var.data[:, None, None] + 1e-5)
+            + beta[:, None, None])
+
+
+def norm_pool_relu_composition(reference):
+    """relu(max_pool2d 2x2 of a batch norm reference), in numpy: the fused op's definition."""
+    return lambda *args: np.maximum(pooling.max_pool_reference(reference(*args), (2, 2), (2, 2))[0], 0)
+
+
 def group_norm_reference(x, gamma, beta, groups):
     grouped = standardized(x.reshape(x.shape[0], groups, -1), (2,)).reshape(x.shape)
     return gamma * grouped + beta
@@ -112,8 +140,12 @@ NORM_CASES = [
     Case("batch_norm2d", images_and_affine(), lambda x, g, b: F.batch_norm2d(x, g, b), spatial_batchnorm_reference),
     Case("batch_norm2d_eval", images_with_running_statistics(),
          lambda x, g, b, m, v: F.batch_norm2d(x, g, b, m, v, training=False),
-         lambda x, g, b, m, v: g[:, None, None] * (x - m.data[:, None, None]) / np.sqrt(v.data[:, None, None] + 1e-5)
-         + b[:, None, None]),
+         running_batchnorm_reference),
+    Case("batch_norm_pool_relu", images_for_norm_pool_relu(), F.batch_norm_pool_relu,
+         norm_pool_relu_composition(spatial_batchnorm_reference)),
+    Case("batch_norm_pool_relu_eval", images_for_norm_pool_relu(running=True),
+         lambda x, g, b, m, v: F.batch_norm_pool_relu(x, g, b, m, v, training=False),
+         norm_pool_relu_composition(running_batchnorm_reference)),
     Case("layer_norm", rows_and_affine(), F.layer_norm, lambda x, g, b: g * standardized(x, (1,)) + b),
     Case("group_norm", grouped_images(), lambda x, g, b, groups: F.group_norm(x, groups, g, b), group_norm_reference),
 ]
@@ -304,6 +336,86 @@ def test_channel_norm_kernels_match_numpy(inputs, copies):
     for terms in ({"a": gamma}, {"a": gamma, "v": g, "b": beta, "d": center}):
         np.testing.assert_allclose(channel_norm.channel_affine(x, **terms),
                                    channel_norm.channel_affine_reference(x, **terms), rtol=1e-13)
+
+
+@contextlib.contextmanager
+def norm_pool_relu_kernels(threaded):
+    """The fused kernels sent to their threaded (or serial) variants, whatever the batch's size."""
+    kernels = [fused._forward_kernel, fused._sums_kernel, fused._input_gradient_kernel]
+    before = [k.parallel_min for k in kernels]
+    for k in kernels:
+        k.parallel_min = 0 if threaded else float("inf")
+    try:
+        yield
+    finally:
+        for k, value in zip(kernels, before):
+            k.parallel_min = value
+
+
+@given(hs.integers(1, 3), hs.integers(1, 3), hs.integers(1, 3), hs.integers(1, 3),
+       hs.sampled_from([np.float64, np.float32]), hs.booleans(), hs.booleans(), hs.integers(0, 2 ** 32 - 1))
+def test_norm_pool_relu_kernels_match_numpy(n, c, half_h, half_w, dtype, threaded, ties, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, c, 2 * half_h, 2 * half_w)).astype(dtype)
+    if ties:  # few distinct values: ties within windows, and windows whose maximum is exactly 0
+        x = np.round(x).astype(dtype)
+    a, d, b, e = (rng.standard_normal(c) for _ in range(4))
+    a[0] = 1.0 if ties else a[0]  # with d = 0, an exact 0 after the affine
+    d[0] = 0.0 if ties else d[0]
+    with norm_pool_relu_kernels(threaded):
+        out, winner = fused.norm_pool_relu(x, a, d)
+        expected_out, expected_winner = fused.norm_pool_relu_reference(x, a, d)
+        np.testing.assert_array_equal(out, expected_out)
+        np.testing.assert_array_equal(winner, expected_winner)
+        assert out.dtype == dtype
+        grad = rng.standard_normal(out.shape).astype(dtype)
+        for got, expected in zip(fused.norm_pool_relu_gradient_sums(grad, winner, x, d),
+                                 fused.norm_pool_relu_gradient_sums_reference(grad, winner, x, d)):
+            np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+        dx = fused.norm_pool_relu_input_gradient(grad, winner, x, a, b, e)
+        assert dx.dtype == dtype
+        np.testing.assert_allclose(dx, fused.norm_pool_relu_input_gradient_reference(grad, winner, x, a, b, e),
+                                   rtol=1e-12 if dtype == np.float64 else 1e-6, atol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("training", [True, False])
+def test_batch_norm_pool_relu_is_the_three_ops(dtype, training):
+    """Values, gradients and running averages as batch_norm2d, max_pool2d and relu give them, bit for bit
+    in float32 (the same statistics, rounding and winners), on a batch large enough to thread."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((max(CHANNEL_NORM_MIN_IMAGES, NORM_POOL_RELU_MIN_IMAGES) + 1, 3, 6, 4)).astype(dtype)
+    gamma, beta = rng.standard_normal(3).astype(dtype), rng.standard_normal(3).astype(dtype)
+    gamma[0] = -1.0  # a negative scale: the window's maximum comes from its smallest x
+    grad = rng.standard_normal((len(x), 3, 3, 2)).astype(dtype)
+    results = []
+    for fused_op in (True, False):
+        tensors = [Tensor(a, requires_grad=True) for a in (x, gamma, beta)]
+        running = [np.full(3, 0.5, dtype), np.full(3, 2.0, dtype)]
+        if fused_op:
+            out = F.batch_norm_pool_relu(*tensors, *running, training=training)
+        else:
+            out = F.max_pool2d(F.batch_norm2d(*tensors, *running, training=training), 2).relu()
+        out.backward(grad)
+        results.append([out.data] + [t.grad for t in tensors] + running)
+    for got, expected in zip(*results):
+        assert got.dtype == expected.dtype
+        np.testing.assert_allclose(got, expected, rtol=1e-13 if dtype == np.float64 else 0, atol=1e-13)
+
+
+def test_batch_norm_pool_relu_propagates_nan():
+    x = np.arange(32.0).reshape(2, 1, 4, 4)
+    x[0, 0, 1, 1] = np.nan
+    out = F.batch_norm_pool_relu(x, np.ones(1), np.zeros(1), training=False, running_mean=np.zeros(1),
+                                 running_var=np.ones(1))
+    assert np.isnan(out.data[0, 0, 0, 0]) and not np.isnan(out.data[0, 0, 0, 1])
+
+
+def test_batch_norm_pool_relu_rejects_odd_sizes():
+    with pytest.raises(ValueError, match="batch_norm_pool_relu: stride 2 does not tile the width"):
+        F.batch_norm_pool_relu(np.zeros((1, 2, 4, 5)), np.ones(2), np.zeros(2))
+    with pytest.raises(ValueError, match="batch_norm_pool_relu: x must be \\(N, C, H, W\\) with gamma and beta"):
+        F.batch_norm_pool_relu(np.zeros((1, 2, 4, 4)), np.ones(3), np.zeros(3))
 
 
 def test_spatial_batchnorm_float32_stays_float32_with_float64_statistics():

@@ -31,6 +31,12 @@ IM2COL_MIN_IMAGES = 64
 # 2-4 with OpenMP. After a GEMM: from 1,024 images (affine) or never.
 CHANNEL_NORM_MIN_IMAGES = 64
 
+# Batch norm + 2x2 max pool + relu fused (kernels/norm_pool_relu.py), images of 32x16x16 float32. Alone, with
+# workqueue threads, on the shared 2-core machine at load 1.4 (one core partly taken): forward from 1,024
+# images, gradient sums from 512, input gradient none (1.6-1.7x at 256 and 512, 1.0x at 1,024). These passes
+# are memory-bound; a training batch (128) stays serial.
+NORM_POOL_RELU_MIN_IMAGES = 512
+
 # Max and average pooling, forward and backward (kernels/pooling.py), values of the first argument
 # (the input forward, dx backward). Alone: from 131,072 (max), 524,288 (max backward) and 65,536
 # (average) values of 32x16x16 maps, 2x2 windows, with workqueue threads; from 8,192-262,144 with

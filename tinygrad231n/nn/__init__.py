@@ -10,7 +10,7 @@
 from . import functional
 from .attention import MultiHeadAttention, PositionalEncoding, TransformerDecoderLayer, causal_mask
 from .augment import RandomFlipCrop
-from .batchnorm import BatchNorm1d, BatchNorm2d
+from .batchnorm import BatchNorm1d, BatchNorm2d, BatchNorm2dPoolReLU
 from .conv import AvgPool2d, Conv2d, Flatten, MaxPool2d
 from .embedding import Embedding
 from .layers import Dropout, Linear, ReLU
@@ -19,6 +19,7 @@ from .norm import GroupNorm, LayerNorm
 from .rnn import LSTM, RNN
 
 __all__ = ["functional", "Module", "Parameter", "Sequential", "Linear", "ReLU", "Dropout", "BatchNorm1d",
-           "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "BatchNorm2d", "LayerNorm", "GroupNorm",
+           "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "BatchNorm2d", "BatchNorm2dPoolReLU", "LayerNorm",
+           "GroupNorm",
            "RandomFlipCrop", "MultiHeadAttention", "PositionalEncoding", "TransformerDecoderLayer", "causal_mask",
            "Embedding", "RNN", "LSTM"]

@@ -59,3 +59,18 @@ class BatchNorm2d(_BatchNorm):
     in numba passes (ops/norm.py's SpatialBatchNorm)."""
 
     input_ndim, input_form = 4, "images (N, {}, H, W)"
+
+
+class BatchNorm2dPoolReLU(BatchNorm2d):
+    """BatchNorm2d, then 2x2 max pooling (stride 2), then relu, as one fused op (ops/norm_pool_relu.py):
+    the numbers of nn.Sequential(BatchNorm2d(C), MaxPool2d(2), ReLU()) in fewer passes and less memory.
+    Its parameters and buffers are BatchNorm2d's (a checkpoint holds gamma, beta and the running
+    averages as for BatchNorm2d)."""
+
+    def forward(self, x):
+        x = as_tensor(x)
+        if x.ndim != 4 or x.shape[1] != self.num_features:
+            expected = self.input_form.format(self.num_features)
+            raise ValueError(f"{self!r}: input has shape {x.shape}, expected {expected}")
+        return F.batch_norm_pool_relu(x, self.weight, self.bias, self.running_mean, self.running_var,
+                                      training=self.training, momentum=self.momentum, eps=self.eps)

@@ -61,6 +61,14 @@ def standardize_backward(dxhat, xhat, inv_std, axes):
             - xhat * (dxhat * xhat).mean(axis=axes, keepdims=True)) * inv_std
 
 
+def input_gradient_coefficients(scale, inv_std, mean, grad_sum, grad_centered_sum, count):
+    """(b, e) per channel such that spatial batch norm's dx = scale * g + b * x + e in training, from
+    the sums of g and g * (x - mean) over the `count` values of each channel (all float64 (C,)):
+    dx = scale * (g - mean(g) - xhat * mean(g * xhat)) regrouped."""
+    b = -scale * inv_std ** 2 * grad_centered_sum / count
+    return b, -scale * grad_sum / count - b * mean
+
+
 @register()  # nn.functional.batch_norm picks this op or BatchNorm by x.ndim
 class SpatialBatchNorm(Function):
     """Batch norm of images x (N, C, H, W), per channel over N, H, W; gamma, beta (C,).
@@ -95,9 +103,8 @@ class SpatialBatchNorm(Function):
         dx = None
         if ctx.needs_input_grad[0] and ctx.training:
             count = x.size // x.shape[1]
-            # dx = scale * (g - mean(g) - xhat * mean(g * xhat)), as a * g + b * x + d per channel.
-            b = -scale * inv_std ** 2 * grad_centered_sum / count
-            dx = channel_affine(grad, scale, v=x, b=b, d=-scale * grad_sum / count - b * mean)
+            b, e = input_gradient_coefficients(scale, inv_std, mean, grad_sum, grad_centered_sum, count)
+            dx = channel_affine(grad, scale, v=x, b=b, d=e)
         elif ctx.needs_input_grad[0]:
             dx = channel_affine(grad, scale)
         return dx, dgamma.astype(ctx.dtypes[0]), dbeta.astype(ctx.dtypes[1]), None, None

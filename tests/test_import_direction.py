@@ -2,7 +2,8 @@
 
     core      tinygrad231n/{__init__, tensor, function, checks}.py, ops/, kernels/
     support   data/, atomic.py, paths.py, threads.py: below models, importing at most the core
-    library   nn/, optim/, gradcheck.py, viz.py (and graphviz_wasm.py), testing/
+    library   nn/, optim/, gradcheck.py, viz.py (and graphviz_wasm.py), testing/, the PyTorch-flavoured
+              front torch/ and torchvision/ (names over the engine, nn and data)
     models    models/ (the top-level package: the classifiers and their declarations)
     faces     reproduce/, sweep/, cli.py, __main__.py, report.py, plots.py, cs231n/
 
@@ -25,6 +26,7 @@ PLACES = {
     "tinygrad231n.threads": "support",
     "tinygrad231n.nn": "library", "tinygrad231n.optim": "library", "tinygrad231n.gradcheck": "library",
     "tinygrad231n.viz": "library", "tinygrad231n.graphviz_wasm": "library", "tinygrad231n.testing": "library",
+    "tinygrad231n.torch": "library", "tinygrad231n.torchvision": "library",
     "models": "models",
     "tinygrad231n.reproduce": "faces", "tinygrad231n.sweep": "faces", "tinygrad231n.cli": "faces",
     "tinygrad231n.__main__": "faces", "tinygrad231n.report": "faces", "tinygrad231n.plots": "faces",

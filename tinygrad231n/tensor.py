@@ -24,13 +24,32 @@ array, as in PyTorch.
 import numpy as np
 
 
+def _comparison(ufunc, symbol):
+    """Tensor.__eq__ and friends: elementwise, broadcast like numpy, a bool Tensor that records nothing.
+    Anything that is not a number, an array or a Tensor (None, a string) compares as Python objects do."""
+    def compare(self, other):
+        if isinstance(other, Tensor):
+            other = other._data
+        elif not isinstance(other, (int, float, np.ndarray, np.generic, list, tuple)):
+            return NotImplemented
+        try:
+            return Tensor._from_op(np.asarray(ufunc(self._data, other)), None)
+        except ValueError:
+            raise ValueError(f"{symbol}: shapes {self.shape} and {np.shape(other)} cannot be broadcast together "
+                             "(sizes must match or be 1, aligned from the right)") from None
+    compare.__name__ = compare.__qualname__ = f"__{ufunc.__name__}__"
+    return compare
+
+
 class Tensor:
     """A numpy array (`.data`) with an optional gradient (`.grad`, same shape and dtype).
 
     The data is float32 or float64: float32 and float64 input keep their dtype; integer, bool and
     list input becomes float64; other floats (float16, longdouble) are refused, since the numba
-    kernels run in float32 and float64 only. `name` labels the tensor in graph diagrams
-    (nn.Module sets it for parameters).
+    kernels run in float32 and float64 only. Integer and bool tensors (int64, int32, uint8, bool)
+    exist when asked for (`dtype=np.int64`) or made by ops that give indices or truth values
+    (comparisons); as in PyTorch they never require grad. `name` labels the tensor in graph
+    diagrams (nn.Module sets it for parameters).
     """
 
     __slots__ = ("_data", "grad", "requires_grad", "name", "_ctx", "_written_at", "_held")
@@ -38,9 +57,11 @@ class Tensor:
     _writes = 0  # the write clock: how many in-place writes through the Tensor API so far (module doc)
 
     def __init__(self, data, requires_grad=False, dtype=None, name=None):
-        self._data = _as_float_array(data, dtype)
+        self._data = _as_array(data, dtype)
         self.grad = None
         self.requires_grad = bool(requires_grad)
+        if self.requires_grad and self._data.dtype not in _FLOATS:
+            raise RuntimeError(_NO_GRAD_FOR_DTYPE.format(self._data.dtype))
         self.name = name
         self._ctx = None
         self._written_at = 0
@@ -80,8 +101,10 @@ class Tensor:
     def data(self, value):
         if value is self._data:  # `t.data -= x`: numpy changed the array in place, then Python assigns it back
             self._mark_written()
+        elif isinstance(value, Tensor):  # its dtype is one a Tensor may have: keep it (ints stay ints)
+            self._data = value._data
         else:
-            self._data = _as_float_array(value, None)
+            self._data = _as_array(value, None)
 
     def copy_(self, value):
         """Write `value` into `.data` in place (broadcast, same-kind casting, as np.copyto); returns self.
@@ -124,6 +147,37 @@ class Tensor:
         if self._data.size != 1:
             raise ValueError(f"item(): only a tensor with one element has an item; this one has shape {self.shape}")
         return self._data.item()
+
+    # Python numbers from one-element tensors, as in PyTorch: `float(num_correct)`, `int(t)`, `'%d' % t`.
+    def __float__(self):
+        return float(self._one_element("float()"))
+
+    def __int__(self):
+        return int(self._one_element("int()"))  # truncates toward zero, as int(3.7) and PyTorch do
+
+    def __index__(self):
+        """An integer tensor of one element as a list index or a range bound (PyTorch: integers only)."""
+        if self._data.dtype.kind not in "iub":
+            raise TypeError(f"only integer tensors of a single element can be converted to an index; "
+                            f"this one is {self._data.dtype}")
+        return int(self._one_element("__index__"))
+
+    def _one_element(self, what):
+        if self._data.size != 1:
+            raise ValueError(f"{what}: only a tensor with one element converts to a Python number; "
+                             f"this one has shape {self.shape}")
+        return self._data.item()
+
+    # Comparisons give bool tensors and are never recorded (they have no gradient). Defining __eq__
+    # would make Tensors unhashable: hashing stays by identity, so sets and dicts of tensors work,
+    # and code that looks tensors up in lists must compare by identity (`is`), never with ==.
+    __hash__ = object.__hash__
+    __eq__ = _comparison(np.equal, "==")
+    __ne__ = _comparison(np.not_equal, "!=")
+    __lt__ = _comparison(np.less, "<")
+    __le__ = _comparison(np.less_equal, "<=")
+    __gt__ = _comparison(np.greater, ">")
+    __ge__ = _comparison(np.greater_equal, ">=")
 
     def detach(self):
         """The same data as a new leaf that records nothing (shares memory, like torch)."""
@@ -197,20 +251,25 @@ def as_tensor(x):
 
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+_NON_FLOATS = (np.dtype(np.int64), np.dtype(np.int32), np.dtype(np.uint8), np.dtype(np.bool_))
+_NO_GRAD_FOR_DTYPE = "only floating-point tensors can require gradients; got {}"  # PyTorch's rule, and its words
 
 
-def _as_float_array(data, dtype):
+def _as_array(data, dtype):
+    """`data` as an array of a dtype a Tensor may hold. Without `dtype`, floats keep theirs and
+    integers and bools become float64 (the engine's default); an explicit `dtype` may be any of
+    _FLOATS and _NON_FLOATS."""
     if isinstance(data, Tensor):
         data = data._data
     if dtype is not None:
         dtype = np.dtype(dtype)
-        if dtype not in _FLOATS:
-            raise TypeError(f"Tensor: dtype must be float32 or float64, got {dtype}")
+        if dtype not in _FLOATS and dtype not in _NON_FLOATS:
+            raise TypeError(f"Tensor: dtype must be one of float32, float64, int64, int32, uint8, bool; got {dtype}")
     try:
         array = np.asarray(data, dtype=dtype)
     except (TypeError, ValueError) as err:
         raise TypeError(f"Tensor: cannot make a numeric array from {type(data).__name__} data ({err})") from None
-    if array.dtype in _FLOATS:
+    if array.dtype in _FLOATS or dtype is not None:
         return array
     if array.dtype.kind in "biu":
         return array.astype(np.float64)
@@ -230,6 +289,8 @@ def _as_operand(x):
 
 def _binary(function, a, b):
     a, b = _as_operand(a), _as_operand(b)
+    if (a.__class__ is Tensor and a._data.dtype.kind != "f") or (b.__class__ is Tensor and b._data.dtype.kind != "f"):
+        a, b = _promote_integers(function, a, b)
     try:
         return function.apply(a, b)
     except ValueError as error:
@@ -242,6 +303,26 @@ def _binary(function, a, b):
             raise ValueError(f"{function.__name__.lower()}: shapes {shape_a} and {shape_b} cannot be "
                              "broadcast together (sizes must match or be 1, aligned from the right)") from None
         raise
+
+
+def _promote_integers(function, a, b):
+    """PyTorch's dtype for an operator with an integer or bool tensor, where numpy's differs:
+    with a float tensor, the float tensor's dtype (numpy: float32 * int64 -> float64); with a
+    Python float, or for `/` of integers, float32, the default float (numpy: float64). Integers
+    with integers stay as numpy computes them (int64 + int64 -> int64, as PyTorch)."""
+    floats = [x._data.dtype for x in (a, b) if isinstance(x, Tensor) and x._data.dtype.kind == "f"]
+    if floats:
+        dtype = floats[0]
+    elif isinstance(a, float) or isinstance(b, float) or function.__name__ == "Div":
+        dtype = np.dtype(np.float32)
+    else:
+        return a, b
+    return tuple(_cast(x, dtype) if isinstance(x, Tensor) and x._data.dtype.kind != "f" else x for x in (a, b))
+
+
+def _cast(x, dtype):
+    """A non-float tensor's values as a new float tensor (never recorded: integer tensors need no grad)."""
+    return Tensor._from_op(x._data.astype(dtype), None)
 
 
 def _seed_gradient(output, grad):

@@ -1,0 +1,128 @@
+"""The engine's Tensor where it follows PyTorch for the front (tinygrad231n.torch): integer and bool
+tensors, comparisons, Python numbers from tensors. Expected values and dtypes are PyTorch's, read
+from tests/data/torch_front_fixtures.npz (scripts/make_torch_front_fixtures.py wrote them with torch,
+running the same cases this file runs on the engine)."""
+import importlib.util
+import os
+
+import numpy as np
+import pytest
+
+from tinygrad231n import Tensor
+
+HERE = os.path.dirname(__file__)
+FIXTURES = np.load(os.path.join(HERE, "data", "torch_front_fixtures.npz"))
+_spec = importlib.util.spec_from_file_location(
+    "make_torch_front_fixtures", os.path.join(HERE, "..", "scripts", "make_torch_front_fixtures.py"))
+fixture_script = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(fixture_script)
+
+
+def tensor(value):
+    """torch.tensor's rule for the cases: integer and bool data keep their dtype (the engine's
+    Tensor(value) makes them float64 unless a dtype is given)."""
+    array = np.asarray(value)
+    return Tensor(array, dtype=array.dtype) if array.dtype.kind in "iub" else Tensor(array)
+
+
+def inputs():
+    return {name: Tensor(FIXTURES[name], dtype=FIXTURES[name].dtype) for name in FIXTURES.files
+            if name.startswith("in/")}
+
+
+CASES = fixture_script.cases(inputs(), tensor)
+PYTHON_NUMBERS = {"int_of_f32", "float_of_int", "index_of_int"}  # the value is what counts, not the dtype
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_values_and_dtypes_match_pytorch(name):
+    result = CASES[name]()
+    assert isinstance(result, Tensor)
+    np.testing.assert_array_equal(result.numpy(), FIXTURES[name])
+    if name not in PYTHON_NUMBERS:
+        assert result.dtype.name == str(FIXTURES[f"{name}/dtype"]), name
+
+
+# ---- item 1: integer and bool tensors ---------------------------------------------------------
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.uint8, np.bool_])
+def test_an_explicit_integer_dtype_is_kept(dtype):
+    t = Tensor([1, 0, 1], dtype=dtype)
+    assert t.dtype == dtype and not t.requires_grad
+
+
+def test_integer_data_without_a_dtype_still_becomes_float64():
+    assert Tensor([1, 2]).dtype == np.float64
+    assert Tensor(np.array([True, False])).dtype == np.float64
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.bool_])
+def test_a_non_float_tensor_cannot_require_grad(dtype):
+    with pytest.raises(RuntimeError, match=f"only floating-point tensors can require gradients; got "
+                                           f"{np.dtype(dtype).name}"):
+        Tensor([1, 0], dtype=dtype, requires_grad=True)
+
+
+def test_an_integer_tensor_in_a_graph_gets_no_gradient_and_the_float_leaf_keeps_its_dtype():
+    x = Tensor(np.array([1.0, 2.0, 3.0], dtype=np.float32), requires_grad=True)
+    counts = Tensor([1, 2, 3], dtype=np.int64)
+    (x * counts).sum().backward()
+    assert x.grad.dtype == np.float32
+    np.testing.assert_array_equal(x.grad, [1, 2, 3])
+    assert counts.grad is None
+
+
+def test_assigning_a_tensor_to_data_keeps_its_dtype():
+    t = Tensor([1.0, 2.0])
+    t.data = Tensor([3, 4], dtype=np.int64)
+    assert t.dtype == np.int64
+
+
+# ---- item 2: comparisons ------------------------------------------------------------------------
+def test_a_comparison_is_a_bool_tensor_outside_the_graph():
+    x = Tensor([1.0, -2.0], requires_grad=True)
+    positive = x > 0
+    assert positive.dtype == np.bool_ and not positive.requires_grad and positive.is_leaf
+    np.testing.assert_array_equal(positive.numpy(), [True, False])
+
+
+def test_tensors_hash_by_identity_so_sets_and_dicts_of_tensors_work():
+    a, b = Tensor([1.0, 2.0]), Tensor([1.0, 2.0])
+    assert len({a, b}) == 2 and {a: 1, b: 2}[b] == 2
+    assert a in [a, b]  # identity is checked first; `b in [a, b]` asks a == b and is ambiguous, as in PyTorch
+
+
+def test_comparing_with_none_or_text_is_plain_python():
+    t = Tensor([1.0, 2.0])
+    assert (t == None) is False and (t != "a") is True  # noqa: E711  (that is the point)
+
+
+def test_comparing_shapes_that_do_not_broadcast_names_them():
+    with pytest.raises(ValueError, match=r"==: shapes \(2,\) and \(3,\) cannot be broadcast"):
+        Tensor([1.0, 2.0]) == Tensor([1.0, 2.0, 3.0])
+
+
+def test_numpy_on_the_left_of_a_comparison_gives_a_tensor():
+    result = np.array([1.0, 5.0]) < Tensor([2.0, 2.0])
+    assert isinstance(result, Tensor)
+    np.testing.assert_array_equal(result.numpy(), [True, False])
+
+
+# ---- item 3: Python numbers ---------------------------------------------------------------------
+def test_accuracy_as_the_notebooks_print_it():
+    preds, y = Tensor([1, 2, 3, 0], dtype=np.int64), Tensor([1, 2, 0, 0], dtype=np.int64)
+    num_correct = (preds == y).sum()
+    assert "Got %d / %d correct" % (num_correct, 4) == "Got 3 / 4 correct"
+    assert float(num_correct) / 4 == 0.75 and int(num_correct) == 3
+
+
+def test_index_needs_an_integer_tensor():
+    assert [10, 20, 30][Tensor(1, dtype=np.int64)] == 20
+    with pytest.raises(TypeError, match="only integer tensors of a single element can be converted to an index"):
+        [10, 20, 30][Tensor(1.0)]
+
+
+@pytest.mark.parametrize("convert", [int, float])
+def test_converting_more_than_one_element_is_one_clear_error(convert):
+    with pytest.raises(ValueError, match=r"only a tensor with one element converts to a Python number; "
+                                         r"this one has shape \(2,\)"):
+        convert(Tensor([1.0, 2.0]))

@@ -183,8 +183,13 @@ def test_default_collate_leaves_strings_as_a_list():
 
 @pytest.mark.parametrize("batch, expected", [
     ([[1, 2], [3]], "each element in list of batch should be of equal size; got sizes [1, 2]"),
-    ([np.array(["a"]), np.array(["b"])], "batch must contain tensors, numpy arrays, numbers, dicts or lists; found <U1"),
+    ([np.array(["a"]), np.array(["b"])],
+     "batch must contain tensors, numpy arrays, numbers, dicts or lists; found <U1"),
     ([object()], "found <class 'object'>"),
+    ([np.zeros(3), np.zeros(2)],
+     "stack expects each sample to be of equal size, but got (3,) at entry 0 and (2,) at entry 1"),
+    ([Tensor(np.zeros((1, 2))), Tensor(np.zeros((1, 2))), Tensor(np.zeros(2))],
+     "got (1, 2) at entry 0 and (2,) at entry 2"),
 ])
 def test_default_collate_refuses_what_cannot_be_batched_in_one_line(batch, expected):
     with pytest.raises(InputError) as err:
@@ -244,7 +249,8 @@ def test_a_dataset_subclass_must_define_getitem():
     (dict(batch_size=True), "but got batch_size=True"),
     (dict(drop_last=1), "drop_last should be a boolean value, but got drop_last=1"),
     (dict(batch_sampler=BatchSampler(range(4), 2, False), batch_size=2), "batch_sampler option is mutually exclusive"),
-    (dict(batch_sampler=BatchSampler(range(4), 2, False), drop_last=True), "batch_sampler option is mutually exclusive"),
+    (dict(batch_sampler=BatchSampler(range(4), 2, False), drop_last=True),
+     "batch_sampler option is mutually exclusive"),
     (dict(batch_size=None, drop_last=True), "batch_size=None option disables auto-batching"),
     (dict(num_workers=2), "num_workers=2 is not supported"),
     (dict(num_workers=-1), "num_workers option should be non-negative"),

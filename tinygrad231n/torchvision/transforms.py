@@ -166,7 +166,8 @@ class RandomCrop:
         self.padding = padding
         self._borders = None if padding is None else _borders(padding)
         if padding_mode not in _NUMPY_PAD_MODES:
-            raise InputError(f"RandomCrop: padding_mode must be one of {sorted(_NUMPY_PAD_MODES)}, got {padding_mode!r}")
+            raise InputError(f"RandomCrop: padding_mode must be one of {sorted(_NUMPY_PAD_MODES)}, "
+                             f"got {padding_mode!r}")
         self.pad_if_needed = pad_if_needed
         self.fill = fill
         self.padding_mode = padding_mode

@@ -46,11 +46,11 @@ def default_collate(batch):
     """One batch from the list of samples `batch` (see the module's docstring for the rules)."""
     elem = batch[0]
     if isinstance(elem, Tensor):
-        return _tensor(np.stack([sample.data for sample in batch]))
+        return _tensor(_stack([sample.data for sample in batch]))
     if isinstance(elem, (np.ndarray, np.generic)) and not isinstance(elem, (np.str_, np.bytes_)):
         if elem.dtype.kind in _NOT_NUMBERS:
             raise _unsupported(elem.dtype)
-        return _tensor(np.stack(batch) if isinstance(elem, np.ndarray) else np.asarray(batch))
+        return _tensor(_stack(batch) if isinstance(elem, np.ndarray) else np.asarray(batch))
     if isinstance(elem, float):
         return _tensor(np.asarray(batch, dtype=np.float64))
     if isinstance(elem, int):  # bool is an int; a batch of bools stays bool, as in PyTorch
@@ -69,6 +69,15 @@ def default_collate(batch):
                              f"got sizes {sorted(sizes)}")
         return [default_collate(list(column)) for column in zip(*batch)]
     raise _unsupported(type(elem))
+
+
+def _stack(arrays):
+    """np.stack, with PyTorch's one-line complaint about samples of different shapes."""
+    for k, array in enumerate(arrays):
+        if np.shape(array) != np.shape(arrays[0]):
+            raise InputError(f"default_collate: stack expects each sample to be of equal size, but got "
+                             f"{np.shape(arrays[0])} at entry 0 and {np.shape(array)} at entry {k}")
+    return np.stack(arrays)
 
 
 def default_convert(data):

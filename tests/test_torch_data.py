@@ -5,6 +5,7 @@ scripts/make_torch_data_fixtures.py with torch; CI needs no torch). Random order
 PyTorch's (other generator); for them the tests check what PyTorch guarantees: each index once per
 epoch, the same order after the same seed.
 """
+import collections
 from pathlib import Path
 
 import numpy as np
@@ -280,3 +281,9 @@ def test_a_name_outside_the_subset_fails_naming_it():
     assert not hasattr(data, "IterableDataset")
     with pytest.raises(AttributeError, match="tinygrad231n.torch.utils.data has no `IterableDataset`"):
         data.IterableDataset
+
+
+def test_default_collate_keeps_a_namedtuple_as_that_namedtuple_of_batches():
+    Sample = collections.namedtuple("Sample", "image label")
+    batch = default_collate([Sample(np.zeros(2, np.float32), 1), Sample(np.ones(2, np.float32), 2)])
+    assert type(batch) is Sample and batch.image.shape == (2, 2) and batch.label.numpy().tolist() == [1, 2]

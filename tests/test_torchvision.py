@@ -274,3 +274,9 @@ def test_names_outside_the_subset_fail_naming_them():
     assert not hasattr(T, "ColorJitter") and not hasattr(dset, "MNIST")
     with pytest.raises(AttributeError, match="tinygrad231n.torchvision.transforms has no `ColorJitter`"):
         T.ColorJitter
+
+
+@pytest.mark.parametrize("transform", [T.RandomCrop(2), T.RandomHorizontalFlip()], ids=["crop", "flip"])
+def test_random_transforms_name_themselves_when_given_no_image(transform):
+    with pytest.raises(ValueError, match=f"{type(transform).__name__}: expected an image"):
+        transform(np.zeros((2, 2, 2, 3)))

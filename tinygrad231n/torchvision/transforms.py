@@ -137,13 +137,14 @@ def _borders(padding):
 _NUMPY_PAD_MODES = {"constant": "constant", "edge": "edge", "reflect": "reflect", "symmetric": "symmetric"}
 
 
-def _image_axes(img):
-    """(array, index of the H axis): (H, W[, C]) numpy images, (..., H, W) Tensors."""
+def _image_axes(img, owner):
+    """(array, index of the H axis): (H, W[, C]) numpy images, (..., H, W) Tensors; `owner` names the
+    transform in the error."""
     if isinstance(img, Tensor):
         return img.data, img.ndim - 2
     if isinstance(img, np.ndarray) and img.ndim in (2, 3):
         return img, 0
-    raise InputError(f"expected an image: a numpy array (H, W, C) or (H, W), or a Tensor (..., H, W); got "
+    raise InputError(f"{owner}: expected an image: a numpy array (H, W, C) or (H, W), or a Tensor (..., H, W); got "
                      f"{type(img).__name__} of shape {getattr(img, 'shape', None)}")
 
 
@@ -173,7 +174,7 @@ class RandomCrop:
         self.padding_mode = padding_mode
         self.generator = generator
 
-    def pad(self, array, h_axis, borders):
+    def _pad(self, array, h_axis, borders):
         """`array` with (left, top, right, bottom) more rows/columns around its H and W axes."""
         left, top, right, bottom = borders
         widths = [(0, 0)] * array.ndim
@@ -186,15 +187,15 @@ class RandomCrop:
         return out
 
     def __call__(self, img):
-        array, h_axis = _image_axes(img)
+        array, h_axis = _image_axes(img, "RandomCrop")
         if self._borders is not None:
-            array = self.pad(array, h_axis, self._borders)
+            array = self._pad(array, h_axis, self._borders)
         th, tw = self.size
         height, width = array.shape[h_axis], array.shape[h_axis + 1]
         if self.pad_if_needed and width < tw:
-            array = self.pad(array, h_axis, (tw - width, 0, tw - width, 0))
+            array = self._pad(array, h_axis, (tw - width, 0, tw - width, 0))
         if self.pad_if_needed and height < th:
-            array = self.pad(array, h_axis, (0, th - height, 0, th - height))
+            array = self._pad(array, h_axis, (0, th - height, 0, th - height))
         height, width = array.shape[h_axis], array.shape[h_axis + 1]
         if height < th or width < tw:
             raise InputError(f"RandomCrop: required crop size {(th, tw)} is larger than input image size "
@@ -221,7 +222,7 @@ class RandomHorizontalFlip:
         self.generator = generator
 
     def __call__(self, img):
-        array, h_axis = _image_axes(img)
+        array, h_axis = _image_axes(img, "RandomHorizontalFlip")
         if generator_or_default(self.generator).random() < self.p:
             return _like(img, np.ascontiguousarray(np.flip(array, axis=h_axis + 1)))
         return img

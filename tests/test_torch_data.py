@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as hs
 
 import tinygrad231n.torch.utils.data as data
 from tinygrad231n.errors import InputError
@@ -79,6 +81,18 @@ def test_batch_sizes_and_len_with_and_without_drop_last_match_pytorch(case):
     loader = DataLoader(labels(int(n[1:])), batch_size=int(b[1:]), drop_last=mode == "drop")
     assert [len(x.numpy()) for (x,) in loader] == FIXTURES[f"batches/{case}"].tolist()
     assert len(loader) == int(FIXTURES[f"batches/{case}/len"])
+
+
+@given(n=hs.integers(1, 40), batch_size=hs.integers(1, 12), drop_last=hs.booleans(), shuffle=hs.booleans())
+def test_every_epoch_reads_each_sample_once_in_full_batches_but_the_last(n, batch_size, drop_last, shuffle):
+    loader = DataLoader(labels(n), batch_size=batch_size, shuffle=shuffle, drop_last=drop_last)
+    batches = [x.numpy().tolist() for (x,) in loader]
+    read = sum(batches, [])
+    kept = n - n % batch_size if drop_last else n  # the rule the fixtures' cases hold to PyTorch's
+    assert len(read) == kept and len(set(read)) == kept and set(read) <= set(range(n))
+    assert all(len(b) == batch_size for b in batches[:-1]) and len(batches) == len(loader)
+    if not shuffle:
+        assert read == list(range(kept))
 
 
 def test_without_a_sampler_or_shuffle_the_order_is_sequential_as_in_pytorch():

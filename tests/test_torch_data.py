@@ -269,6 +269,10 @@ def test_a_dataset_subclass_must_define_getitem():
     (dict(batch_size=None, drop_last=True), "batch_size=None option disables auto-batching"),
     (dict(num_workers=2), "num_workers=2 is not supported"),
     (dict(num_workers=-1), "num_workers option should be non-negative"),
+    (dict(timeout=-1), "timeout option should be non-negative"),
+    (dict(prefetch_factor=2), "prefetch_factor option could only be specified in multiprocessing"),
+    (dict(persistent_workers=True), "persistent_workers option needs num_workers > 0"),
+    (dict(multiprocessing_context="spawn"), "multiprocessing_context can only be used with multi-process loading"),
 ])
 def test_settings_pytorch_refuses_are_refused_in_one_line(settings, expected):
     with pytest.raises(InputError) as err:
@@ -284,6 +288,12 @@ def test_settings_pytorch_refuses_are_refused_in_one_line(settings, expected):
 def test_sampler_settings_pytorch_refuses_are_refused(make, expected):
     with pytest.raises(InputError, match=expected):
         make()
+
+
+def test_settings_of_workers_pytorch_ignores_without_workers_are_ignored():
+    loader = DataLoader(labels(5), 2, False, None, None, 0, None, True, True, 5, print, None,
+                        np.random.default_rng(0), pin_memory_device="cpu", in_order=False)  # PyTorch's order
+    assert epoch(loader) == [0, 1, 2, 3] and loader.drop_last and isinstance(loader.generator, np.random.Generator)
 
 
 def test_a_batch_sampler_given_to_the_loader_decides_the_batches():

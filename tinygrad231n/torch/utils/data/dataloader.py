@@ -9,7 +9,8 @@ Who picks the indices: `batch_sampler` if given; else a BatchSampler over `sampl
 RandomSampler (shuffle=True) or SequentialSampler. `batch_size=None` turns batching off: each sample
 comes out alone, through default_convert. The combinations PyTorch refuses are refused here, each in
 one line. Batches are made in this process: num_workers must be 0 (there are no worker processes),
-and pin_memory has nothing to pin (everything is on the CPU).
+the settings of workers are refused or ignored as PyTorch does with num_workers=0, and pin_memory has
+nothing to pin (everything is on the CPU). The arguments are PyTorch's, in its order.
 """
 from tinygrad231n.errors import InputError
 from tinygrad231n.torch.utils.data.collate import default_collate, default_convert
@@ -30,6 +31,21 @@ def _check_workers(num_workers):
                          "process, there are no worker processes); use num_workers=0")
 
 
+def _check_worker_settings(timeout, multiprocessing_context, prefetch_factor, persistent_workers):
+    """The settings of worker processes: PyTorch refuses these with num_workers=0 (and ignores the others:
+    worker_init_fn, in_order, pin_memory_device)."""
+    if timeout < 0:
+        raise InputError("DataLoader: timeout option should be non-negative")
+    if multiprocessing_context is not None:
+        raise InputError("DataLoader: multiprocessing_context can only be used with multi-process loading "
+                         "(num_workers > 0), and there is none here")
+    if prefetch_factor is not None:
+        raise InputError("DataLoader: prefetch_factor option could only be specified in multiprocessing "
+                         "(num_workers > 0); set prefetch_factor to None")
+    if persistent_workers:
+        raise InputError("DataLoader: persistent_workers option needs num_workers > 0; set it to False")
+
+
 class DataLoader:
     """Iterates over `dataset` in batches; see the module's docstring.
 
@@ -38,8 +54,11 @@ class DataLoader:
     """
 
     def __init__(self, dataset, batch_size=1, shuffle=False, sampler=None, batch_sampler=None, num_workers=0,
-                 collate_fn=None, pin_memory=False, drop_last=False, generator=None):
+                 collate_fn=None, pin_memory=False, drop_last=False, timeout=0, worker_init_fn=None,
+                 multiprocessing_context=None, generator=None, *, prefetch_factor=None, persistent_workers=False,
+                 pin_memory_device="", in_order=True):
         _check_workers(num_workers)
+        _check_worker_settings(timeout, multiprocessing_context, prefetch_factor, persistent_workers)
         shuffle = bool(shuffle)  # PyTorch's default is None, which means False
         if sampler is not None and shuffle:
             raise InputError("DataLoader: sampler option is mutually exclusive with shuffle "

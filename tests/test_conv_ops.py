@@ -16,6 +16,7 @@ from tinygrad231n.kernels import im2col as im2col_kernels
 from tinygrad231n.kernels import norm_pool_relu as fused
 from tinygrad231n.kernels import pooling
 from tinygrad231n.kernels.thresholds import CHANNEL_NORM_MIN_IMAGES, IM2COL_MIN_IMAGES, NORM_POOL_RELU_MIN_IMAGES
+from tinygrad231n.ops.conv_winograd import WINOGRAD_MIN_CHANNELS
 from tinygrad231n.testing import strategies as st
 
 # Each example runs a numerical gradient over every input element: keep the count modest.
@@ -54,6 +55,12 @@ CASES = [
     Case("conv2d_batch1_nonsquare", st.conv_inputs(batch=1, kernel=(3, 2), stride=(1, 2), pad=(1, 0)),
          conv, conv2d_loops),
     Case("conv2d_no_bias", st.conv_inputs(bias=False), conv, conv2d_loops),
+    # 3x3, stride 1, enough channels: Winograd's F(2x2, 3x3) (ops/conv_winograd.py); odd sizes leave half tiles
+    Case("conv2d_winograd", st.conv_inputs(kernel=(3, 3), stride=(1, 1), pad=(1, 1),
+                                           min_channels=WINOGRAD_MIN_CHANNELS, max_channels=WINOGRAD_MIN_CHANNELS + 1),
+         conv, conv2d_loops),
+    Case("conv2d_winograd_pad0_no_bias", st.conv_inputs(kernel=(3, 3), stride=(1, 1), pad=(0, 0), bias=False,
+                                                        min_channels=WINOGRAD_MIN_CHANNELS), conv, conv2d_loops),
     Case("max_pool2d", st.pool_inputs(), max_pool, lambda x, k, s: pooling.max_pool_reference(x, k, s)[0]),
     Case("max_pool2d_2x2", st.pool_inputs(kernel=2, stride=2), max_pool,
          lambda x, k, s: pooling.max_pool_reference(x, k, s)[0]),

@@ -120,11 +120,11 @@ def window_axis(draw, kernel=None, stride=None, pad=None, max_kernel=4, max_stri
 
 @hs.composite
 def conv_inputs(draw, batch=None, kernel=(None, None), stride=(None, None), pad=(None, None), bias=True,
-                dtype=np.float64, max_channels=3, max_filters=3):
+                dtype=np.float64, max_channels=3, max_filters=3, min_channels=1):
     """(x (N, C, H, W), w (F, C, kh, kw), b (F,) or None, (sh, sw), (ph, pw)) whose windows tile
     the padded input. Fix any of batch, kernel, stride, pad (per axis; None draws it)."""
     n = draw(hs.integers(1, 2)) if batch is None else batch
-    c, f = draw(hs.integers(1, max_channels)), draw(hs.integers(1, max_filters))
+    c, f = draw(hs.integers(min_channels, max(min_channels, max_channels))), draw(hs.integers(1, max_filters))
     h, kh, sh, ph = draw(window_axis(kernel[0], stride[0], pad[0]))
     w, kw, sw, pw = draw(window_axis(kernel[1], stride[1], pad[1]))
     x = draw(arrays((n, c, h, w), dtype=dtype))

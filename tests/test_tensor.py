@@ -210,7 +210,7 @@ def test_a_float32_leaf_in_a_float64_graph_gets_a_float32_grad():
 def test_a_0d_leaf_gets_an_array_grad():
     z = Tensor(3.0, requires_grad=True)
     (z * z).backward()
-    assert type(z.grad) is np.ndarray and z.grad.shape == () and z.grad == 6.0
+    assert isinstance(z.grad, np.ndarray) and z.grad.shape == () and z.grad == 6.0
 
 
 @pytest.mark.parametrize("axis", [1.0, "1", (0, 1.5), True])

@@ -126,3 +126,109 @@ def test_converting_more_than_one_element_is_one_clear_error(convert):
     with pytest.raises(ValueError, match=r"only a tensor with one element converts to a Python number; "
                                          r"this one has shape \(2,\)"):
         convert(Tensor([1.0, 2.0]))
+
+
+# ---- item 4: .grad with PyTorch's in-place methods ------------------------------------------------
+def _leaf_with_grad():
+    w = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    (w * w).sum().backward()
+    return w
+
+
+def test_grad_zero_and_fill_change_the_stored_gradient_in_place():
+    w = _leaf_with_grad()
+    w.grad.fill_(5.0)
+    np.testing.assert_array_equal(w.grad, [5.0, 5.0, 5.0])
+    assert w.grad.zero_() is not None
+    np.testing.assert_array_equal(w.grad, [0.0, 0.0, 0.0])
+    (w * w).sum().backward()  # accumulates onto the zeroed gradient
+    np.testing.assert_array_equal(w.grad, [2.0, 4.0, 6.0])
+
+
+def test_arithmetic_on_grad_gives_plain_arrays():
+    w = _leaf_with_grad()
+    for result in (w.grad * 0.1, w.grad - w.grad, np.maximum(w.grad, 0), w.grad.numpy()):
+        assert type(result) is np.ndarray
+    assert type(w.grad.sum()) is np.float64 and w.grad.item(1) == 4.0
+
+
+def test_a_slice_of_grad_zeroes_its_part_in_place():
+    w = _leaf_with_grad()
+    w.grad[1:].zero_()
+    np.testing.assert_array_equal(w.grad, [2.0, 0.0, 0.0])
+
+
+def test_assigning_grad_stores_a_plain_array():
+    a, b = _leaf_with_grad(), _leaf_with_grad()
+    a.grad = b.grad
+    assert type(a._grad) is np.ndarray and np.shares_memory(a._grad, b._grad)
+    a.grad = None
+    assert a.grad is None
+
+
+# ---- item 5: in-place arithmetic ------------------------------------------------------------------
+def test_an_sgd_step_in_place_under_no_grad_updates_the_parameter_the_list_holds():
+    from tinygrad231n import no_grad
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    params = [w]
+    (w * w).sum().backward()
+    with no_grad():
+        w -= 0.5 * w.grad
+    assert params[0] is w and w.requires_grad and w.is_leaf
+    np.testing.assert_array_equal(params[0].numpy(), [0.0, 0.0])
+
+
+@pytest.mark.parametrize("symbol", ["+=", "-=", "*=", "/="])
+def test_in_place_arithmetic_on_a_constant_writes_its_array(symbol):
+    t = Tensor([2.0, 4.0])
+    array, alias = t.numpy(), t
+    exec(f"t {symbol} 2.0")
+    expected = {"+=": [4, 6], "-=": [0, 2], "*=": [4, 8], "/=": [1, 2]}[symbol]
+    assert t is alias and t.numpy() is array
+    np.testing.assert_array_equal(array, expected)
+
+
+def test_in_place_on_a_leaf_that_requires_grad_is_refused_outside_no_grad():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="a leaf tensor that requires grad is being used in an in-place operation"):
+        w -= 1.0
+    np.testing.assert_array_equal(w.numpy(), [1.0, 2.0])
+
+
+def test_in_place_on_a_recorded_tensor_is_refused():
+    h = Tensor([1.0, 2.0], requires_grad=True) * 2
+    with pytest.raises(RuntimeError, match="in-place ops on a recorded tensor are not supported; write t = t \\+ v"):
+        h += 1.0
+
+
+def test_in_place_with_a_right_hand_side_that_requires_grad_is_refused():
+    t = Tensor([1.0, 2.0])
+    with pytest.raises(RuntimeError, match="the right-hand side requires grad"):
+        t += Tensor([1.0, 1.0], requires_grad=True)
+
+
+def test_an_in_place_write_to_a_saved_tensor_is_caught_at_backward():
+    x = Tensor([1.0, 2.0])
+    w = Tensor([3.0, 4.0], requires_grad=True)
+    loss = (w * x).sum()
+    x *= 2.0
+    with pytest.raises(RuntimeError, match="modified in place after the forward pass saved it"):
+        loss.backward()
+
+
+def test_in_place_keeps_the_dtype_and_refuses_a_wider_result():
+    counts = Tensor([1, 2], dtype=np.int64)
+    counts += 1
+    assert counts.dtype == np.int64
+    with pytest.raises(TypeError):
+        counts /= 2
+
+
+# ---- item 8: backward(gradient=...) ---------------------------------------------------------------
+def test_backward_takes_pytorchs_gradient_keyword_and_the_engines_grad():
+    for keyword in ("gradient", "grad"):
+        x = Tensor([1.0, 2.0], requires_grad=True)
+        (x * 3).backward(**{keyword: np.array([1.0, 10.0])})
+        np.testing.assert_array_equal(x.grad, [3.0, 30.0])
+    with pytest.raises(TypeError, match="pass the gradient once"):
+        (x * 3).backward(np.ones(2), grad=np.ones(2))

@@ -23,6 +23,8 @@ array, as in PyTorch.
 """
 import numpy as np
 
+from .gradient_array import GradientArray
+
 
 def _comparison(ufunc, symbol):
     """Tensor.__eq__ and friends: elementwise, broadcast like numpy, a bool Tensor that records nothing.
@@ -52,13 +54,13 @@ class Tensor:
     diagrams (nn.Module sets it for parameters).
     """
 
-    __slots__ = ("_data", "grad", "requires_grad", "name", "_ctx", "_written_at", "_held")
+    __slots__ = ("_data", "_grad", "requires_grad", "name", "_ctx", "_written_at", "_held")
     __array_ufunc__ = None  # make `ndarray + Tensor` call Tensor.__radd__ instead of looping elementwise
     _writes = 0  # the write clock: how many in-place writes through the Tensor API so far (module doc)
 
     def __init__(self, data, requires_grad=False, dtype=None, name=None):
         self._data = _as_array(data, dtype)
-        self.grad = None
+        self._grad = None
         self.requires_grad = bool(requires_grad)
         if self.requires_grad and self._data.dtype not in _FLOATS:
             raise RuntimeError(_NO_GRAD_FOR_DTYPE.format(self._data.dtype))
@@ -72,7 +74,7 @@ class Tensor:
         """Wrap an op's output without re-validating it (the hot path: one call per op)."""
         out = object.__new__(cls)
         out._data = data if type(data) is np.ndarray else np.asarray(data)
-        out.grad = None
+        out._grad = None
         out.requires_grad = ctx is not None
         out.name = None
         out._ctx = ctx
@@ -118,6 +120,57 @@ class Tensor:
     def _mark_written(self):
         Tensor._writes += 1  # on Tensor itself: `type(self)._writes += 1` would give a subclass its own clock
         self._written_at = Tensor._writes
+
+    # ---- the gradient ---------------------------------------------------------------------------
+    @property
+    def grad(self):
+        """None, or the accumulated gradient as a GradientArray: a view of the stored array with
+        PyTorch's in-place `zero_()` and `fill_(v)` (gradient_array.py). The engine itself reads the
+        plain array, `_grad`."""
+        grad = self._grad
+        return None if grad is None else grad.view(GradientArray)
+
+    @grad.setter
+    def grad(self, value):
+        if value is None or type(value) is np.ndarray:
+            self._grad = value
+        elif isinstance(value, Tensor):
+            self._grad = value._data
+        else:  # a GradientArray (p.grad = q.grad) or anything array-like: store a plain ndarray
+            self._grad = np.asarray(value).view(np.ndarray)
+
+    # ---- in-place arithmetic: t += v writes t's array, as in PyTorch ----------------------------
+    def _write_in_place(self, ufunc, other, symbol):
+        """`t op= v` computes into t's own array (numpy's same-kind casting) and returns t, so every
+        name for t (an optimizer's parameter list, say) sees the new values. Refused where PyTorch
+        refuses, and where the tape would lose track (see the messages); a graph that saved t's old
+        values notices the write at its backward (the write clock)."""
+        from .function import is_grad_enabled
+        if is_grad_enabled():
+            if self.requires_grad and self._ctx is None:
+                raise RuntimeError(f"`{symbol}`: a leaf tensor that requires grad is being used in an in-place "
+                                   "operation; update parameters inside `with no_grad():` (as PyTorch requires)")
+            if self._ctx is not None:
+                raise RuntimeError(f"`{symbol}`: in-place ops on a recorded tensor are not supported; "
+                                   f"write t = t {symbol[0]} v")
+            if isinstance(other, Tensor) and other.requires_grad:
+                raise RuntimeError(f"`{symbol}`: the right-hand side requires grad, and an in-place write would "
+                                   f"drop it from the graph; write t = t {symbol[0]} v")
+        ufunc(self._data, other._data if isinstance(other, Tensor) else other, out=self._data, casting="same_kind")
+        self._mark_written()
+        return self
+
+    def __iadd__(self, other):
+        return self._write_in_place(np.add, other, "+=")
+
+    def __isub__(self, other):
+        return self._write_in_place(np.subtract, other, "-=")
+
+    def __imul__(self, other):
+        return self._write_in_place(np.multiply, other, "*=")
+
+    def __itruediv__(self, other):
+        return self._write_in_place(np.true_divide, other, "/=")
 
     # ---- plain attributes -------------------------------------------------------------------
     shape = property(lambda self: self._data.shape)
@@ -194,10 +247,11 @@ class Tensor:
         return f"Tensor({', '.join(parts)})"
 
     # ---- backpropagation --------------------------------------------------------------------
-    def backward(self, grad=None, retain_graph=False):
-        """Accumulate d(self)/d(leaf) * grad into `.grad` of every leaf that requires grad.
+    def backward(self, gradient=None, retain_graph=False, grad=None):
+        """Accumulate d(self)/d(leaf) * gradient into `.grad` of every leaf that requires grad.
 
-        A one-element tensor seeds with 1; anything else needs `grad` of exactly its shape.
+        A one-element tensor seeds with 1; anything else needs `gradient` (PyTorch's name; `grad=`
+        is the same) of exactly its shape.
         The walk frees the arrays each op saved, so a second backward through the graph is an error,
         unless `retain_graph=True` keeps them (as in PyTorch): then it may run any number of times
         (CS231n's caches do; each walk adds to `.grad` again).
@@ -205,7 +259,11 @@ class Tensor:
         if not self.requires_grad:
             raise RuntimeError("backward(): this tensor does not require grad and was not computed from one "
                                "that does; create leaves with Tensor(..., requires_grad=True)")
-        seed = _seed_gradient(self, grad)
+        if grad is not None:
+            if gradient is not None:
+                raise TypeError("backward(): pass the gradient once, as gradient= (or its other name grad=)")
+            gradient = grad
+        seed = _seed_gradient(self, gradient)
         grads = {id(self): seed}
         handed_out = {id(seed)}  # arrays already stored in some .grad: never store one twice (aliasing)
         summed = set()  # arrays this walk made by adding contributions: nobody else holds them yet
@@ -329,7 +387,7 @@ def _seed_gradient(output, grad):
     if grad is None:
         if output.data.size != 1:
             raise ValueError(f"backward(): the output has shape {output.shape}, not a single value; pass "
-                             f"grad= an array of shape {output.shape} (the gradient of something w.r.t. it)")
+                             f"gradient= an array of shape {output.shape} (the gradient of something w.r.t. it)")
         return np.ones_like(output.data)
     grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=output.dtype)
     if grad.shape != output.shape:
@@ -360,7 +418,7 @@ def _accumulate_leaf(leaf, grad, handed_out):
     elif grad.base is not None or id(grad) in handed_out:  # a view or shared array: store our own copy
         grad = grad.copy()
     handed_out.add(id(grad))
-    leaf.grad = grad if leaf.grad is None else leaf.grad + grad
+    leaf._grad = grad if leaf._grad is None else leaf._grad + grad
 
 
 def _check_saved_not_written(node, ctx):

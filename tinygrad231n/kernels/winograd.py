@@ -72,18 +72,16 @@ def _input_transform(x, pad, tiles_h, tiles_w, v):
             plane[pad:pad + h, pad:pad + w] = x[image, channel]
             for ty in range(tiles_h):
                 # B^T d for the whole row of tiles at once, along the columns of the plane (contiguous loops)
-                r0, r1, r2, r3 = plane[2 * ty], plane[2 * ty + 1], plane[2 * ty + 2], plane[2 * ty + 3]
+                y = 2 * ty
                 for col in range(plane.shape[1]):
-                    t[0, col], t[1, col], t[2, col], t[3, col] = _bt(r0[col], r1[col], r2[col], r3[col])
+                    t[0, col], t[1, col], t[2, col], t[3, col] = _bt(plane[y, col], plane[y + 1, col],
+                                                                     plane[y + 2, col], plane[y + 3, col])
                 first = image * per_image + ty * tiles_w
-                last = first + tiles_w
                 for i in range(4):  # (B^T d) B along each tile's columns, tile after tile
-                    row = t[i]
-                    v0, v1 = v[4 * i, channel, first:last], v[4 * i + 1, channel, first:last]
-                    v2, v3 = v[4 * i + 2, channel, first:last], v[4 * i + 3, channel, first:last]
-                    for tx in range(tiles_w):
-                        v0[tx], v1[tx], v2[tx], v3[tx] = _bt(row[2 * tx], row[2 * tx + 1], row[2 * tx + 2],
-                                                             row[2 * tx + 3])
+                    for tx in range(tiles_w):  # (scalar indexing: a view per row of tiles cost more than the sums)
+                        k, col = first + tx, 2 * tx
+                        v[4 * i, channel, k], v[4 * i + 1, channel, k], v[4 * i + 2, channel, k], \
+                            v[4 * i + 3, channel, k] = _bt(t[i, col], t[i, col + 1], t[i, col + 2], t[i, col + 3])
 
 
 @numba.njit(cache=True)
@@ -97,25 +95,23 @@ def _input_transform_adjoint(dv, pad, tiles_h, tiles_w, dx):
             plane[:] = 0
             for ty in range(tiles_h):
                 first = image * per_image + ty * tiles_w
-                last = first + tiles_w
                 t[:] = 0
                 for i in range(4):  # the adjoint of (B^T d) B, tile after tile (neighbours overlap by 2)
-                    row = t[i]
-                    v0, v1 = dv[4 * i, channel, first:last], dv[4 * i + 1, channel, first:last]
-                    v2, v3 = dv[4 * i + 2, channel, first:last], dv[4 * i + 3, channel, first:last]
                     for tx in range(tiles_w):
-                        d0, d1, d2, d3 = _bt_adjoint(v0[tx], v1[tx], v2[tx], v3[tx])
-                        row[2 * tx] += d0
-                        row[2 * tx + 1] += d1
-                        row[2 * tx + 2] += d2
-                        row[2 * tx + 3] += d3
-                r0, r1, r2, r3 = plane[2 * ty], plane[2 * ty + 1], plane[2 * ty + 2], plane[2 * ty + 3]
+                        k, col = first + tx, 2 * tx
+                        d0, d1, d2, d3 = _bt_adjoint(dv[4 * i, channel, k], dv[4 * i + 1, channel, k],
+                                                     dv[4 * i + 2, channel, k], dv[4 * i + 3, channel, k])
+                        t[i, col] += d0
+                        t[i, col + 1] += d1
+                        t[i, col + 2] += d2
+                        t[i, col + 3] += d3
+                y = 2 * ty
                 for col in range(plane.shape[1]):  # the adjoint of B^T d, onto the four rows
                     d0, d1, d2, d3 = _bt_adjoint(t[0, col], t[1, col], t[2, col], t[3, col])
-                    r0[col] += d0
-                    r1[col] += d1
-                    r2[col] += d2
-                    r3[col] += d3
+                    plane[y, col] += d0
+                    plane[y + 1, col] += d1
+                    plane[y + 2, col] += d2
+                    plane[y + 3, col] += d3
             dx[image, channel] = plane[pad:pad + h, pad:pad + w]
 
 
@@ -163,13 +159,11 @@ def _output_transform_adjoint(grad, tiles_h, tiles_w, dm):
                 for col in range(2 * tiles_w):  # A dY: along the columns, the whole row of tiles at once
                     e[0, col], e[1, col], e[2, col], e[3, col] = _at_adjoint(rows[0, col], rows[1, col])
                 first = image * per_image + ty * tiles_w
-                last = first + tiles_w
                 for i in range(4):  # (A dY) A^T: along each tile's row
-                    row = e[i]
-                    m0, m1 = dm[4 * i, channel, first:last], dm[4 * i + 1, channel, first:last]
-                    m2, m3 = dm[4 * i + 2, channel, first:last], dm[4 * i + 3, channel, first:last]
                     for tx in range(tiles_w):
-                        m0[tx], m1[tx], m2[tx], m3[tx] = _at_adjoint(row[2 * tx], row[2 * tx + 1])
+                        k = first + tx
+                        dm[4 * i, channel, k], dm[4 * i + 1, channel, k], dm[4 * i + 2, channel, k], \
+                            dm[4 * i + 3, channel, k] = _at_adjoint(e[i, 2 * tx], e[i, 2 * tx + 1])
 
 
 def input_transform(x, pad, out=None):
@@ -207,15 +201,22 @@ def output_transform_adjoint(grad, out=None):
 
 
 def filter_transform(w):
-    """w (F, C, 3, 3) -> U (16, F, C) = G g G^T, in w's dtype."""
+    """w (F, C, 3, 3) -> U (16, F, C) = G g G^T, in w's dtype (two tensordots: BLAS, where einsum's
+    loops took milliseconds for 128 x 64 filters)."""
     f, c = w.shape[:2]
-    return np.einsum("ai,fcij,bj->abfc", G, w, G).reshape(16, f, c).astype(w.dtype)
+    g = G.astype(w.dtype)
+    rows = np.tensordot(g, w, axes=([1], [2]))              # (4, F, C, 3): G g
+    u = np.tensordot(rows, g, axes=([3], [1]))              # (4, F, C, 4): G g G^T
+    return np.ascontiguousarray(u.transpose(0, 3, 1, 2)).reshape(16, f, c)
 
 
 def filter_transform_adjoint(du):
     """dU (16, F, C) -> dw (F, C, 3, 3) = G^T dU G, in dU's dtype."""
     f, c = du.shape[1:]
-    return np.einsum("ai,abfc,bj->fcij", G, du.reshape(4, 4, f, c), G).astype(du.dtype)
+    g = G.astype(du.dtype)
+    rows = np.tensordot(g, du.reshape(4, 4, f, c), axes=([0], [0]))  # (3, 4, F, C): G^T dU
+    dw = np.tensordot(rows, g, axes=([1], [0]))                       # (3, F, C, 3): G^T dU G
+    return np.ascontiguousarray(dw.transpose(1, 2, 0, 3))
 
 
 # ---- numpy references --------------------------------------------------------------------------------

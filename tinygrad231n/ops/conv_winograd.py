@@ -16,10 +16,13 @@ from ..kernels.winograd import (filter_transform, filter_transform_adjoint, inpu
                                 input_transform_adjoint, output_transform, output_transform_adjoint, tile_counts)
 
 CHUNK_TILES = 256
-# Fewer input channels than this and the 16 products are too thin (K = C) to beat im2col's one
-# product with K = 9 * C: ConvNet's first conv (3 channels) stays on im2col. Measured by
-# benchmarks/bench_conv.py's layers (one thread): 32 -> 32 channels 2x faster by Winograd, 3 -> 32 slower.
-WINOGRAD_MIN_CHANNELS = 8
+# With fewer input channels the 16 products are too thin (K = C) and the transforms, which cost the
+# same whatever C, outweigh them. Forward + backward, batch 128, float32, one thread, best of 4 on the
+# shared 2-core machine (load 1-1.7), Winograd against im2col: 3 -> 32 channels on 32x32 38 against
+# 13 ms, 16 -> 32 89 against 76 (54 in a calmer run), 32 -> 32 97 against 110, 32 -> 64 on 16x16
+# 47 against 47, 64 -> 128 on 8x8 40 against 40. The transforms (scalar numba loops) take about half
+# of Winograd's time; faster transforms would move this threshold down.
+WINOGRAD_MIN_CHANNELS = 32
 
 
 def winograd_applies(windows, channels):

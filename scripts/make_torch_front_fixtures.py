@@ -6,7 +6,10 @@ engine to PyTorch without torch.
 
 Keys are "<case>" (the result's values) and "<case>/dtype" (its dtype's numpy name, as a string).
 The inputs are the arrays under "in/..." so the tests rebuild exactly what torch saw; the tests run
-the same `cases` on the engine's Tensor (this module imports torch only in main()).
+the same `cases` and `gradient_cases` with `tinygrad231n.torch` in place of `torch` (this module
+imports torch only in main()). A gradient case maps a float64 leaf x (in/x3 as float64) to an
+output; "grad/<case>" is x's gradient after backward of sum(output * weights), weights
+0.1 * arange + 1 in the output's shape (so every position's gradient differs).
 """
 import os
 
@@ -26,9 +29,9 @@ INPUTS = {
 }
 
 
-def cases(t, tensor):
+def cases(t, torch):
     """name -> thunk: each thunk computes one result from the tensors `t` (INPUTS as tensors of the
-    framework under test) and its `tensor(value)` constructor."""
+    framework under test) and that framework's module `torch`."""
     a, b, xf, xd = t["in/a_int"], t["in/b_int"], t["in/x_f32"], t["in/x_f64"]
     u8, i32 = t["in/u8"], t["in/i32"]
     return {
@@ -59,10 +62,85 @@ def cases(t, tensor):
         "bool_mul_f32": lambda: (a > 0) * xf,
         "bool_add_bool": lambda: (a > 0) + (b > 0),
         # item 3: Python numbers
-        "int_of_f32": lambda: tensor(int(tensor(-3.7))),
-        "float_of_int": lambda: tensor(float(tensor(3))),
-        "index_of_int": lambda: tensor([10, 20, 30][tensor(2)]),
+        "int_of_f32": lambda: torch.tensor(int(torch.tensor(-3.7))),
+        "float_of_int": lambda: torch.tensor(float(torch.tensor(3))),
+        "index_of_int": lambda: torch.tensor([10, 20, 30][torch.tensor(2)]),
+        # item 7 and the front: factories' dtypes, conversions, the names table
+        "tensor_of_floats": lambda: torch.tensor([1.5, 2.0]),
+        "tensor_of_ints": lambda: torch.tensor([[1, 2], [3, 4]]),
+        "tensor_of_bools": lambda: torch.tensor([True, False]),
+        "tensor_of_f64_array": lambda: torch.tensor(np.array([1.5, 2.0])),
+        "tensor_mixed_list": lambda: torch.tensor([1, 2.5]),
+        "zeros_default": lambda: torch.zeros(2, 3),
+        "ones_long": lambda: torch.ones((2,), dtype=torch.long),
+        "full_int": lambda: torch.full((2, 2), 7),
+        "full_float": lambda: torch.full((2,), 0.5),
+        "full_bool": lambda: torch.full((2,), True),
+        "arange_int": lambda: torch.arange(5),
+        "arange_float": lambda: torch.arange(0, 1, 0.25),
+        "arange_step": lambda: torch.arange(1, 10, 3),
+        "zeros_like_int": lambda: torch.zeros_like(a),
+        "ones_like_f32": lambda: torch.ones_like(xf),
+        "long_of_f32": lambda: xf.long(),
+        "int_of_f32": lambda: xf.int(),
+        "bool_of_f32": lambda: (xf - 0.5).bool(),
+        "float_of_int": lambda: a.float(),
+        "double_of_int": lambda: a.double(),
+        "to_dtype": lambda: a.to(dtype=torch.float32),
+        "to_positional_dtype": lambda: xf.to(torch.float64),
+        "type_as": lambda: a.type_as(xf),
+        "argmax_all": lambda: t["in/x_ties_f32"].argmax(),
+        "argmax_dim1": lambda: t["in/x_ties_f32"].argmax(dim=1),
+        "argmax_dim0_keepdim": lambda: t["in/x_ties_f32"].argmax(dim=0, keepdim=True),
+        "torch_argmax": lambda: torch.argmax(xf, dim=1),
+        "numel": lambda: torch.tensor(xf.numel()),
+        "dim": lambda: torch.tensor(t["in/x3_f32"].dim()),
+        "tril": lambda: torch.tril(xf),
+        "triu_diagonal_1": lambda: torch.triu(t["in/x3_f32"], diagonal=1),
+        "mul_by_name": lambda: xf.mul(2.0),
+        "add_alpha": lambda: xf.add(xf, alpha=2),
+        "sqrt_of_int": lambda: torch.sqrt(a * a),
+        "cat_dim1": lambda: torch.cat([xf, xf], dim=1),
+        "stack_dim0": lambda: torch.stack([xf, xf]),
+        "where": lambda: torch.where(xf > 0, xf, torch.zeros_like(xf)),
     }
+
+
+def gradient_cases(torch):
+    """name -> function of the float64 leaf x (shape (2, 3, 4)) giving an output to backpropagate."""
+    index = torch.tensor([[[2, 0, 1, 1]], [[0, 0, 2, 1]]])  # (2, 1, 4) rows of dim 1 to gather
+    return {
+        "view": lambda x: x.view(6, 4),
+        "view_minus_one": lambda x: x.view(-1, 12),
+        "permute": lambda x: x.permute(2, 0, 1),
+        "unsqueeze": lambda x: x.unsqueeze(1),
+        "unsqueeze_negative": lambda x: x.unsqueeze(-1),
+        "squeeze_all": lambda x: x[:, :1].squeeze(),
+        "squeeze_dim_not_one": lambda x: x.squeeze(0),
+        "expand": lambda x: x[:, :1].expand(2, 5, 4),
+        "expand_new_dims": lambda x: x[0, 0].expand(3, 4),
+        "mm": lambda x: x[0].mm(x[1].t()),
+        "bmm": lambda x: torch.bmm(x, x.permute(0, 2, 1)),
+        "t": lambda x: x[1].t(),
+        "clamp": lambda x: x.clamp(min=-1.0, max=2.0),
+        "clamp_min": lambda x: x.clamp(min=0.5),
+        "gather": lambda x: x.gather(1, index),
+        "index_select": lambda x: x.index_select(2, torch.tensor([3, 0, 3])),
+        "float_cast": lambda x: x.float() * 3.0,
+        "contiguous": lambda x: x.contiguous(),
+        "pow_by_name": lambda x: (x * x + 1.0).pow(1.5),
+        "sqrt": lambda x: torch.sqrt(x * x + 1.0),
+        "tril": lambda x: torch.tril(x, diagonal=-1),
+    }
+
+
+def run_gradient_case(torch, function, x3):
+    """(output, x's gradient) of `function` at a float64 leaf holding x3 (see the module docstring)."""
+    x = torch.tensor(x3.astype(np.float64), requires_grad=True)
+    out = function(x)
+    weights = np.arange(out.numel(), dtype=np.float64).reshape(tuple(out.shape)) * 0.1 + 1
+    (out * torch.from_numpy(weights)).sum().backward()
+    return out.detach().numpy(), np.asarray(x.grad)
 
 
 def main():
@@ -70,10 +148,13 @@ def main():
 
     inputs = {name: torch.from_numpy(array) for name, array in INPUTS.items()}
     arrays = dict(INPUTS)
-    for name, thunk in cases(inputs, torch.tensor).items():
+    for name, thunk in cases(inputs, torch).items():
         result = thunk().numpy()
         arrays[name] = result
         arrays[f"{name}/dtype"] = np.array(result.dtype.name)
+    for name, function in gradient_cases(torch).items():
+        out, grad = run_gradient_case(torch, function, INPUTS["in/x3_f32"])
+        arrays[f"out/{name}"], arrays[f"grad/{name}"] = out, grad
     np.savez_compressed(OUT, **arrays)
     print(f"wrote {len(arrays)} arrays to {os.path.normpath(OUT)} (torch {torch.__version__})")
 

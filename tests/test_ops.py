@@ -206,6 +206,8 @@ CASES = [
     Case("sum", with_axis(), lambda x, a, k: x.sum(a, k), lambda x, a, k: np.sum(x, a, keepdims=k)),
     Case("mean", with_axis(), lambda x, a, k: x.mean(a, k), lambda x, a, k: np.mean(x, a, keepdims=k)),
     Case("max", with_axis(st.distinct_arrays), lambda x, a, k: x.max(a, k), lambda x, a, k: np.max(x, a, keepdims=k)),
+    Case("Cast_widen_and_back", one(), lambda x: ops.Cast.apply(ops.Cast.apply(x, dtype=np.float64) * 2.0,
+                                                              dtype=x.dtype), lambda x: x * 2.0),
     Case("reshape", one(), lambda x: x.reshape(-1, 1), lambda x: x.reshape(-1, 1)),
     Case("T", one(), lambda x: x.T, lambda x: x.T),
     Case("transpose", one(min_dims=3, max_dims=3), lambda x: x.transpose(1, 2, 0), lambda x: x.transpose(1, 2, 0)),

@@ -1,13 +1,15 @@
-"""The engine's Tensor where it follows PyTorch for the front (tinygrad231n.torch): integer and bool
-tensors, comparisons, Python numbers from tensors. Expected values and dtypes are PyTorch's, read
-from tests/data/torch_front_fixtures.npz (scripts/make_torch_front_fixtures.py wrote them with torch,
-running the same cases this file runs on the engine)."""
+"""The engine's Tensor where it follows PyTorch, and the front (tinygrad231n.torch) over it: integer
+and bool tensors, comparisons, Python numbers from tensors, .grad's in-place methods, in-place
+arithmetic, backward(gradient=), the front's factories and Tensor names. Expected values and dtypes
+are PyTorch's, read from tests/data/torch_front_fixtures.npz: scripts/make_torch_front_fixtures.py
+wrote them with torch, running the very cases this file runs with tinygrad231n.torch."""
 import importlib.util
 import os
 
 import numpy as np
 import pytest
 
+import tinygrad231n.torch as torch
 from tinygrad231n import Tensor
 
 HERE = os.path.dirname(__file__)
@@ -17,20 +19,9 @@ _spec = importlib.util.spec_from_file_location(
 fixture_script = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(fixture_script)
 
-
-def tensor(value):
-    """torch.tensor's rule for the cases: integer and bool data keep their dtype (the engine's
-    Tensor(value) makes them float64 unless a dtype is given)."""
-    array = np.asarray(value)
-    return Tensor(array, dtype=array.dtype) if array.dtype.kind in "iub" else Tensor(array)
-
-
-def inputs():
-    return {name: Tensor(FIXTURES[name], dtype=FIXTURES[name].dtype) for name in FIXTURES.files
-            if name.startswith("in/")}
-
-
-CASES = fixture_script.cases(inputs(), tensor)
+INPUTS = {name: torch.tensor(FIXTURES[name]) for name in FIXTURES.files if name.startswith("in/")}
+CASES = fixture_script.cases(INPUTS, torch)
+GRADIENT_CASES = fixture_script.gradient_cases(torch)
 PYTHON_NUMBERS = {"int_of_f32", "float_of_int", "index_of_int"}  # the value is what counts, not the dtype
 
 
@@ -41,6 +32,16 @@ def test_values_and_dtypes_match_pytorch(name):
     np.testing.assert_array_equal(result.numpy(), FIXTURES[name])
     if name not in PYTHON_NUMBERS:
         assert result.dtype.name == str(FIXTURES[f"{name}/dtype"]), name
+
+
+@pytest.mark.parametrize("name", sorted(GRADIENT_CASES))
+def test_outputs_and_gradients_match_pytorch(name):
+    out, grad = fixture_script.run_gradient_case(torch, GRADIENT_CASES[name], FIXTURES["in/x3_f32"])
+    assert out.dtype == FIXTURES[f"out/{name}"].dtype and grad.dtype == np.float64
+    # PyTorch rounds the gradient reaching a float32 output to float32; the engine keeps it float64 until the leaf
+    rtol = 1e-6 if out.dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(out, FIXTURES[f"out/{name}"], rtol=rtol)
+    np.testing.assert_allclose(grad, FIXTURES[f"grad/{name}"], rtol=rtol)
 
 
 # ---- item 1: integer and bool tensors ---------------------------------------------------------
@@ -232,3 +233,109 @@ def test_backward_takes_pytorchs_gradient_keyword_and_the_engines_grad():
         np.testing.assert_array_equal(x.grad, [3.0, 30.0])
     with pytest.raises(TypeError, match="pass the gradient once"):
         (x * 3).backward(np.ones(2), grad=np.ones(2))
+
+
+# ---- item 7: the front's names ----------------------------------------------------------------------
+def test_the_front_has_one_tensor_type():
+    assert torch.Tensor is Tensor and isinstance(torch.zeros(2), Tensor)
+
+
+def test_from_numpy_shares_memory_and_keeps_the_dtype():
+    array = np.arange(3, dtype=np.int32)
+    t = torch.from_numpy(array)
+    array[0] = 7
+    assert t.dtype == np.int32 and t[0].item() == 7
+
+
+def test_a_float_cast_is_differentiable_and_an_integer_cast_cuts_the_graph():
+    x = torch.tensor([1.5, -2.5], dtype=torch.float64, requires_grad=True)
+    assert x.double() is x  # already that dtype: the tensor itself, as PyTorch
+    y = x.float()
+    assert y.dtype == np.float32 and y.requires_grad
+    (y * 2.0).sum().backward()
+    assert x.grad.dtype == np.float64
+    np.testing.assert_array_equal(x.grad, [2.0, 2.0])
+    assert not x.long().requires_grad
+
+
+def test_zero_and_fill_follow_the_in_place_rules():
+    w = torch.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="a leaf tensor that requires grad is being used in an in-place operation"):
+        w.zero_()
+    with torch.no_grad():
+        assert w.fill_(3) is w
+    np.testing.assert_array_equal(w.numpy(), [3.0, 3.0])
+    counts = torch.zeros(2, dtype=torch.long).fill_(2)
+    assert counts.dtype == np.int64 and counts.tolist() == [2, 2]
+
+
+def test_requires_grad_underscore_refuses_integers():
+    assert torch.zeros(2).requires_grad_().requires_grad
+    with pytest.raises(RuntimeError, match="only floating-point tensors can require gradients; got int64"):
+        torch.arange(3).requires_grad_()
+
+
+def test_the_dtype_names_work_as_numpy_dtypes_and_tensor_types():
+    assert torch.float32 == np.float32 and torch.long == np.int64 and torch.float is torch.float32
+    assert torch.zeros(2, dtype=torch.LongTensor).dtype == np.int64
+    assert torch.LongTensor([1, 2]).dtype == np.int64 and torch.FloatTensor(2, 3).shape == (2, 3)
+
+
+def test_devices_change_nothing():
+    device = torch.device("cuda") if torch.cuda.is_available() else torch.device("cpu")
+    x = torch.ones(2)
+    assert device.type == "cpu" and x.to(device=device) is x and x.to(device, dtype=torch.float32) is x
+
+
+def test_seeded_draws_repeat():
+    torch.manual_seed(231)
+    first = torch.randn(3, 2)
+    torch.manual_seed(231)
+    np.testing.assert_array_equal(first.numpy(), torch.randn(3, 2).numpy())
+    assert first.dtype == np.float32 and torch.rand(4).numpy().min() >= 0
+
+
+def test_an_unsupported_name_is_one_attribute_error_naming_it():
+    with pytest.raises(AttributeError, match=r"tinygrad231n.torch has no `fft` \(not in the supported subset"):
+        torch.fft
+    assert not hasattr(torch, "fft") and getattr(torch, "fft", None) is None
+    with pytest.raises(AttributeError, match="'Tensor' object has no attribute 'stft'"):
+        torch.zeros(2).stft
+
+
+def test_the_name_table_never_replaces_an_engine_name():
+    from tinygrad231n.tensor import add_names
+    with pytest.raises(ValueError, match="Tensor.reshape is already defined"):
+        add_names({"reshape": lambda self: self})
+    add_names({"view": "reshape"})  # the installed table again: harmless
+
+
+def test_save_and_load_a_state_dict_as_npz(tmp_path):
+    from tinygrad231n import nn
+    model = nn.Linear(3, 2)
+    path = tmp_path / "model.pt"
+    torch.save(model.state_dict(), path)
+    with open(path, "rb") as f:
+        assert f.read(2) == b"PK"  # a zip of .npy files, no pickle
+    fresh = nn.Linear(3, 2)
+    fresh.load_state_dict(torch.load(path))
+    for (name, p), (_, q) in zip(model.named_parameters(), fresh.named_parameters()):
+        np.testing.assert_array_equal(p.numpy(), q.numpy())
+    with pytest.raises(TypeError, match="only a state_dict"):
+        torch.save(model, path)
+
+
+def _supported(namespace):
+    path = os.path.join(HERE, "..", "tinygrad231n", "torch", "SUPPORTED")
+    with open(path) as f:
+        lines = [line.split(":", 1) for line in f if line.strip() and not line.startswith("#")]
+    return set({key: names.split() for key, names in lines}[namespace])
+
+
+def test_supported_lists_the_fronts_names():
+    import types
+    public = {n for n, v in vars(torch).items() if not n.startswith("_") and not isinstance(v, types.ModuleType)}
+    assert _supported("torch") == public
+    assert _supported("torch.cuda") == set(vars(torch.cuda))
+    engine_only = {"name", "to_dot"}  # the engine's own, not PyTorch's
+    assert _supported("Tensor") == {n for n in dir(Tensor) if not n.startswith("_")} - engine_only

@@ -146,16 +146,16 @@ class Tensor:
         refuses, and where the tape would lose track (see the messages); a graph that saved t's old
         values notices the write at its backward (the write clock)."""
         from .function import is_grad_enabled
+        rewrite = f"write t = t {symbol[0]} v" if symbol.endswith("=") else "make a new tensor instead"
         if is_grad_enabled():
             if self.requires_grad and self._ctx is None:
                 raise RuntimeError(f"`{symbol}`: a leaf tensor that requires grad is being used in an in-place "
                                    "operation; update parameters inside `with no_grad():` (as PyTorch requires)")
             if self._ctx is not None:
-                raise RuntimeError(f"`{symbol}`: in-place ops on a recorded tensor are not supported; "
-                                   f"write t = t {symbol[0]} v")
+                raise RuntimeError(f"`{symbol}`: in-place ops on a recorded tensor are not supported; {rewrite}")
             if isinstance(other, Tensor) and other.requires_grad:
                 raise RuntimeError(f"`{symbol}`: the right-hand side requires grad, and an in-place write would "
-                                   f"drop it from the graph; write t = t {symbol[0]} v")
+                                   f"drop it from the graph; {rewrite}")
         ufunc(self._data, other._data if isinstance(other, Tensor) else other, out=self._data, casting="same_kind")
         self._mark_written()
         return self
@@ -301,6 +301,22 @@ class Tensor:
     # (@register in ops/, see function.py and _attach below): one place per op.
 
     T = property(lambda self: self.transpose(), doc="The axes reversed (a matrix's transpose).")
+
+
+def add_names(table):
+    """Give Tensor more names (the front's PyTorch spellings, tinygrad231n/torch/tensor_names.py).
+
+    `table` maps a name to a function taking the tensor first, or to the name of an attribute Tensor
+    already has (an alias: "view" -> "reshape"). Additive only: a name Tensor already has is refused,
+    unless it is the very function being installed (installing the same table twice is harmless).
+    """
+    resolved = {name: getattr(Tensor, target) if isinstance(target, str) else target for name, target in table.items()}
+    for name, function in resolved.items():
+        existing = getattr(Tensor, name, None)
+        if existing is not None and existing is not function:
+            raise ValueError(f"add_names: Tensor.{name} is already defined; the name table cannot replace it")
+    for name, function in resolved.items():
+        setattr(Tensor, name, function)
 
 
 def as_tensor(x):

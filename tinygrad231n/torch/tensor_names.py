@@ -1,0 +1,226 @@
+"""PyTorch's names for Tensor methods, as a table the front installs on the engine's one Tensor
+(tinygrad231n.tensor.add_names) when `tinygrad231n.torch` is imported.
+
+Each entry is either the name of a method the engine already has (a pure alias: `view` is `reshape`)
+or a short function over the engine's methods and ops, taking the tensor first. The table only adds:
+a name the engine already defines is refused at import (add_names), so nothing the engine does
+changes by importing the front. Dtype conversions go through ops.cast: between float32 and float64
+they are recorded (differentiable), to or from integers they are not (PyTorch's rule).
+"""
+import numpy as np
+
+from ..ops import Where
+from ..ops.cast import cast
+from ..tensor import Tensor, _NO_GRAD_FOR_DTYPE
+
+
+# ---- shapes ---------------------------------------------------------------------------------------
+def _sizes(sizes):
+    """f(2, 3) and f((2, 3)) alike, as PyTorch's size arguments."""
+    return tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else tuple(sizes)
+
+
+def _dim(dim, ndim, name):
+    if not -ndim <= dim < ndim:
+        raise IndexError(f"{name}: dim {dim} is out of range for a tensor with {ndim} dimension(s)")
+    return dim % ndim
+
+
+def unsqueeze(self, dim):
+    """A new axis of size 1 at `dim` (which may be ndim, or negative counting from ndim + 1)."""
+    dim = _dim(dim, self.ndim + 1, "unsqueeze")
+    return self.reshape(self.shape[:dim] + (1,) + self.shape[dim:])
+
+
+def squeeze(self, dim=None):
+    """Drop the axes of size 1 (all of them, or the one at `dim` if it has size 1; else a no-op, as PyTorch)."""
+    if dim is None:
+        return self.reshape(tuple(n for n in self.shape if n != 1))
+    dims = {_dim(d, max(self.ndim, 1), "squeeze") for d in ((dim,) if isinstance(dim, int) else dim)}
+    return self.reshape(tuple(n for i, n in enumerate(self.shape) if i not in dims or n != 1))
+
+
+def permute(self, *dims):
+    """The axes reordered: new axis i is old axis dims[i] (numpy's transpose(axes))."""
+    return self.transpose(_sizes(dims))
+
+
+def t(self):
+    """A matrix's transpose; a vector or a scalar as it is (PyTorch's t() takes at most 2 dims)."""
+    if self.ndim > 2:
+        raise ValueError(f"t(): expects a tensor with at most 2 dimensions, got {self.ndim}; use transpose(d0, d1)")
+    return self.transpose() if self.ndim == 2 else self
+
+
+def expand(self, *sizes):
+    """The tensor broadcast to `sizes` (-1 keeps a size). A copy here, not a view; the gradient sums back."""
+    sizes = _sizes(sizes)
+    own = (1,) * (len(sizes) - self.ndim) + self.shape
+    shape = tuple(n if s == -1 else s for s, n in zip(sizes, own))
+    try:
+        np.broadcast_shapes(own, shape)
+    except ValueError:
+        raise ValueError(f"expand: a tensor of shape {self.shape} cannot be expanded to {sizes}") from None
+    return self + Tensor(np.zeros(shape, dtype=self.dtype), dtype=self.dtype)
+
+
+def numel(self):
+    return int(self._data.size)
+
+
+def dim(self):
+    return self.ndim
+
+
+# ---- dtypes and devices ---------------------------------------------------------------------------
+def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False):
+    """x.to(dtype), x.to(device), x.to(other_tensor), x.to(device=..., dtype=...). The front is CPU
+    only: a device changes nothing. Between float dtypes the cast is recorded; see ops.cast."""
+    for arg in args:
+        if isinstance(arg, Tensor):
+            dtype = arg.dtype
+        elif isinstance(arg, str) or type(arg).__name__ == "device":
+            device = arg
+        else:
+            dtype = arg
+    out = self if dtype is None else cast(self, np.dtype(dtype))
+    return Tensor._from_op(out._data.copy(), None) if copy and out is self else out
+
+
+def type_as(self, other):
+    return cast(self, other.dtype)
+
+
+def _to_dtype(dtype):
+    def convert(self):
+        return cast(self, dtype)
+    return convert
+
+
+def cpu(self):
+    return self
+
+
+def contiguous(self):
+    return self
+
+
+def tolist(self):
+    return self._data.tolist()
+
+
+# ---- arithmetic and reductions by name ------------------------------------------------------------
+def add(self, other, alpha=1):
+    return self + (other if alpha == 1 else other * alpha)
+
+
+def sub(self, other, alpha=1):
+    return self - (other if alpha == 1 else other * alpha)
+
+
+def mul(self, other):
+    return self * other
+
+
+def div(self, other):
+    return self / other
+
+
+def pow(self, exponent):
+    return self ** exponent
+
+
+def matmul(self, other):
+    return self @ other
+
+
+def sqrt(self):
+    return self ** 0.5
+
+
+def clamp(self, min=None, max=None):
+    """Values below `min` become min and above `max` become max; the gradient is 1 between them
+    (boundaries included) and 0 outside, as in PyTorch."""
+    if min is None and max is None:
+        raise ValueError("clamp: give min, max or both")
+    out = self
+    if min is not None:
+        out = Where.apply(out < min, min, out)
+    if max is not None:
+        out = Where.apply(out > max, max, out)
+    return out
+
+
+def argmax(self, dim=None, keepdim=False):
+    """Index of the largest value (of the flattened tensor when dim is None), int64; the first one on ties."""
+    if dim is None:
+        index = np.asarray(self._data.argmax())
+        return Tensor._from_op(index.reshape((1,) * self.ndim) if keepdim else index, None)
+    return Tensor._from_op(self._data.argmax(axis=dim, keepdims=keepdim), None)
+
+
+def gather(self, dim, index):
+    """out[i][j][k] = self[index[i][j][k]][j][k] for dim 0 (and so on): numpy's take_along_axis,
+    through indexing so each picked element gets its gradient (repeats accumulate)."""
+    index = index._data if isinstance(index, Tensor) else np.asarray(index)
+    where = list(np.indices(index.shape, sparse=True))
+    where[_dim(dim, self.ndim, "gather")] = index
+    return self[tuple(where)]
+
+
+def index_select(self, dim, index):
+    """The slices at positions `index` (1-D) along `dim`."""
+    index = index._data if isinstance(index, Tensor) else np.asarray(index)
+    return self[(slice(None),) * _dim(dim, self.ndim, "index_select") + (index,)]
+
+
+# ---- in place -------------------------------------------------------------------------------------
+def zero_(self):
+    return fill_(self, 0)
+
+
+def fill_(self, value):
+    """Every element set to `value` in place (the rules of `t -= v`: see Tensor._write_in_place)."""
+    return self._write_in_place(_fill, value, "fill_")
+
+
+def _fill(array, value, out, casting):
+    np.copyto(out, value, casting="unsafe" if isinstance(value, (int, float, bool)) else casting)
+
+
+def requires_grad_(self, requires_grad=True):
+    """Start (or stop) recording gradients for this leaf; returns self. Floats only, as PyTorch."""
+    if requires_grad and self.dtype.kind != "f":
+        raise RuntimeError(_NO_GRAD_FOR_DTYPE.format(self.dtype))
+    if not requires_grad and self._ctx is not None:
+        raise RuntimeError("requires_grad_(False): only a leaf can stop requiring grad; use detach()")
+    self.requires_grad = bool(requires_grad)
+    return self
+
+
+def detach_(self):
+    """Make this tensor a leaf that records nothing, in place; returns self."""
+    self._ctx = None
+    self.requires_grad = False
+    return self
+
+
+NAMES = {
+    # aliases of the engine's own methods
+    "view": "reshape",
+    "mm": matmul, "matmul": matmul, "bmm": matmul,
+    "t": t, "permute": permute, "unsqueeze": unsqueeze, "squeeze": squeeze, "expand": expand,
+    "contiguous": contiguous, "cpu": cpu, "tolist": tolist,
+    "numel": numel, "dim": dim, "nelement": numel,
+    # dtypes
+    "float": _to_dtype(np.float32), "double": _to_dtype(np.float64), "long": _to_dtype(np.int64),
+    "int": _to_dtype(np.int32), "bool": _to_dtype(np.bool_), "byte": _to_dtype(np.uint8),
+    "to": to, "type_as": type_as,
+    # arithmetic by name
+    "add": add, "sub": sub, "mul": mul, "div": div, "pow": pow, "sqrt": sqrt,
+    "clamp": clamp, "clip": clamp, "argmax": argmax, "gather": gather, "index_select": index_select,
+    # in place
+    "zero_": zero_, "fill_": fill_, "requires_grad_": requires_grad_, "detach_": detach_,
+}
+
+__all__ = ["NAMES"]

@@ -13,10 +13,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as hs
 
+import tinygrad231n.torch.utils as utils
 import tinygrad231n.torch.utils.data as data
 from tinygrad231n.errors import InputError
 from tinygrad231n.tensor import Tensor
 from tinygrad231n.torch import random as front_random
+from tinygrad231n.torch._unsupported import UnsupportedName
 from tinygrad231n.torch.utils.data import (
     BatchSampler,
     DataLoader,
@@ -30,6 +32,7 @@ from tinygrad231n.torch.utils.data import (
 )
 
 FIXTURES = np.load(Path(__file__).parent / "data" / "torch_data_fixtures.npz", allow_pickle=False)
+SUPPORTED = Path(__file__).resolve().parents[1] / "tinygrad231n" / "torch" / "SUPPORTED"
 
 
 def fixture_keys(prefix):
@@ -301,13 +304,16 @@ def test_a_batch_sampler_given_to_the_loader_decides_the_batches():
     assert [x.numpy().tolist() for (x,) in loader] == [[0, 1, 2], [3, 4, 5]] and len(loader) == 2
 
 
-def test_a_name_outside_the_subset_fails_naming_it():
-    assert not hasattr(data, "IterableDataset")
-    with pytest.raises(AttributeError, match="tinygrad231n.torch.utils.data has no `IterableDataset`"):
-        data.IterableDataset
+def supported(namespace):
+    """The names tinygrad231n/torch/SUPPORTED lists for `namespace`."""
+    lines = (line.split(":", 1) for line in SUPPORTED.read_text().splitlines() if line and not line.startswith("#"))
+    return {key: set(names.split()) for key, names in lines}[namespace]
 
 
-def test_default_collate_keeps_a_namedtuple_as_that_namedtuple_of_batches():
-    Sample = collections.namedtuple("Sample", "image label")
-    batch = default_collate([Sample(np.zeros(2, np.float32), 1), Sample(np.ones(2, np.float32), 2)])
-    assert type(batch) is Sample and batch.image.shape == (2, 2) and batch.label.numpy().tolist() == [1, 2]
+@pytest.mark.parametrize("module", [utils, data, sampler], ids=lambda m: m.__name__)
+def test_supported_lists_each_modules_names_and_nothing_else_is_there(module):
+    assert supported(module.__name__.replace("tinygrad231n.", "")) == set(module.__all__)
+    assert all(hasattr(module, name) for name in module.__all__)
+    assert not hasattr(module, "IterableDataset")
+    with pytest.raises(UnsupportedName, match=f"{module.__name__} has no `IterableDataset` \\(not in the supported"):
+        module.IterableDataset

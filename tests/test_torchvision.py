@@ -11,13 +11,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 from test_data import PER_BATCH, make_archive, write_batches
+from test_torch_data import supported
 
+import tinygrad231n.torchvision as torchvision
 import tinygrad231n.torchvision.datasets as dset
 import tinygrad231n.torchvision.transforms as T
 from tinygrad231n.data import cifar10 as cifar10_module
 from tinygrad231n.data.cifar10 import CLASSES, DataError, DataNotFoundError
 from tinygrad231n.tensor import Tensor
 from tinygrad231n.torch import random as front_random
+from tinygrad231n.torch._unsupported import UnsupportedName
 from tinygrad231n.torch.utils.data import DataLoader, sampler
 from tinygrad231n.torchvision.datasets import cifar as cifar_module
 
@@ -270,10 +273,13 @@ def test_compose_applies_in_order():
     assert T.Compose([lambda x: x + 1, lambda x: x * 10])(1) == 20
 
 
-def test_names_outside_the_subset_fail_naming_them():
-    assert not hasattr(T, "ColorJitter") and not hasattr(dset, "MNIST")
-    with pytest.raises(AttributeError, match="tinygrad231n.torchvision.transforms has no `ColorJitter`"):
-        T.ColorJitter
+@pytest.mark.parametrize("module", [torchvision, dset, T], ids=lambda m: m.__name__)
+def test_supported_lists_each_modules_names_and_nothing_else_is_there(module):
+    assert supported(module.__name__.replace("tinygrad231n.", "")) == set(module.__all__)
+    assert all(hasattr(module, name) for name in module.__all__)
+    assert not hasattr(module, "ColorJitter")
+    with pytest.raises(UnsupportedName, match=f"{module.__name__} has no `ColorJitter` \\(not in the supported"):
+        module.ColorJitter
 
 
 @pytest.mark.parametrize("transform", [T.RandomCrop(2), T.RandomHorizontalFlip()], ids=["crop", "flip"])

@@ -21,6 +21,7 @@ import numpy as np
 
 from tinygrad231n.errors import InputError
 from tinygrad231n.tensor import Tensor
+from tinygrad231n.torch._unsupported import unsupported
 from tinygrad231n.torch.random import generator_or_default
 
 __all__ = ["Compose", "ToTensor", "Normalize", "RandomCrop", "RandomHorizontalFlip"]
@@ -231,6 +232,4 @@ class RandomHorizontalFlip:
         return f"{type(self).__name__}(p={self.p})"
 
 
-def __getattr__(name):
-    raise AttributeError(f"tinygrad231n.torchvision.transforms has no `{name}` (not in the supported subset; "
-                         "see tinygrad231n/torch/SUPPORTED or README)")
+__getattr__ = unsupported(__name__)

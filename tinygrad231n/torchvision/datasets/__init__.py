@@ -1,9 +1,6 @@
 """torchvision.datasets: CIFAR-10, read from its official batches."""
+from tinygrad231n.torch._unsupported import unsupported
 from tinygrad231n.torchvision.datasets.cifar import CIFAR10
 
 __all__ = ["CIFAR10"]
-
-
-def __getattr__(name):
-    raise AttributeError(f"tinygrad231n.torchvision.datasets has no `{name}` (not in the supported subset; "
-                         "see tinygrad231n/torch/SUPPORTED or README)")
+__getattr__ = unsupported(__name__)

@@ -3,6 +3,7 @@
     from tinygrad231n.torch.utils.data import DataLoader, sampler
     loader = DataLoader(dataset, batch_size=64, sampler=sampler.SubsetRandomSampler(range(49000)))
 """
+from tinygrad231n.torch._unsupported import unsupported
 from tinygrad231n.torch.utils.data import sampler
 from tinygrad231n.torch.utils.data.collate import default_collate, default_convert
 from tinygrad231n.torch.utils.data.dataloader import DataLoader
@@ -17,8 +18,4 @@ from tinygrad231n.torch.utils.data.sampler import (
 
 __all__ = ["DataLoader", "Dataset", "TensorDataset", "default_collate", "default_convert", "sampler",
            "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "BatchSampler"]
-
-
-def __getattr__(name):
-    raise AttributeError(f"tinygrad231n.torch.utils.data has no `{name}` (not in the supported subset; "
-                         "see tinygrad231n/torch/SUPPORTED or README)")
+__getattr__ = unsupported(__name__)

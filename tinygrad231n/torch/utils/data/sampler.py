@@ -14,6 +14,7 @@ import operator
 import numpy as np
 
 from tinygrad231n.errors import InputError
+from tinygrad231n.torch._unsupported import unsupported
 from tinygrad231n.torch.random import generator_or_default
 
 __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "BatchSampler"]
@@ -132,3 +133,6 @@ class BatchSampler(Sampler):
         if self.drop_last:
             return len(self.sampler) // self.batch_size
         return -(-len(self.sampler) // self.batch_size)
+
+
+__getattr__ = unsupported(__name__)

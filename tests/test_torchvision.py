@@ -171,10 +171,13 @@ def test_normalize_matches_its_formula_in_torch_and_leaves_the_input_alone():
     np.testing.assert_array_equal(image.numpy(), before)
 
 
-def test_normalize_is_recorded_for_inputs_that_require_grad():
-    image = Tensor(np.ones((3, 2, 2), np.float32), requires_grad=True)
-    T.Normalize(MEAN, STD)(image).sum().backward()
-    np.testing.assert_allclose(image.grad[:, 0, 0], 1 / np.array(STD, np.float32), rtol=1e-6)
+def test_normalize_is_recorded_for_inputs_that_require_grad_with_the_same_values():
+    values = np.random.default_rng(0).random((2, 3, 2, 2)).astype(np.float32)
+    image = Tensor(values, requires_grad=True)
+    out = T.Normalize(MEAN, STD)(image)
+    np.testing.assert_array_equal(out.numpy(), T.Normalize(MEAN, STD)(Tensor(values)).numpy())
+    out.sum().backward()
+    np.testing.assert_allclose(image.grad[0, :, 0, 0], 1 / np.array(STD, np.float32), rtol=1e-6)
 
 
 @pytest.mark.parametrize("image, mean, std, expected", [

@@ -69,7 +69,9 @@ class Normalize:
     """(img - mean[c]) / std[c] for each channel c of a float Tensor (..., C, H, W); the input is unchanged.
 
     mean and std are sequences of C numbers (or one number for every channel), used in the
-    image's dtype, as torchvision does.
+    image's dtype, as torchvision does. An input that requires grad goes through the engine's
+    arithmetic (recorded); any other through the same arithmetic in numpy, without the tape's cost
+    per op (it runs once per image of every epoch).
     """
 
     def __init__(self, mean, std, inplace=False):
@@ -77,6 +79,7 @@ class Normalize:
             raise InputError("Normalize: inplace=True is not supported (the engine's arithmetic makes a new "
                              "Tensor); use the default inplace=False")
         self.mean, self.std = mean, std
+        self._constants = {}  # (dtype, channels) -> (mean, std) arrays shaped (C, 1, 1), checked once
 
     def __call__(self, tensor):
         if not isinstance(tensor, Tensor) or tensor.dtype.kind != "f":
@@ -85,22 +88,28 @@ class Normalize:
                              f"got {what}")
         if tensor.ndim < 3:
             raise InputError(f"Normalize: expected a Tensor image of shape (..., C, H, W), got shape {tensor.shape}")
-        mean, std = (self._per_channel(values, name, tensor) for values, name in ((self.mean, "mean"),
-                                                                                  (self.std, "std")))
-        if (std == 0).any():
+        key = (tensor.dtype, tensor.shape[-3])
+        if key not in self._constants:
+            self._constants[key] = self._per_channel(tensor)
+        mean, std = self._constants[key]
+        if tensor.requires_grad:
+            return (tensor - Tensor(mean)) / Tensor(std)
+        return Tensor((tensor.data - mean) / std)
+
+    def _per_channel(self, tensor):
+        """mean and std in the image's dtype, shaped (C, 1, 1) (or (1, 1, 1)) to broadcast over (..., C, H, W)."""
+        arrays = []
+        for name, values in (("mean", self.mean), ("std", self.std)):
+            array = np.asarray(values, dtype=tensor.dtype).reshape(-1)
+            channels = tensor.shape[-3]
+            if array.size not in (1, channels):
+                raise InputError(f"Normalize: {name} has {array.size} values for an image of {channels} channels "
+                                 f"(shape {tensor.shape}); give one per channel")
+            arrays.append(array.reshape(-1, 1, 1))
+        if (arrays[1] == 0).any():
             raise InputError(f"Normalize: std evaluated to zero after conversion to {tensor.dtype}, "
                              "leading to division by zero")
-        return (tensor - Tensor(mean)) / Tensor(std)
-
-    @staticmethod
-    def _per_channel(values, name, tensor):
-        """`values` in the image's dtype, shaped (C, 1, 1) (or (1, 1, 1)) to broadcast over (..., C, H, W)."""
-        array = np.asarray(values, dtype=tensor.dtype).reshape(-1)
-        channels = tensor.shape[-3]
-        if array.size not in (1, channels):
-            raise InputError(f"Normalize: {name} has {array.size} values for an image of {channels} channels "
-                             f"(shape {tensor.shape}); give one per channel")
-        return array.reshape(-1, 1, 1)
+        return tuple(arrays)
 
     def __repr__(self):
         return f"{type(self).__name__}(mean={self.mean}, std={self.std})"

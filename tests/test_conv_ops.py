@@ -16,7 +16,7 @@ from tinygrad231n.kernels import im2col as im2col_kernels
 from tinygrad231n.kernels import norm_pool_relu as fused
 from tinygrad231n.kernels import pooling
 from tinygrad231n.kernels.thresholds import CHANNEL_NORM_MIN_IMAGES, IM2COL_MIN_IMAGES, NORM_POOL_RELU_MIN_IMAGES
-from tinygrad231n.ops.conv_winograd import WINOGRAD_MIN_CHANNELS
+from tinygrad231n.ops import conv_winograd
 from tinygrad231n.testing import strategies as st
 
 # Each example runs a numerical gradient over every input element: keep the count modest.
@@ -41,6 +41,23 @@ def conv(x, w, b, stride, pad):
     return ops.Conv2d.apply(x, w, b, stride=stride, padding=pad)
 
 
+@contextlib.contextmanager
+def winograd_everywhere():
+    """Conv2d takes Winograd for every 3x3 stride-1 conv, however thin or narrow (ops/conv_winograd.py)."""
+    before = conv_winograd.WINOGRAD_MIN_CHANNELS, conv_winograd.WINOGRAD_MIN_WIDTH
+    conv_winograd.WINOGRAD_MIN_CHANNELS = conv_winograd.WINOGRAD_MIN_WIDTH = 1
+    try:
+        yield
+    finally:
+        conv_winograd.WINOGRAD_MIN_CHANNELS, conv_winograd.WINOGRAD_MIN_WIDTH = before
+
+
+def conv_by_winograd(x, w, b, stride, pad):
+    """conv, by Winograd (forward chooses the path; backward follows it)."""
+    with winograd_everywhere():
+        return conv(x, w, b, stride, pad)
+
+
 def max_pool(x, kernel, stride):
     return ops.MaxPool2d.apply(x, kernel, stride=stride)
 
@@ -56,12 +73,10 @@ CASES = [
          conv, conv2d_loops),
     Case("conv2d_no_bias", st.conv_inputs(bias=False), conv, conv2d_loops),
     # 3x3, stride 1, enough channels: Winograd's F(2x2, 3x3) (ops/conv_winograd.py); odd sizes leave half tiles
-    Case("conv2d_winograd", st.conv_inputs(kernel=(3, 3), stride=(1, 1), pad=(1, 1), max_filters=2,
-                                           min_channels=WINOGRAD_MIN_CHANNELS, max_channels=WINOGRAD_MIN_CHANNELS + 1),
-         conv, conv2d_loops),
-    Case("conv2d_winograd_pad0_no_bias", st.conv_inputs(kernel=(3, 3), stride=(1, 1), pad=(0, 0), bias=False,
-                                                        max_filters=2, min_channels=WINOGRAD_MIN_CHANNELS),
-         conv, conv2d_loops),
+    Case("conv2d_winograd", st.conv_inputs(kernel=(3, 3), stride=(1, 1), pad=(1, 1)), conv_by_winograd,
+         conv2d_loops),
+    Case("conv2d_winograd_pad0_no_bias", st.conv_inputs(kernel=(3, 3), stride=(1, 1), pad=(0, 0), bias=False),
+         conv_by_winograd, conv2d_loops),
     Case("max_pool2d", st.pool_inputs(), max_pool, lambda x, k, s: pooling.max_pool_reference(x, k, s)[0]),
     Case("max_pool2d_2x2", st.pool_inputs(kernel=2, stride=2), max_pool,
          lambda x, k, s: pooling.max_pool_reference(x, k, s)[0]),

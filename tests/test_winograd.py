@@ -4,10 +4,11 @@ the direct convolution's. Values and gradients of the conv op by Winograd are ro
 import numpy as np
 from hypothesis import given, strategies as hs
 
-from test_conv_ops import conv2d_loops
+from test_conv_ops import conv2d_loops, winograd_everywhere
 from tinygrad231n import Tensor, ops
 from tinygrad231n.kernels import winograd
-from tinygrad231n.ops.conv_winograd import CHUNK_TILES, WINOGRAD_MIN_CHANNELS, winograd_conv
+from tinygrad231n.ops import conv_winograd
+from tinygrad231n.ops.conv_winograd import CHUNK_TILES, winograd_conv
 from tinygrad231n.testing import strategies as st
 
 
@@ -46,8 +47,8 @@ def test_transforms_match_numpy_and_their_adjoints(inputs, seed):
 def test_a_batch_of_several_chunks_matches_loops():
     """More tiles than one chunk holds (CHUNK_TILES), odd sizes: every image lands in its place."""
     rng = np.random.default_rng(0)
-    x = rng.standard_normal((2 * CHUNK_TILES // 20 + 3, WINOGRAD_MIN_CHANNELS, 7, 9))
-    w = rng.standard_normal((3, WINOGRAD_MIN_CHANNELS, 3, 3))
+    x = rng.standard_normal((2 * CHUNK_TILES // 20 + 3, 4, 7, 9))
+    w = rng.standard_normal((3, 4, 3, 3))
     np.testing.assert_allclose(winograd_conv(x, w, 1), conv2d_loops(x, w, None, (1, 1), (1, 1)),
                                rtol=1e-12, atol=1e-12)
 
@@ -61,9 +62,13 @@ def test_float32_rounding_stays_near_the_direct_convolutions():
     w = rng.standard_normal((32, 32, 3, 3)) * np.sqrt(2 / (32 * 9))
     grad = rng.standard_normal((8, 32, 16, 16))
     exact = _conv_and_gradients(x, w, grad)
-    by_winograd = _conv_and_gradients(x.astype(np.float32), w.astype(np.float32), grad.astype(np.float32))
-    by_im2col = _conv_and_gradients(x.astype(np.float32), w.astype(np.float32), grad.astype(np.float32),
-                                    channels_per_call=WINOGRAD_MIN_CHANNELS - 1)
+    with winograd_everywhere():
+        by_winograd = _conv_and_gradients(x.astype(np.float32), w.astype(np.float32), grad.astype(np.float32))
+    conv_winograd.WINOGRAD_MIN_CHANNELS, before = 10 ** 9, conv_winograd.WINOGRAD_MIN_CHANNELS
+    try:
+        by_im2col = _conv_and_gradients(x.astype(np.float32), w.astype(np.float32), grad.astype(np.float32))
+    finally:
+        conv_winograd.WINOGRAD_MIN_CHANNELS = before
     for name, e, a, b in zip(("out", "dx", "dw"), exact, by_winograd, by_im2col):
         scale = np.abs(e).max()
         winograd_error, im2col_error = np.abs(a - e).max() / scale, np.abs(b - e).max() / scale
@@ -71,16 +76,9 @@ def test_float32_rounding_stays_near_the_direct_convolutions():
                                                                                           im2col_error)
 
 
-def _conv_and_gradients(x, w, grad, channels_per_call=None):
-    """(out, dx, dw) of the 3x3 conv (padding 1); with channels_per_call below WINOGRAD_MIN_CHANNELS the
-    input channels go through in groups that small, so the op takes im2col (the sum is the same conv)."""
-    step = channels_per_call or x.shape[1]
-    tensors = [(Tensor(x[:, i:i + step], requires_grad=True), Tensor(w[:, i:i + step], requires_grad=True))
-               for i in range(0, x.shape[1], step)]
-    outs = [ops.Conv2d.apply(xs, ws, None, stride=1, padding=1) for xs, ws in tensors]
-    total = outs[0]
-    for out in outs[1:]:
-        total = total + out
-    total.backward(grad)
-    return (total.data, np.concatenate([xs.grad for xs, _ in tensors], axis=1),
-            np.concatenate([ws.grad for _, ws in tensors], axis=1))
+def _conv_and_gradients(x, w, grad):
+    """(out, dx, dw) of the 3x3 conv (padding 1) by ops.Conv2d, as thresholds now choose its path."""
+    x, w = Tensor(x, requires_grad=True), Tensor(w, requires_grad=True)
+    out = ops.Conv2d.apply(x, w, None, stride=1, padding=1)
+    out.backward(grad)
+    return out.data, x.grad, w.grad

@@ -1,5 +1,6 @@
 """The 3x3, stride-1 convolution by Winograd's F(2x2, 3x3) (kernels/winograd.py), forward and backward:
-what ops.Conv2d runs for such a convolution when it has at least WINOGRAD_MIN_CHANNELS input channels.
+what ops.Conv2d runs for such a convolution with at least WINOGRAD_MIN_CHANNELS input channels and
+WINOGRAD_MIN_WIDTH output columns.
 
     V = input_transform(x)   M[k] = U[k] @ V[k]  (16 products)   out = output_transform(M)
 
@@ -16,19 +17,23 @@ from ..kernels.winograd import (filter_transform, filter_transform_adjoint, inpu
                                 input_transform_adjoint, output_transform, output_transform_adjoint, tile_counts)
 
 CHUNK_TILES = 256
-# With fewer input channels the 16 products are too thin (K = C) and the transforms, which cost the
-# same whatever C, outweigh them. Forward + backward, batch 128, float32, one thread, best of 4 on the
-# shared 2-core machine (load 1-1.7), Winograd against im2col: 3 -> 32 channels on 32x32 38 against
-# 13 ms, 16 -> 32 89 against 76 (54 in a calmer run), 32 -> 32 97 against 110, 32 -> 64 on 16x16
-# 47 against 47, 64 -> 128 on 8x8 40 against 40. The transforms (scalar numba loops) take about half
-# of Winograd's time; faster transforms would move this threshold down.
+# Winograd pays where its 16 products are thick enough (K = C input channels) and its transforms, which
+# cost the same whatever C and more per value on narrow images (short rows of tiles), do not outweigh
+# them. Forward + backward, batch 128, float32, one thread, best of 4 on the shared 2-core machine
+# (load 1-1.7), Winograd against im2col: 3 -> 32 channels on 32x32 38 against 13 ms, 16 -> 32 89
+# against 76 (54 in a calmer run), 32 -> 32 97 against 110, 32 -> 64 on 16x16 47 against 47,
+# 64 -> 128 on 8x8 40 against 40; ConvNet's training step (whose 32 -> 64 and 64 -> 128 convs are
+# the last two) 161 ms with both by Winograd, 155 with the last, 153 with neither (CPU seconds, best
+# of 8). The transforms (scalar numba loops) take about half of Winograd's time; faster transforms
+# would lower both thresholds.
 WINOGRAD_MIN_CHANNELS = 32
+WINOGRAD_MIN_WIDTH = 32  # output columns
 
 
 def winograd_applies(windows, channels):
     """Whether a convolution of these Windows (ops/conv.py) over `channels` input channels runs by Winograd."""
     return (windows.kernel == (3, 3) and windows.stride == (1, 1) and windows.pad[0] == windows.pad[1]
-            and channels >= WINOGRAD_MIN_CHANNELS)
+            and channels >= WINOGRAD_MIN_CHANNELS and windows.out[1] >= WINOGRAD_MIN_WIDTH)
 
 
 class _Scratch:

@@ -103,6 +103,25 @@ def cases(t, torch):
         "cat_dim1": lambda: torch.cat([xf, xf], dim=1),
         "stack_dim0": lambda: torch.stack([xf, xf]),
         "where": lambda: torch.where(xf > 0, xf, torch.zeros_like(xf)),
+        # item 6: PyTorch's meanings of size, max, transpose and the dim= keywords
+        "size": lambda: torch.tensor(list(t["in/x3_f32"].size())),
+        "size_dim": lambda: torch.tensor(t["in/x3_f32"].size(-1)),
+        "max_all": lambda: t["in/x_ties_f32"].max(),
+        "max_dim_values": lambda: t["in/x_ties_f32"].max(1).values,
+        "max_dim_indices": lambda: t["in/x_ties_f32"].max(1).indices,
+        "max_dim_keepdim_indices": lambda: t["in/x_ties_f32"].max(dim=0, keepdim=True)[1],
+        "torch_max_dim_indices": lambda: torch.max(t["in/x_ties_f32"], dim=1)[1],
+        "max_int_dim": lambda: a.max(dim=1).values,
+        "sum_dim_keepdim": lambda: t["in/x3_f32"].sum(dim=1, keepdim=True),
+        "sum_dims": lambda: t["in/x3_f32"].sum(dim=(0, 2)),
+        "mean_dim": lambda: t["in/x3_f32"].mean(dim=-1),
+        "torch_mean_dim": lambda: torch.mean(t["in/x3_f32"], dim=0),
+        "softmax_dim": lambda: t["in/x3_f32"].softmax(dim=1),
+        "log_softmax_dim0": lambda: t["in/x3_f32"].log_softmax(dim=0),
+        "transpose_3d": lambda: t["in/x3_f32"].transpose(0, 2),
+        "transpose_3d_negative": lambda: t["in/x3_f32"].transpose(-1, 1),
+        "transpose_matrix_0_1": lambda: xf.transpose(0, 1),
+        "transpose_vector": lambda: t["in/x3_f32"][0, 0].transpose(0, 0),
     }
 
 
@@ -131,6 +150,11 @@ def gradient_cases(torch):
         "pow_by_name": lambda x: (x * x + 1.0).pow(1.5),
         "sqrt": lambda x: torch.sqrt(x * x + 1.0),
         "tril": lambda x: torch.tril(x, diagonal=-1),
+        "max_dim": lambda x: x.max(dim=2).values,
+        "max_all": lambda x: x.max().unsqueeze(0),
+        "sum_dim": lambda x: x.sum(dim=(0, 2), keepdim=True),
+        "transpose_swap": lambda x: x.transpose(1, 2),
+        "softmax_dim": lambda x: torch.softmax(x, dim=1),
     }
 
 

@@ -21,9 +21,13 @@ or by `t.numpy()`/`np.asarray(t)`, and writes through another tensor sharing the
 (`t.detach()`). Replacing the array (`t.data = new_array`) is not a write: the graph keeps the old
 array, as in PyTorch.
 """
+from collections import namedtuple
+
 import numpy as np
 
 from .gradient_array import GradientArray
+
+MaxResult = namedtuple("MaxResult", ["values", "indices"])  # what max(dim) gives, as torch.return_types.max
 
 
 def _comparison(ufunc, symbol):
@@ -176,8 +180,33 @@ class Tensor:
     shape = property(lambda self: self._data.shape)
     dtype = property(lambda self: self._data.dtype)
     ndim = property(lambda self: self._data.ndim)
-    size = property(lambda self: self._data.size)
     is_leaf = property(lambda self: self._ctx is None)
+
+    def size(self, dim=None):
+        """PyTorch's size(): the shape as a tuple, or the length of axis `dim`. (The element count,
+        numpy's `.size`, is numel().)"""
+        return self._data.shape if dim is None else self._data.shape[dim]
+
+    def numel(self):
+        """How many elements (numpy's .size)."""
+        return int(self._data.size)
+
+    def max(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """The largest values, in PyTorch's or numpy's words:
+        - x.max(): the largest element, a 0-d tensor;
+        - x.max(dim) or x.max(dim=d, keepdim=...) with an int: a namedtuple (values, indices), as
+          PyTorch's (indices int64, not recorded);
+        - x.max(axis=..., keepdims=...) (an int or a tuple, numpy's names) or x.max((0, 1)): the values.
+        The gradient goes to one arg-max per group: the first in C order on ties (ops.Max)."""
+        if axis is not None or keepdims is not None:
+            if dim is not None:
+                raise TypeError("max: give the axis once, as dim (PyTorch) or axis (numpy)")
+            return ops.Max.apply(self, axis=axis, keepdims=bool(keepdims))
+        if dim is None or isinstance(dim, (tuple, list)):
+            return ops.Max.apply(self, axis=dim, keepdims=keepdim)
+        values = ops.Max.apply(self, axis=dim, keepdims=keepdim)
+        indices = self._data.argmax(axis=dim)  # the first maximum, as the op's gradient picks
+        return MaxResult(values, Tensor._from_op(np.expand_dims(indices, dim) if keepdim else indices, None))
 
     def __len__(self):
         return len(self._data)
@@ -353,16 +382,17 @@ def _as_array(data, dtype):
     raise TypeError(f"Tensor: data must be numeric (float, int or bool), got an array of dtype {array.dtype}")
 
 
-def _as_operand(x):
-    """as_tensor for an op's operand, except that Python numbers stay numbers (so numpy keeps the
-    tensor's dtype: float32 * 2.0 stays float32, where a 0-d float64 array would widen it)."""
-    if isinstance(x, (Tensor, int, float)):  # one isinstance for the common cases: this runs per op
-        return x
-    return Tensor(x)
+_OPERANDS = (Tensor, int, float)
 
 
 def _binary(function, a, b):
-    a, b = _as_operand(a), _as_operand(b)
+    # Operands other than Tensors become Tensors, except Python numbers: they stay numbers so that numpy
+    # keeps the tensor's dtype (float32 * 2.0 stays float32, where a 0-d float64 array would widen it).
+    # Written out rather than in a helper, and the integer check kept to attribute reads: this runs per op.
+    if not isinstance(a, _OPERANDS):
+        a = Tensor(a)
+    if not isinstance(b, _OPERANDS):
+        b = Tensor(b)
     if (a.__class__ is Tensor and a._data.dtype.kind != "f") or (b.__class__ is Tensor and b._data.dtype.kind != "f"):
         a, b = _promote_integers(function, a, b)
     try:
@@ -493,8 +523,24 @@ def _attach(declaration):
 
 def _method(op):
     def method(self, *args, **options):
+        if options:  # PyTorch's dim= and keepdim= are numpy's axis= and keepdims=
+            options = _numpy_names(options)
         return op.apply(self, *args, **options)
     return method
+
+
+_NUMPY_NAMES = {"dim": "axis", "keepdim": "keepdims"}
+
+
+def _numpy_names(options):
+    renamed = {}
+    for name, value in options.items():
+        numpy_name = _NUMPY_NAMES.get(name, name)
+        if numpy_name in renamed:
+            raise TypeError(f"give {numpy_name} once: as {numpy_name}= (numpy) or "
+                            f"{next(k for k, v in _NUMPY_NAMES.items() if v == numpy_name)}= (PyTorch)")
+        renamed[numpy_name] = value
+    return renamed
 
 
 def _operator(op, reflected):

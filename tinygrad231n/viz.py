@@ -255,7 +255,7 @@ def _tensor_id(node):
 
 
 def _tensor_label(node, show_data, show_grad, root=False):
-    name = node.name or (("loss" if node.size == 1 else "output") if root else None)
+    name = node.name or (("loss" if node.numel() == 1 else "output") if root else None)
     lines = [name] if name else []
     lines.append(f"{tuple(node.shape)} {node.dtype}")
     if show_data:

@@ -27,13 +27,17 @@ class Reshape(Function):
 
 @register(method="transpose")
 class Transpose(Function):
-    """x.transpose(axes), the permutation given as one tuple or as separate axes; none reverses
+    """x.transpose(axes): the permutation given as one tuple or as ndim separate axes (numpy); two
+    separate axes swap those two (PyTorch's transpose(dim0, dim1), at any ndim: on a matrix
+    transpose(0, 1) swaps rows and columns, as PyTorch, where numpy's would keep them); none reverses
     the axes (so `.T` of a matrix swaps rows and columns)."""
 
     @staticmethod
     def forward(ctx, x, *axes):
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = tuple(axes[0])
+        elif len(axes) == 2:
+            axes = _swap(x.ndim, *axes)
         axes = axes or None
         if axes is not None and sorted(a % max(x.ndim, 1) for a in axes) != list(range(x.ndim)):
             raise ValueError(f"transpose: axes {tuple(axes)} are not a permutation of the {x.ndim} axes of {x.shape}")
@@ -43,6 +47,17 @@ class Transpose(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad.transpose(None if ctx.axes is None else np.argsort([a % grad.ndim for a in ctx.axes]))
+
+
+def _swap(ndim, first, second):
+    """The permutation of `ndim` axes that swaps axes `first` and `second` (negatives allowed)."""
+    for a in (first, second):
+        if not -max(ndim, 1) <= a < max(ndim, 1):
+            raise ValueError(f"transpose: dim {a} is out of range for a tensor with {ndim} dimension(s)")
+    order = list(range(ndim))
+    if ndim:
+        order[first], order[second] = order[second], order[first]
+    return tuple(order)
 
 
 def _is_basic(key):

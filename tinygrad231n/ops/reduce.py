@@ -62,7 +62,7 @@ class Mean(Function):
         return expand_to(grad / ctx.count, ctx.shape, ctx.axes)
 
 
-@register(method="max")
+@register()  # Tensor.max (tensor.py) applies it, taking PyTorch's dim= as well as numpy's axis=
 class Max(Function):
     """x.max(axis, keepdims). The whole gradient goes to one arg-max per reduced group.
 

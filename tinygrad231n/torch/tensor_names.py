@@ -64,10 +64,6 @@ def expand(self, *sizes):
     return self + Tensor(np.zeros(shape, dtype=self.dtype), dtype=self.dtype)
 
 
-def numel(self):
-    return int(self._data.size)
-
-
 def dim(self):
     return self.ndim
 
@@ -211,7 +207,7 @@ NAMES = {
     "mm": matmul, "matmul": matmul, "bmm": matmul,
     "t": t, "permute": permute, "unsqueeze": unsqueeze, "squeeze": squeeze, "expand": expand,
     "contiguous": contiguous, "cpu": cpu, "tolist": tolist,
-    "numel": numel, "dim": dim, "nelement": numel,
+    "dim": dim, "nelement": "numel",
     # dtypes
     "float": _to_dtype(np.float32), "double": _to_dtype(np.float64), "long": _to_dtype(np.int64),
     "int": _to_dtype(np.int32), "bool": _to_dtype(np.bool_), "byte": _to_dtype(np.uint8),

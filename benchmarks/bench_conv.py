@@ -13,9 +13,9 @@
     reported next to PyTorch's: each runs in a fresh process, warms up on a batch of 16 (numba's
     kernels, serial and threaded, and torch's code load), and reports how far one full step raises
     the process's peak resident set (VmHWM, reset through /proc/self/clear_refs) above what it held before the step.
-Each thread count given to --threads runs (a) to (d) in turn, in the same process (BLAS, OpenMP and
-numba limited through tinygrad231n.threads, torch with torch.set_num_threads); the load average is
-printed at the start, for each thread count and at the end. Beside each time of (a) and (d) stands
+Each thread count given to --threads runs (a) to (d) in a fresh process of its own, one after the other
+(BLAS, OpenMP and numba limited through tinygrad231n.threads, torch with torch.set_num_threads); the
+load average is printed at the start, for each thread count and at the end. Beside each time of (a) and (d) stands
 its rate of convolution work, GFLOP/s: direct-convolution FLOPs (2 * N * F * C * kh * kw * Hout * Wout
 per product; forward + backward is three products, dx and dw each as costly as the output; a
 scheme needing fewer multiplies counts at the direct cost) over the time, and that rate as a share
@@ -40,6 +40,7 @@ calm_numba_workers()  # numba's threads as the command line has them (workqueue)
 THREADS = set_threads()
 
 import argparse  # noqa: E402
+import json  # noqa: E402
 import subprocess  # noqa: E402
 import time  # noqa: E402
 
@@ -338,6 +339,7 @@ def main():
     parser.add_argument("--skip-naive", action="store_true", help="leave out (c), the naive loops")
     parser.add_argument("--clock", choices=CLOCKS, default="wall", help="wall seconds or the process's CPU seconds")
     parser.add_argument("--memory-of", choices=("tinygrad231n", "pytorch"), help=argparse.SUPPRESS)
+    parser.add_argument("--ratios-json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if torch is None:
         sys.exit("bench_conv: PyTorch is the baseline here; install it with pip install -e '.[bench]'")
@@ -346,14 +348,39 @@ def main():
         return measure_memory_here(args.memory_of, args.batch)
     global clock
     clock = CLOCKS[args.clock]
-    print(f"numpy {np.__version__}, torch {torch.__version__}, threads {args.threads}, cpus {os.cpu_count()}, "
+    if len(args.threads) > 1:
+        return run_each_in_its_own_process(args)
+    threads = args.threads[0]
+    print(f"numpy {np.__version__}, torch {torch.__version__}, threads {threads}, cpus {os.cpu_count()}, "
           f"batch {args.batch}, {args.clock} clock; load average {load()} at the start")
+    torch.set_num_threads(threads)
+    with limited_threads(threads):
+        ratios = run_at(threads, args)
+    print(f"\nload average {load()} at the end")
+    if args.ratios_json:
+        print(json.dumps(ratios))
+        return
+    print_ratios({threads: ratios})
+
+
+def run_each_in_its_own_process(args):
+    """Each thread count in a fresh process, one after the other, so that no count starts with thread
+    pools (torch's OpenMP, OpenBLAS's, numba's) sized and warmed by another; the child prints its
+    figures and, last, its ratios as JSON for the summary here."""
+    print(f"load average {load()} at the start")
     ratios = {}
     for threads in args.threads:
-        torch.set_num_threads(threads)
-        with limited_threads(threads):
-            ratios[threads] = run_at(threads, args)
+        command = [sys.executable, __file__, "--threads", str(threads), "--repeats", str(args.repeats),
+                   "--batch", str(args.batch), "--clock", args.clock, "--ratios-json"]
+        lines = subprocess.run(command + (["--skip-naive"] if args.skip_naive else []), capture_output=True,
+                               text=True, check=True).stdout.rstrip().splitlines()
+        print(f"\n======== --threads {threads}\n" + "\n".join(lines[:-1]))
+        ratios[threads] = json.loads(lines[-1])
     print(f"\nload average {load()} at the end")
+    print_ratios(ratios)
+
+
+def print_ratios(ratios):
     print("ratios to PyTorch (targets: the ConvNet step <= 0.75x at every thread count):")
     for threads, figures in ratios.items():
         for name, ratio in figures.items():

@@ -51,6 +51,11 @@ def cases(t, torch):
         "u8_add_u8": lambda: u8 + u8,
         "int_sum": lambda: a.sum(),
         "int_neg": lambda: -a,
+        "f32_mul_numpy_float64": lambda: xf * np.sqrt(2.0 / 3),  # numpy scalars count as Python numbers
+        "numpy_float64_rsub_f32": lambda: np.float64(1.5) - xf,
+        "int_mul_numpy_float64": lambda: a * np.float64(2.5),
+        "int_add_numpy_int64": lambda: a + np.int64(1),
+        "f32_mul_numpy_int64": lambda: xf * np.int64(3),
         # item 2: comparisons
         "eq_int_int": lambda: a == b,
         "ne_int_number": lambda: a != 3,

@@ -376,3 +376,39 @@ def test_two_axes_swap_and_a_full_permutation_permutes():
     assert Tensor(np.zeros((2, 3))).transpose(0, 1).shape == (3, 2)  # PyTorch's swap (numpy's would keep it)
     with pytest.raises(ValueError, match="dim 3 is out of range"):
         x.transpose(0, 3)
+
+
+# ---- the notebook's barebones training loop, end to end -------------------------------------------
+def test_the_barebones_pytorch_loop_of_the_notebook_trains_in_place():
+    """PyTorch.ipynb part II: weights from randn, manual SGD with `w -= lr * w.grad` under no_grad,
+    `w.grad.zero_()`, and accuracy as `scores.max(1)`, `(preds == y).sum()`, '%d'."""
+    import tinygrad231n.nn.functional as F
+    torch.manual_seed(0)
+    rng = np.random.default_rng(0)
+    centers = rng.standard_normal((3, 10)) * 3
+    y_all = rng.integers(0, 3, 96)
+    x_all = (centers[y_all] + rng.standard_normal((96, 10))).astype(np.float32)
+    x, y = torch.from_numpy(x_all), torch.tensor(y_all, dtype=torch.long)
+
+    def random_weight(shape):
+        return (torch.randn(shape) * np.sqrt(2.0 / shape[0])).requires_grad_()
+
+    params = [random_weight((10, 16)), random_weight((16, 3))]
+    w1, w2 = params
+    before = w1.numpy().copy()
+    losses = []
+    for _ in range(40):
+        scores = F.relu(x.view(96, -1).mm(w1)).mm(w2)
+        loss = F.cross_entropy(scores, y)
+        loss.backward()
+        losses.append(loss.item())
+        with torch.no_grad():
+            for w in params:
+                w -= 0.1 * w.grad
+                w.grad.zero_()
+    assert params[0] is w1 and not np.array_equal(w1.numpy(), before) and w1.dtype == np.float32
+    assert losses[-1] < 0.5 * losses[0]
+    _, preds = scores.max(1)
+    num_correct = (preds == y).sum()
+    assert "Got %d / %d correct" % (num_correct, 96) == f"Got {int(num_correct)} / 96 correct"
+    assert float(num_correct) / 96 > 0.9

@@ -382,17 +382,25 @@ def _as_array(data, dtype):
     raise TypeError(f"Tensor: data must be numeric (float, int or bool), got an array of dtype {array.dtype}")
 
 
-_OPERANDS = (Tensor, int, float)
+def _operand(x):
+    """An operator's operand that is neither a Tensor nor a plain int or float: a numpy scalar becomes
+    the Python number (PyTorch's rule: np.sqrt(2.0) * a float32 tensor stays float32), a bool stays a
+    bool, anything else becomes a Tensor."""
+    if isinstance(x, (np.number, np.bool_)):
+        return x.item()
+    if isinstance(x, (int, float)):
+        return x
+    return Tensor(x)
 
 
 def _binary(function, a, b):
-    # Operands other than Tensors become Tensors, except Python numbers: they stay numbers so that numpy
-    # keeps the tensor's dtype (float32 * 2.0 stays float32, where a 0-d float64 array would widen it).
-    # Written out rather than in a helper, and the integer check kept to attribute reads: this runs per op.
-    if not isinstance(a, _OPERANDS):
-        a = Tensor(a)
-    if not isinstance(b, _OPERANDS):
-        b = Tensor(b)
+    # Python numbers stay numbers so that numpy keeps the tensor's dtype (float32 * 2.0 stays float32,
+    # where a 0-d float64 array would widen it). Written out, with the common cases first and plain
+    # attribute reads for the integer check: this runs per op.
+    if not isinstance(a, Tensor) and a.__class__ is not float and a.__class__ is not int:
+        a = _operand(a)
+    if not isinstance(b, Tensor) and b.__class__ is not float and b.__class__ is not int:
+        b = _operand(b)
     if (a.__class__ is Tensor and a._data.dtype.kind != "f") or (b.__class__ is Tensor and b._data.dtype.kind != "f"):
         a, b = _promote_integers(function, a, b)
     try:

@@ -224,11 +224,15 @@ def test_im2col_and_col2im_match_numpy(geometry, copies):
     assert np.isclose(np.vdot(cols, dcols), np.vdot(x, dx), rtol=1e-12, atol=1e-12)
 
 
-@contextlib.contextmanager
 def pooling_kernels(threaded):
     """Every pooling kernel sent to its threaded (or serial) variant, whatever the input's size."""
-    kernels = [pooling._max_pool_kernel, pooling._max_pool_backward_kernel, pooling._avg_pool_kernel,
-               pooling._avg_pool_backward_kernel]
+    return kernels_forced([pooling._max_pool_kernel, pooling._max_pool_backward_kernel, pooling._avg_pool_kernel,
+                           pooling._avg_pool_backward_kernel], threaded)
+
+
+@contextlib.contextmanager
+def kernels_forced(kernels, threaded):
+    """SizedKernels sent to their threaded (or serial) variants, whatever the input's size."""
     before = [k.parallel_min for k in kernels]
     for k in kernels:
         k.parallel_min = 0 if threaded else float("inf")
@@ -361,18 +365,9 @@ def test_channel_norm_kernels_match_numpy(inputs, copies):
                                    channel_norm.channel_affine_reference(x, **terms), rtol=1e-13)
 
 
-@contextlib.contextmanager
 def norm_pool_relu_kernels(threaded):
     """The fused kernels sent to their threaded (or serial) variants, whatever the batch's size."""
-    kernels = [fused._forward_kernel, fused._sums_kernel, fused._input_gradient_kernel]
-    before = [k.parallel_min for k in kernels]
-    for k in kernels:
-        k.parallel_min = 0 if threaded else float("inf")
-    try:
-        yield
-    finally:
-        for k, value in zip(kernels, before):
-            k.parallel_min = value
+    return kernels_forced([fused._forward_kernel, fused._sums_kernel, fused._input_gradient_kernel], threaded)
 
 
 @given(hs.integers(1, 3), hs.integers(1, 3), hs.integers(1, 3), hs.integers(1, 3),

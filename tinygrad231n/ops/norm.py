@@ -69,6 +69,14 @@ def input_gradient_coefficients(scale, inv_std, mean, grad_sum, grad_centered_su
     return b, -scale * grad_sum / count - b * mean
 
 
+def check_images_and_affine(op_name, x, gamma, beta):
+    """x (N, C, H, W) and gamma, beta (C,), all float: one clear error otherwise."""
+    if x.ndim != 4 or not gamma.shape == beta.shape == (x.shape[1],):
+        raise ValueError(f"{op_name}: x must be (N, C, H, W) with gamma and beta (C,); "
+                         f"got x {x.shape}, gamma {gamma.shape}, beta {beta.shape}")
+    check_float(op_name, x=x, gamma=gamma, beta=beta)
+
+
 @register()  # nn.functional.batch_norm picks this op or BatchNorm by x.ndim
 class SpatialBatchNorm(Function):
     """Batch norm of images x (N, C, H, W), per channel over N, H, W; gamma, beta (C,).
@@ -81,10 +89,7 @@ class SpatialBatchNorm(Function):
 
     @staticmethod
     def forward(ctx, x, gamma, beta, running_mean=None, running_var=None, training=True, momentum=0.9, eps=1e-5):
-        if x.ndim != 4 or not gamma.shape == beta.shape == (x.shape[1],):
-            raise ValueError(f"spatial_batchnorm: x must be (N, C, H, W) with gamma and beta (C,); "
-                             f"got x {x.shape}, gamma {gamma.shape}, beta {beta.shape}")
-        check_float("spatial_batchnorm", x=x, gamma=gamma, beta=beta)
+        check_images_and_affine("spatial_batchnorm", x, gamma, beta)
         mean, var = batch_statistics("spatial_batchnorm", x, running_mean, running_var, training, momentum,
                                      channel_mean_var)
         mean, gamma64 = np.asarray(mean, dtype=np.float64), gamma.astype(np.float64)

@@ -10,13 +10,12 @@ the relu's mask, and make two more arrays the size of x on the way.
 """
 import numpy as np
 
-from ..checks import check_float
 from ..function import Function, register
 from ..kernels.channel_norm import channel_mean_var
 from ..kernels.norm_pool_relu import (WINDOW, norm_pool_relu, norm_pool_relu_gradient_sums,
                                       norm_pool_relu_input_gradient)
 from .conv import sliding_windows
-from .norm import batch_statistics, input_gradient_coefficients
+from .norm import batch_statistics, check_images_and_affine, input_gradient_coefficients
 
 
 @register(functional="batch_norm_pool_relu")
@@ -31,10 +30,7 @@ class BatchNormPoolRelu(Function):
 
     @staticmethod
     def forward(ctx, x, gamma, beta, running_mean=None, running_var=None, training=True, momentum=0.9, eps=1e-5):
-        if x.ndim != 4 or not gamma.shape == beta.shape == (x.shape[1],):
-            raise ValueError(f"batch_norm_pool_relu: x must be (N, C, H, W) with gamma and beta (C,); "
-                             f"got x {x.shape}, gamma {gamma.shape}, beta {beta.shape}")
-        check_float("batch_norm_pool_relu", x=x, gamma=gamma, beta=beta)
+        check_images_and_affine("batch_norm_pool_relu", x, gamma, beta)
         sliding_windows("batch_norm_pool_relu", x.shape[2:], WINDOW, WINDOW, 0)  # H and W even, or a clear error
         mean, var = batch_statistics("batch_norm_pool_relu", x, running_mean, running_var, training, momentum,
                                      channel_mean_var)

@@ -116,6 +116,14 @@ class Module:
     def children(self):
         return list(self._modules.values())
 
+    def apply(self, fn):
+        """Call fn(module) on every module below this one and then on this one (children first, as
+        PyTorch's, e.g. to re-initialize weights); returns self."""
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
     def named_parameters(self, recurse=True):
         """(dotted name, Parameter) pairs, e.g. ("layers.0.weight", W); a shared one appears once.
 
@@ -198,14 +206,16 @@ class Module:
 
 
 class Sequential(Module):
-    """Modules applied in order: Sequential(a, b, c)(x) is c(b(a(x))). Children are named "0", "1", ..."""
+    """Modules applied in order: Sequential(a, b, c)(x) is c(b(a(x))). Children are named "0", "1", ...
+    or, given one dict (an OrderedDict, as in PyTorch), by its keys in its order."""
 
     def __init__(self, *modules):
         super().__init__()
-        for index, module in enumerate(modules):
+        named = modules[0].items() if len(modules) == 1 and isinstance(modules[0], dict) else enumerate(modules)
+        for name, module in named:
             if not isinstance(module, Module):
-                raise TypeError(f"Sequential: argument {index} is a {type(module).__name__}, not a Module")
-            setattr(self, str(index), module)
+                raise TypeError(f"Sequential: argument {name} is a {type(module).__name__}, not a Module")
+            setattr(self, str(name), module)
 
     def forward(self, x):
         for module in self._modules.values():

@@ -1,0 +1,162 @@
+"""PyTorch's layers on the engine's Module (tinygrad231n.nn.Module IS torch.nn.Module here).
+
+Where the engine's layer already has PyTorch's layout it is reused, defaulting to float32 and the
+front's generator (`_front_defaults`). Where they differ, the front's layer says how:
+  Linear       weight (out, in) as PyTorch (the engine's is (in, out)); x @ weight.T + bias.
+  Linear, Conv2d  PyTorch's init: weight kaiming_uniform_(a=sqrt(5)), i.e. U(+-1/sqrt(fan_in)),
+               bias U(+-1/sqrt(fan_in)) (the engine's is He normal and zero bias).
+  BatchNorm    PyTorch's momentum (the share of the NEW batch statistic, default 0.1; the engine's
+               is 1 - it), running_var updated with the unbiased batch variance, and the buffer
+               num_batches_tracked, as PyTorch.
+"""
+import math
+
+import numpy as np
+
+import tinygrad231n.nn as _nn
+from tinygrad231n.errors import InputError
+from tinygrad231n.nn.module import Module, Parameter
+from tinygrad231n.torch import random as _random
+from tinygrad231n.torch.nn import functional as F
+from tinygrad231n.torch.nn import init
+
+Sequential = _nn.Sequential
+Flatten = _nn.Flatten
+MaxPool2d = _nn.MaxPool2d
+AvgPool2d = _nn.AvgPool2d
+
+
+def _front_defaults(engine_class, dtype=True):
+    """A subclass of the engine's layer whose weights default to float32 and the front's generator."""
+    def __init__(self, *args, **kwargs):
+        if dtype:
+            kwargs.setdefault("dtype", np.float32)
+        engine_class.__init__(self, *args, rng=_random.default_generator(), **kwargs)
+    return type(engine_class.__name__, (engine_class,), {"__init__": __init__, "__doc__": engine_class.__doc__,
+                                                          "__module__": __name__})
+
+
+Embedding = _front_defaults(_nn.Embedding)  # weight N(0, 1), as PyTorch's
+RNN = _front_defaults(_nn.RNN)  # weights U(+-1/sqrt(hidden_size)), as PyTorch's
+LSTM = _front_defaults(_nn.LSTM)
+Dropout = _front_defaults(_nn.Dropout, dtype=False)  # masks from the front's generator
+
+
+class ReLU(_nn.ReLU):
+    """max(x, 0); `inplace` is accepted and changes nothing (the result is the same)."""
+
+    def __init__(self, inplace=False):
+        super().__init__()
+
+
+class LayerNorm(_nn.LayerNorm):
+    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, dtype=np.float32):
+        if not elementwise_affine:
+            raise InputError("LayerNorm: elementwise_affine=False is not supported (weight 1 and bias 0 "
+                             "with requires_grad_(False) do the same)")
+        super().__init__(normalized_shape, eps=eps, dtype=dtype)
+
+
+def _reset_uniform(weight, bias, fan_in):
+    """PyTorch's Linear/Conv init: weight kaiming_uniform_(a=sqrt(5)), bias U(+-1/sqrt(fan_in))."""
+    init.kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        bound = 1.0 / math.sqrt(fan_in) if fan_in > 0 else 0.0
+        init.uniform_(bias, -bound, bound)
+
+
+class Linear(Module):
+    """x @ weight.T + bias: x (..., in_features) -> (..., out_features), weight (out_features, in_features)."""
+
+    def __init__(self, in_features, out_features, bias=True, dtype=np.float32):
+        super().__init__()
+        self.in_features, self.out_features = in_features, out_features
+        self.weight = Parameter(np.zeros((out_features, in_features), dtype=dtype))
+        self.bias = Parameter(np.zeros(out_features, dtype=dtype)) if bias else None
+        _reset_uniform(self.weight, self.bias, in_features)
+
+    def forward(self, x):
+        if x.ndim < 1 or x.shape[-1] != self.in_features:
+            raise InputError(f"{self!r}: input has shape {tuple(x.shape)}, expected (N, {self.in_features})")
+        return F.linear(x, self.weight, self.bias)
+
+    def extra_repr(self):
+        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+class Conv2d(_nn.Conv2d):
+    """The engine's Conv2d (weight (out, in, kh, kw)) with PyTorch's init and float32 default.
+    As the engine's, the windows must tile the padded input exactly (PyTorch drops the remainder)."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, bias=True, dtype=np.float32):
+        super().__init__(in_channels, out_channels, kernel_size, stride=stride, padding=padding, bias=bias,
+                         weight_scale=0.0, dtype=dtype, rng=0)  # zeros; PyTorch's values follow
+        _reset_uniform(self.weight, self.bias, int(np.prod(self.weight.shape[1:])))
+
+
+class _BatchNorm:
+    """PyTorch's BatchNorm on the engine's: `momentum` is PyTorch's (weight of the new statistic) and
+    running_var takes the unbiased batch variance. Mixed in before the engine's class."""
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
+                 dtype=np.float32):
+        name = type(self).__name__
+        if momentum is None or not affine or not track_running_stats:
+            raise InputError(f"{name}: momentum=None, affine=False and track_running_stats=False are not supported")
+        if not 0 <= momentum <= 1:
+            raise InputError(f"{name}: momentum (PyTorch's: the weight of the new batch statistic) must be in "
+                             f"[0, 1], got {momentum}")
+        super().__init__(num_features, eps=eps, momentum=1.0 - momentum, dtype=dtype)
+        self.momentum = momentum
+        self.register_buffer("num_batches_tracked", np.array(0, dtype=np.int64))  # in PyTorch's state_dict
+
+    def forward(self, x):
+        torch_momentum = self.momentum
+        kept = 1.0 - torch_momentum
+        old_var = self.running_var.copy()
+        self.momentum = kept  # the engine's forward reads its own convention
+        try:
+            out = super().forward(x)
+        finally:
+            self.momentum = torch_momentum
+        if self.training:
+            self.num_batches_tracked += 1
+            # The engine added (1 - kept) * biased variance; PyTorch adds the unbiased one, n/(n-1) times it.
+            count = x.numel() // self.num_features
+            if count > 1:
+                self.running_var += (self.running_var - kept * old_var) * (1.0 / (count - 1))
+        return out
+
+
+class BatchNorm1d(_BatchNorm, _nn.BatchNorm1d):
+    """Batch norm of x (N, num_features)."""
+
+
+class BatchNorm2d(_BatchNorm, _nn.BatchNorm2d):
+    """Batch norm of images x (N, num_features, H, W), per channel."""
+
+
+class ModuleList(Module):
+    """A list of modules registered as children "0", "1", ... (parameters() sees them); no forward."""
+
+    def __init__(self, modules=()):
+        super().__init__()
+        self.extend(modules)
+
+    def append(self, module):
+        setattr(self, str(len(self)), module)
+        return self
+
+    def extend(self, modules):
+        for module in modules:
+            self.append(module)
+        return self
+
+    def __getitem__(self, index):
+        return list(self._modules.values())[index]
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())

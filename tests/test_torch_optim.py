@@ -154,3 +154,7 @@ def test_supported_lists_the_modules_names_and_others_say_they_are_missing():
     assert all(hasattr(optim, name) for name in optim.__all__)
     with pytest.raises(UnsupportedName, match="tinygrad231n.torch.optim has no `RMSprop`"):
         optim.RMSprop
+
+
+def test_the_front_reaches_optim_as_torch_does():
+    assert torch.optim is optim and torch.optim.Adam is optim.Adam

@@ -31,7 +31,11 @@ INPUTS = {
     "class_weight": np.array([1.0, 2.0, 0.5, 1.5], dtype=np.float32),
     "embed_w": _r.standard_normal((7, 3)).astype(np.float32),
     "indices": np.array([[0, 6, 2], [2, 2, 5]], dtype=np.int64),
+    "x_sequence": _r.standard_normal((2, 5, 3)).astype(np.float32),  # (N, T, D), batch_first
 }
+# An LSTM's weights in PyTorch's layout (gates i, f, g, o stacked in rows), 3 inputs, 4 hidden units.
+INPUTS.update({f"lstm_weights/{k}_l0": (0.5 * _r.standard_normal(shape)).astype(np.float32)
+               for k, shape in [("weight_ih", (16, 3)), ("weight_hh", (16, 4)), ("bias_ih", (16,)), ("bias_hh", (16,))]})
 
 
 def _ramp(out):
@@ -80,6 +84,16 @@ def _cross_entropy_case(torch, F, labels, **options):
     return _run(torch, loss, {"scores": scores})
 
 
+def _lstm_case(torch, nn):
+    lstm = nn.LSTM(3, 4, batch_first=True)
+    lstm.load_state_dict({k.split("/")[1]: torch.tensor(v) for k, v in INPUTS.items() if k.startswith("lstm_weights/")})
+    x = _leaf(torch, "x_sequence")
+    out, (h, c) = lstm(x)
+    result = _run(torch, out, {"x": x, "weight_hh_l0": lstm.weight_hh_l0})
+    result.update(h=h.detach().numpy(), c=c.detach().numpy())
+    return result
+
+
 def _function_case(torch, fn, x_name="scores"):
     x = _leaf(torch, x_name)
     return _run(torch, fn(x), {"x": x})
@@ -96,6 +110,7 @@ def cases(torch, nn, F):
                                             bias="conv_b"),
         "batchnorm1d": lambda: _batch_norm_case(torch, nn.BatchNorm1d(3), "x_rows_3"),
         "batchnorm2d": lambda: _batch_norm_case(torch, nn.BatchNorm2d(3, momentum=0.3), images),
+        "lstm": lambda: _lstm_case(torch, nn),
         "ce_mean": lambda: _cross_entropy_case(torch, F, "labels"),
         "ce_sum": lambda: _cross_entropy_case(torch, F, "labels", reduction="sum"),
         "ce_none": lambda: _cross_entropy_case(torch, F, "labels", reduction="none"),
@@ -136,6 +151,8 @@ def state_layouts(nn):
         "module_list": nn.ModuleList([nn.Linear(2, 3), nn.Linear(3, 1)]),
         "embedding": nn.Embedding(7, 3),
         "layer_norm": nn.LayerNorm(6),
+        "rnn": nn.RNN(3, 4),
+        "lstm": nn.LSTM(3, 4, num_layers=2, batch_first=True),
     }
 
 

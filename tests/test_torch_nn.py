@@ -179,9 +179,7 @@ class ThreeLayerConvNet(nn.Module):
 
 def _train(model, steps=6, lr=0.05):
     torch.manual_seed(0)
-    x, y = torch.randn(16, 3, 8, 8), torch.randint(0, 10, (16,)) if hasattr(torch, "randint") else None
-    if y is None:
-        y = torch.tensor(np.arange(16) % 10)
+    x, y = torch.randn(16, 3, 8, 8), torch.tensor(np.arange(16) % 10)
     losses = []
     model.train()
     for _ in range(steps):

@@ -213,3 +213,11 @@ def test_sequential_net_with_batch_norm_and_dropout_trains():
     model.eval()
     x = torch.randn(2, 3, 8, 8)
     np.testing.assert_array_equal(model(x).numpy(), model(x).numpy())  # eval: no dropout, running stats
+
+
+def test_torch_nn_is_reachable_from_torch_as_in_pytorch():
+    # In a fresh interpreter: here the imports above have already loaded the submodules.
+    import subprocess
+    import sys
+    code = "import tinygrad231n.torch as t; t.nn.Linear(2, 3); t.nn.functional.relu; t.nn.init.zeros_"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=os.path.join(HERE, ".."))

@@ -248,5 +248,6 @@ def load(f, map_location=None, weights_only=True):
 
 from tinygrad231n.torch import utils  # noqa: E402  (utils.data imports torch.random, loaded above)
 from tinygrad231n.torch import optim  # noqa: E402  (torch.optim.SGD without importing it first)
+from tinygrad231n.torch import nn  # noqa: E402  (torch.nn.Linear and torch.nn.functional without importing them first)
 
 __getattr__ = _unsupported_names(__name__)

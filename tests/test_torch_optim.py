@@ -158,3 +158,20 @@ def test_supported_lists_the_modules_names_and_others_say_they_are_missing():
 
 def test_the_front_reaches_optim_as_torch_does():
     assert torch.optim is optim and torch.optim.Adam is optim.Adam
+
+
+@pytest.mark.parametrize("make", [lambda ps, lr: optim.SGD(ps, lr=lr, momentum=np.float64(0.9), weight_decay=lr),
+                                  lambda ps, lr: optim.AdamW(ps, lr=lr, betas=(np.float64(0.9), 0.99))])
+def test_numpy_float64_options_compute_in_float32_like_python_floats(make):
+    """numpy 2 widens float32 arrays with float64 scalars; the steps must not (as torch's do not)."""
+    results = []
+    for lr in (0.1, np.float64(0.1)):
+        w = torch.tensor(np.asarray(fixture_script.INPUTS["in/w"], dtype=np.float32), requires_grad=True)
+        optimizer = make([w], lr)
+        for _ in range(3):
+            optimizer.zero_grad()
+            (w * w * w).sum().backward()
+            optimizer.step()
+        assert all(np.asarray(v).dtype == np.float32 for v in optimizer.state[w].values() if np.ndim(v))
+        results.append(w.numpy().copy())
+    np.testing.assert_array_equal(results[0], results[1])

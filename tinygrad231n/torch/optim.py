@@ -17,8 +17,9 @@ sqrt(v) / sqrt(bias_correction2). Both are kept; each serves its own API.
 Conventions (as torch): `param_groups` is a list of dicts, each with "params" (a list of leaf Tensors)
 and every option; `state[p]` holds a parameter's buffers as numpy arrays of the parameter's dtype
 (momentum_buffer; step, exp_avg, exp_avg_sq, max_exp_avg_sq), so float32 stays float32. A parameter
-whose `.grad` is None is skipped. Parameters are written in place (`p.copy_`), so every name for a
-parameter sees the step, and a graph that saved the old values refuses its backward.
+whose `.grad` is None is skipped. Options are used as Python floats (a numpy float64 lr would widen
+float32 arithmetic under numpy 2's rules). Parameters are written in place (`p.copy_`), so every name
+for a parameter sees the step, and a graph that saved the old values refuses its backward.
 """
 import numpy as np
 
@@ -157,7 +158,7 @@ class SGD(Optimizer):
         super().__init__(params, defaults)
 
     def _update(self, group):
-        lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
+        lr, momentum, dampening = (float(group[k]) for k in ("lr", "momentum", "dampening"))
         for p in group["params"]:
             grad = p.grad
             if grad is None:
@@ -192,7 +193,8 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
 
     def _update(self, group):
-        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+        lr, eps = float(group["lr"]), float(group["eps"])
+        beta1, beta2 = (float(beta) for beta in group["betas"])
         decoupled = group["decoupled_weight_decay"]
         for p in group["params"]:
             grad = p.grad
@@ -205,7 +207,7 @@ class Adam(Optimizer):
                     state["max_exp_avg_sq"] = np.zeros_like(p.data)
             state["step"] += 1
             if decoupled and group["weight_decay"] != 0:
-                p.copy_(p.data * (1 - lr * group["weight_decay"]))
+                p.copy_(p.data * (1 - lr * float(group["weight_decay"])))
             g = _decayed_gradient(p, grad, group, coupled=not decoupled)
             m, v = state["exp_avg"], state["exp_avg_sq"]
             _lerp_(m, g, 1 - beta1)
@@ -238,7 +240,7 @@ def _decayed_gradient(p, grad, group, coupled=True):
     never write into it."""
     g = -grad if group["maximize"] else grad.view(np.ndarray)
     if coupled and group["weight_decay"] != 0:
-        g = g + group["weight_decay"] * p.data
+        g = g + float(group["weight_decay"]) * p.data
     return np.asarray(g, dtype=p.dtype)
 
 

@@ -221,3 +221,31 @@ def test_torch_nn_is_reachable_from_torch_as_in_pytorch():
     import sys
     code = "import tinygrad231n.torch as t; t.nn.Linear(2, 3); t.nn.functional.relu; t.nn.init.zeros_"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=os.path.join(HERE, ".."))
+
+
+def test_register_buffer_is_state_but_not_a_parameter():
+    class Masked(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(3, 2)
+            self.register_buffer("mask", torch.tensor([1.0, 0.0, 1.0]))
+
+        def forward(self, x):
+            return self.fc(x * self.mask)
+
+    model = Masked()
+    assert [n for n, _ in model.named_parameters()] == ["fc.weight", "fc.bias"]
+    assert sorted(model.state_dict()) == ["fc.bias", "fc.weight", "mask"]
+    np.testing.assert_array_equal(model.state_dict()["mask"], [1, 0, 1])
+    assert model(torch.ones(4, 3)).shape == (4, 2)
+
+
+def test_dropout_draws_from_the_front_generator_and_scales_the_kept():
+    x = torch.ones(200, 100)
+    torch.manual_seed(5)
+    first = F.dropout(x, 0.3).numpy()
+    torch.manual_seed(5)
+    np.testing.assert_array_equal(nn.Dropout(0.3)(x).numpy(), first)  # the module draws alike
+    assert set(np.unique(first)) == {0.0, np.float32(1 / 0.7)}
+    assert abs((first == 0).mean() - 0.3) < 0.01  # 20000 draws: standard error 0.0032
+    assert F.dropout(x, 0.3, training=False) is x and nn.Dropout(0.3).eval()(x) is x

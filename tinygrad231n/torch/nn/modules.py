@@ -16,6 +16,7 @@ import numpy as np
 import tinygrad231n.nn as _nn
 from tinygrad231n.errors import InputError
 from tinygrad231n.nn.module import Module, Parameter
+from tinygrad231n.tensor import as_tensor
 from tinygrad231n.torch import random as _random
 from tinygrad231n.torch.nn import functional as F
 from tinygrad231n.torch.nn import init
@@ -76,6 +77,7 @@ class Linear(Module):
         _reset_uniform(self.weight, self.bias, in_features)
 
     def forward(self, x):
+        x = as_tensor(x)
         if x.ndim < 1 or x.shape[-1] != self.in_features:
             raise InputError(f"{self!r}: input has shape {tuple(x.shape)}, expected (N, {self.in_features})")
         return F.linear(x, self.weight, self.bias)
@@ -111,6 +113,7 @@ class _BatchNorm:
         self.register_buffer("num_batches_tracked", np.array(0, dtype=np.int64))  # in PyTorch's state_dict
 
     def forward(self, x):
+        x = as_tensor(x)
         torch_momentum = self.momentum
         kept = 1.0 - torch_momentum
         old_var = self.running_var.copy()

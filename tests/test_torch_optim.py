@@ -161,7 +161,8 @@ def test_the_front_reaches_optim_as_torch_does():
 
 
 @pytest.mark.parametrize("make", [lambda ps, lr: optim.SGD(ps, lr=lr, momentum=np.float64(0.9), weight_decay=lr),
-                                  lambda ps, lr: optim.AdamW(ps, lr=lr, betas=(np.float64(0.9), 0.99))])
+                                  lambda ps, lr: optim.AdamW(ps, lr=lr, betas=(np.float64(0.9), 0.99))],
+                         ids=["SGD", "AdamW"])
 def test_numpy_float64_options_compute_in_float32_like_python_floats(make):
     """numpy 2 widens float32 arrays with float64 scalars; the steps must not (as torch's do not)."""
     results = []
@@ -175,3 +176,45 @@ def test_numpy_float64_options_compute_in_float32_like_python_floats(make):
         assert all(np.asarray(v).dtype == np.float32 for v in optimizer.state[w].values() if np.ndim(v))
         results.append(w.numpy().copy())
     np.testing.assert_array_equal(results[0], results[1])
+
+
+def test_a_model_of_the_engines_trains_with_nesterov_sgd():
+    """The notebooks' loop: optim.SGD(model.parameters(), momentum=0.9, nesterov=True) on an nn model."""
+    import tinygrad231n.nn.functional as F
+    from tinygrad231n import nn
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((64, 5)).astype(np.float32)
+    y = (X[:, 0] > X[:, 1]).astype(np.int64)
+    model = nn.Sequential(nn.Linear(5, 16), nn.ReLU(), nn.Linear(16, 2))
+    dtypes = [p.dtype for p in model.parameters()]
+    optimizer = optim.SGD(model.parameters(), lr=0.1, momentum=0.9, nesterov=True)
+    losses = []
+    for _ in range(30):
+        optimizer.zero_grad()
+        loss = F.cross_entropy(model(torch.tensor(X)), y)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    assert losses[-1] < 0.5 * losses[0]
+    assert [p.dtype for p in model.parameters()] == dtypes
+
+
+def test_a_custom_optimizer_subclasses_optimizer_as_in_torch():
+    class SignSGD(optim.Optimizer):
+        def __init__(self, params, lr=0.1):
+            super().__init__(params, dict(lr=lr))
+
+        @torch.no_grad()
+        def step(self, closure=None):
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is not None:
+                        p -= group["lr"] * np.sign(p.grad)
+
+    w = torch.tensor(np.array([1.0, -1.0]), requires_grad=True)
+    optimizer = SignSGD([w])
+    (w * w).sum().backward()
+    optimizer.step()
+    np.testing.assert_allclose(w.numpy(), [0.9, -0.9])
+    with pytest.raises(ValueError, match="Invalid learning rate: -1"):
+        SignSGD([w], lr=-1)

@@ -253,19 +253,19 @@ def _lerp_(start, end, weight):
         start[...] = end - (end - start) * (1 - weight)
 
 
+_NON_NEGATIVE = {"lr": "learning rate", "eps": "epsilon value", "momentum": "momentum value",
+                 "weight_decay": "weight_decay value"}
+
+
 def _check_options(owner, group):
-    """torch's argument checks, with its messages, for one group's options."""
-    if not 0.0 <= group["lr"]:
-        raise ValueError(f"Invalid learning rate: {group['lr']}")
-    if not 0.0 <= group.get("eps", 0.0):
-        raise ValueError(f"Invalid epsilon value: {group['eps']}")
-    if not 0.0 <= group.get("momentum", 0.0):
-        raise ValueError(f"Invalid momentum value: {group['momentum']}")
+    """torch's argument checks, with its messages, for the options a group has (a subclass of
+    Optimizer may have others). `not 0.0 <= x` refuses NaN too, as torch's does."""
+    for name, words in _NON_NEGATIVE.items():
+        if name in group and not 0.0 <= group[name]:
+            raise ValueError(f"Invalid {words}: {group[name]}")
     for i, beta in enumerate(group.get("betas", ())):
         if not 0.0 <= beta < 1.0:
             raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
-    if not 0.0 <= group["weight_decay"]:
-        raise ValueError(f"Invalid weight_decay value: {group['weight_decay']}")
     if group.get("nesterov") and (group["momentum"] <= 0 or group["dampening"] != 0):
         raise ValueError("Nesterov momentum requires a momentum and zero dampening")
     for p in group["params"]:

@@ -249,3 +249,15 @@ def test_dropout_draws_from_the_front_generator_and_scales_the_kept():
     assert set(np.unique(first)) == {0.0, np.float32(1 / 0.7)}
     assert abs((first == 0).mean() - 0.3) < 0.01  # 20000 draws: standard error 0.0032
     assert F.dropout(x, 0.3, training=False) is x and nn.Dropout(0.3).eval()(x) is x
+
+
+def test_module_to_takes_a_device_and_casts_to_a_float_dtype():
+    net = nn.Sequential(nn.Linear(3, 2), nn.BatchNorm1d(2))
+    weight = net[0].weight
+    assert net.to(device=torch.device("cpu")) is net and net.to("cpu") is net and net[0].weight.dtype == np.float32
+    net.to(dtype=torch.float64)
+    assert net[0].weight is weight and weight.dtype == np.float64 and net[1].running_var.dtype == np.float64
+    assert net(torch.randn(4, 3, dtype=torch.float64)).dtype == np.float64
+    assert int(net.state_dict()["1.num_batches_tracked"]) == 1  # an integer buffer stays an integer
+    with pytest.raises(TypeError, match="float dtype"):
+        net.to(torch.long)

@@ -157,6 +157,31 @@ class Module:
     def eval(self):
         return self.train(False)
 
+    def to(self, *args, device=None, dtype=None, non_blocking=False):
+        """PyTorch's model.to(device), .to(dtype), .to(device=..., dtype=...); returns self.
+
+        A device changes nothing (the engine computes in main memory): an argument numpy does not
+        take as a dtype ('cpu', 'cuda', a torch.device) is a device. A float dtype casts every float
+        parameter and buffer in place, keeping the same Parameter objects, as PyTorch does.
+        """
+        for arg in args:
+            try:
+                dtype = np.dtype(arg)
+            except TypeError:
+                device = arg  # noqa: F841 (accepted and ignored)
+        if dtype is None:
+            return self
+        dtype = np.dtype(dtype)
+        if dtype.kind != "f":
+            raise TypeError(f"{type(self).__name__}.to: a module's dtype must be a float dtype, got {dtype}")
+        for parameter in self.parameters():
+            parameter.data = parameter.data.astype(dtype, copy=False)
+        for module in self.modules():
+            for name, array in module._buffers.items():
+                if array.dtype.kind == "f":
+                    module._buffers[name] = array.astype(dtype, copy=False)
+        return self
+
     def zero_grad(self):
         """Forget accumulated gradients (sets each `.grad` to None, as PyTorch does by default)."""
         for parameter in self.parameters():

@@ -5,7 +5,8 @@ tests/test_torch_optim.py holds tinygrad231n.torch.optim to PyTorch's update rul
 
 Every case starts from the same parameters (INPUTS, in float32 and in float64), takes STEPS steps of
 one optimizer and option set on a fixed loss (softmax cross-entropy of a linear classifier plus a
-quadratic penalty), and stores each parameter: "<case>/<dtype>/<param>"; "error/<name>" holds the
+quadratic penalty), and stores each parameter, "<case>/<dtype>/<param>", and each buffer of the
+optimizer's state_dict, "<case>/<dtype>/state/<parameter number>/<buffer>"; "error/<name>" holds the
 exception type and message torch gives for each of ERROR_CASES' bad arguments. The tests run the very same
 `run_case` with tinygrad231n.torch in place of torch (this module imports torch only in main()).
 """
@@ -79,7 +80,8 @@ def loss_of(torch, X, Y, w, b):
 
 def run_case(torch, optim, name, dtype, zero_grad=None):
     """Run case `name` in `dtype` with the framework `torch` and its `optim`; the parameters afterwards
-    as {"w": array, "b": array, "unused": array}. zero_grad: keyword arguments of zero_grad (default none)."""
+    as {"w": array, "b": array, "unused": array}, and the optimizer's state_dict buffers as
+    {"state/<parameter number>/<buffer>": array}. zero_grad: keyword arguments of zero_grad."""
     cls, options, layout = CASES[name]
     t = {key[3:]: torch.tensor(np.asarray(value, dtype=dtype)) for key, value in INPUTS.items()}
     params = {key: torch.tensor(np.asarray(INPUTS["in/" + key], dtype=dtype), requires_grad=True)
@@ -96,7 +98,11 @@ def run_case(torch, optim, name, dtype, zero_grad=None):
         if name.endswith("lr_change") and step == 1:
             for group in optimizer.param_groups:
                 group["lr"] *= 0.5
-    return {key: p.detach().numpy().copy() for key, p in params.items()}
+    result = {key: p.detach().numpy().copy() for key, p in params.items()}
+    for number, buffers in optimizer.state_dict()["state"].items():  # numbered in group order
+        for buffer, value in buffers.items():
+            result[f"state/{number}/{buffer}"] = np.array(value.numpy() if hasattr(value, "numpy") else value)
+    return result
 
 
 def run_error_case(torch, optim, name):

@@ -35,7 +35,8 @@ INPUTS = {
 }
 # An LSTM's weights in PyTorch's layout (gates i, f, g, o stacked in rows), 3 inputs, 4 hidden units.
 INPUTS.update({f"lstm_weights/{k}_l0": (0.5 * _r.standard_normal(shape)).astype(np.float32)
-               for k, shape in [("weight_ih", (16, 3)), ("weight_hh", (16, 4)), ("bias_ih", (16,)), ("bias_hh", (16,))]})
+               for k, shape in [("weight_ih", (16, 3)), ("weight_hh", (16, 4)),
+                                ("bias_ih", (16,)), ("bias_hh", (16,))]})
 
 
 def _ramp(out):

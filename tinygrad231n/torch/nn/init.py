@@ -73,7 +73,9 @@ def _kaiming_std(tensor, a, mode, nonlinearity):
 
 
 def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
-    """He init, uniform: U(-b, b) with b = gain * sqrt(3 / fan) (defaults: fan_in, leaky_relu with a=0, gain sqrt(2))."""
+    """He init, uniform: U(-b, b) with b = gain * sqrt(3 / fan).
+
+    Defaults as PyTorch's: fan_in, leaky_relu with a=0, so gain sqrt(2)."""
     bound = math.sqrt(3.0) * _kaiming_std(tensor, a, mode, nonlinearity)
     return uniform_(tensor, -bound, bound)
 

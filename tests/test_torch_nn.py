@@ -142,6 +142,8 @@ def test_unsupported_names_and_options_say_so():
         F.cross_entropy(torch.randn(2, 3), torch.tensor([[0.2, 0.3, 0.5], [1.0, 0.0, 0.0]]))
     with pytest.raises(InputError, match="0..2"):
         F.cross_entropy(torch.randn(2, 3), torch.tensor([0, 3]), reduction="sum")
+    with pytest.raises(InputError, match="reduction must be 'mean', 'sum' or 'none', got 'avg'"):
+        F.cross_entropy(torch.randn(2, 3), torch.tensor([0, 2]), reduction="avg", ignore_index=0)
 
 
 def _supported(namespace):

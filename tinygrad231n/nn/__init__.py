@@ -14,11 +14,11 @@ from .batchnorm import BatchNorm1d, BatchNorm2d, BatchNorm2dPoolReLU
 from .conv import AvgPool2d, Conv2d, Flatten, MaxPool2d
 from .embedding import Embedding
 from .layers import Dropout, Linear, ReLU
-from .module import Module, Parameter, Sequential
+from .module import Module, ModuleList, Parameter, Sequential
 from .norm import GroupNorm, LayerNorm
 from .rnn import LSTM, RNN
 
-__all__ = ["functional", "Module", "Parameter", "Sequential", "Linear", "ReLU", "Dropout", "BatchNorm1d",
+__all__ = ["functional", "Module", "ModuleList", "Parameter", "Sequential", "Linear", "ReLU", "Dropout", "BatchNorm1d",
            "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "BatchNorm2d", "BatchNorm2dPoolReLU", "LayerNorm",
            "GroupNorm",
            "RandomFlipCrop", "MultiHeadAttention", "PositionalEncoding", "TransformerDecoderLayer", "causal_mask",

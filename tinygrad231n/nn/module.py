@@ -230,7 +230,37 @@ class Module:
         return ""
 
 
-class Sequential(Module):
+class _Children:
+    """Indexing, len() and iteration over a container module's children, in order."""
+
+    def __getitem__(self, index):
+        return list(self._modules.values())[index]
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+
+class ModuleList(_Children, Module):
+    """A list of modules registered as children "0", "1", ... (parameters() sees them); no forward."""
+
+    def __init__(self, modules=()):
+        super().__init__()
+        self.extend(modules)
+
+    def append(self, module):
+        setattr(self, str(len(self)), module)
+        return self
+
+    def extend(self, modules):
+        for module in modules:
+            self.append(module)
+        return self
+
+
+class Sequential(_Children, Module):
     """Modules applied in order: Sequential(a, b, c)(x) is c(b(a(x))). Children are named "0", "1", ...
     or, given one dict (an OrderedDict, as in PyTorch), by its keys in its order."""
 
@@ -246,15 +276,6 @@ class Sequential(Module):
         for module in self._modules.values():
             x = module(x)
         return x
-
-    def __getitem__(self, index):
-        return list(self._modules.values())[index]
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
 
 
 def _check_shape(where, name, expected, got):

@@ -15,7 +15,7 @@ import numpy as np
 
 import tinygrad231n.nn as _nn
 from tinygrad231n.errors import InputError
-from tinygrad231n.nn.module import Module, Parameter
+from tinygrad231n.nn.module import Module, ModuleList, Parameter  # noqa: F401 (ModuleList: the engine's)
 from tinygrad231n.tensor import as_tensor
 from tinygrad231n.torch import random as _random
 from tinygrad231n.torch.nn import functional as F
@@ -137,29 +137,3 @@ class BatchNorm1d(_BatchNorm, _nn.BatchNorm1d):
 
 class BatchNorm2d(_BatchNorm, _nn.BatchNorm2d):
     """Batch norm of images x (N, num_features, H, W), per channel."""
-
-
-class ModuleList(Module):
-    """A list of modules registered as children "0", "1", ... (parameters() sees them); no forward."""
-
-    def __init__(self, modules=()):
-        super().__init__()
-        self.extend(modules)
-
-    def append(self, module):
-        setattr(self, str(len(self)), module)
-        return self
-
-    def extend(self, modules):
-        for module in modules:
-            self.append(module)
-        return self
-
-    def __getitem__(self, index):
-        return list(self._modules.values())[index]
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())

@@ -226,9 +226,7 @@ class Tensor:
         return self._data
 
     def item(self):
-        if self._data.size != 1:
-            raise ValueError(f"item(): only a tensor with one element has an item; this one has shape {self.shape}")
-        return self._data.item()
+        return self._one_element("item()")
 
     # Python numbers from one-element tensors, as in PyTorch: `float(num_correct)`, `int(t)`, `'%d' % t`.
     def __float__(self):

@@ -19,12 +19,14 @@ import numpy as np
 from models.checkpoint import label_like_cs231n
 from models.classifier import ClassifierMixin
 from models.fitting import (MOMENTUM_SETTINGS, PREPROCESSING_SETTINGS, SOLVER_SETTINGS, FirstLayerWeights,
-                            TrainingCurves, pixel_net_recipe)
+                            TrainingCurves, fit_net, pixel_inputs, pixel_net_recipe, weight_images)
 from models.registry import Kept, ModelSpec, register
 from models.settings import DTYPE, SEED, Choice, Flag, Integer, IntegerList, Number
+import tinygrad231n.nn.functional as F
 from tinygrad231n import Tensor, nn
 from tinygrad231n.nn.augment import RandomFlipCrop
 from tinygrad231n.nn.random import generator
+from tinygrad231n.nn.whitening import PatchWhitening
 from tinygrad231n.optim import SCHEDULES
 
 
@@ -122,6 +124,94 @@ class ConvNet(ClassifierMixin, nn.Module):
         return self.network(x)
 
 
+
+class WhitenedConvNet(ClassifierMixin, nn.Module):
+    """airbench's recipe scaled down for a CPU: a frozen whitening first layer, then per block
+
+        conv 3x3 - batch norm - 2x2 max pool - relu  [- conv 3x3 - batch norm - relu]   (second_conv)
+
+    then one affine layer to the class scores:
+
+        channels=(32, 64, 128): 3x32x32 -whiten-> 27x32x32 -> 32x16x16 -> 64x8x8 -> 128x4x4 -> 2048 -> 10
+
+    `whiten` (nn.PatchWhitening, 3x3 patches, fitted on the training images by the recipe before
+    training): the first learned conv sees decorrelated, equally scaled patch coordinates instead of
+    raw pixels, which speeds up the first epochs. The second conv of a block runs after the pool, on
+    a quarter of the pixels, so it adds depth for about half the cost of the first. In training
+    mode the input is augmented (random flips, shifts of up to 4 pixels). The loss is cross-entropy
+    against labels smoothed by `label_smoothing` (the true class gets 1 - s + s/C, every other s/C),
+    plus CS231n's 0.5 * reg * sum(W**2). In evaluation mode with `flip_test`, the scores are the mean
+    of the scores of each image and of its mirror image (test-time augmentation).
+
+    Parameters in CS231n's names (convs and the affine layer numbered in the order they run): W{i},
+    gamma{i}, beta{i} (and the buffers running_mean{i}, running_var{i}) for conv i; W{last}, b{last}.
+    """
+
+    def __init__(self, input_dim=(3, 32, 32), channels=(32, 64, 128), second_conv=True, whiten=True,
+                 label_smoothing=0.2, flip_test=True, num_classes=10, reg=0.0, augment=True, dtype=np.float32,
+                 seed=None):
+        super().__init__()
+        c, h, w = input_dim
+        if h % 2 ** len(channels) or w % 2 ** len(channels):
+            raise ValueError(f"WhitenedConvNet: {len(channels)} blocks halve H and W {len(channels)} times, so "
+                             f"they must be multiples of {2 ** len(channels)}; got input_dim {tuple(input_dim)}")
+        if not 0 <= label_smoothing < 1:
+            raise ValueError(f"WhitenedConvNet: label_smoothing must be in [0, 1), got {label_smoothing}")
+        init_seed, augment_seed = np.random.SeedSequence(seed).spawn(2)
+        rng = np.random.default_rng(init_seed)
+        self.input_dim, self.reg, self.dtype = tuple(input_dim), reg, np.dtype(dtype)
+        self.label_smoothing, self.flip_test = float(label_smoothing), bool(flip_test)
+        self.augment = RandomFlipCrop(padding=4, rng=np.random.default_rng(augment_seed)) if augment else None
+        self.whiten = PatchWhitening(c, kernel_size=3, dtype=dtype) if whiten else None
+        c = self.whiten.out_channels if whiten else c
+        layers = []
+        for out_channels in channels:
+            layers += [nn.Conv2d(c, out_channels, 3, padding=1, bias=False, dtype=dtype, rng=rng),
+                       nn.BatchNorm2dPoolReLU(out_channels, dtype=dtype)]
+            if second_conv:
+                layers += [nn.Conv2d(out_channels, out_channels, 3, padding=1, bias=False, dtype=dtype, rng=rng),
+                           nn.BatchNorm2d(out_channels, dtype=dtype), nn.ReLU()]
+            c = out_channels
+        scale = 2 ** len(channels)
+        layers += [nn.Flatten(), nn.Linear(c * (h // scale) * (w // scale), num_classes, dtype=dtype, rng=rng)]
+        self.network = nn.Sequential(*layers)
+        label_like_cs231n(self)
+
+    def forward(self, X):
+        """Images (N, C, H, W) or rows (N, C*H*W) -> (N, num_classes) scores, in the current mode."""
+        x = batch_images(X, self.input_dim, self.dtype, "WhitenedConvNet")
+        if self.training:
+            return self._scores(self.augment(x) if self.augment is not None else x)
+        if not self.flip_test:
+            return self._scores(x)
+        mirrored = Tensor(np.ascontiguousarray(x.data[..., ::-1]), name="X (mirrored)")
+        return 0.5 * (self._scores(x) + self._scores(mirrored))
+
+    def _scores(self, x):
+        return self.network(self.whiten(x) if self.whiten is not None else x)
+
+    def loss(self, X, y):
+        """Cross-entropy with smoothed labels, averaged over N: (1 - s) * CE(scores, y) + s * mean over
+        classes of -log softmax (the cross-entropy against the uniform distribution), + the penalty."""
+        scores = self(X)
+        loss = F.cross_entropy(scores, y)
+        if self.label_smoothing:
+            uniform = -F.log_softmax(scores, axis=1).mean()  # mean over N and C: (1/N) sum_n (1/C) sum_c
+            loss = (1.0 - self.label_smoothing) * loss + self.label_smoothing * uniform
+        if self.reg:
+            loss = loss + 0.5 * self.reg * F.sum_of_squares(*self.penalized_weights())
+        return loss
+
+    def fit_whitening(self, X_train, count=5000):
+        """Fit the whitening filters on the first `count` training images (rows or images); returns self."""
+        if self.whiten is not None:
+            self.whiten.fit(batch_images(X_train[:count], self.input_dim, np.float64, "WhitenedConvNet").data)
+        return self
+
+    def extra_repr(self):
+        return f"{super().extra_repr()}, label_smoothing={self.label_smoothing}, flip_test={self.flip_test}"
+
+
 # ---- their declarations ---------------------------------------------------------------------------
 CHECKPOINT_FIELDS = "mean_image, std_image when pixels were divided by their std, layout (CHW), bias (False)"
 SCHEDULED_SOLVER_SETTINGS = {**SOLVER_SETTINGS, "lr_schedule": Choice(*SCHEDULES)}
@@ -133,6 +223,28 @@ def fit_convnet(splits, config, verbose):
     (`convs_per_block`), which the weights' shapes alone do not."""
     fitted = _fit_pixel_convnet(splits, config, verbose)
     fitted.checkpoint["convs_per_block"] = np.array(config["model"]["convs_per_block"])
+    return fitted
+
+
+def fit_whitened_convnet(splits, config, verbose):
+    """WhitenedConvNet on mean- and std-normalized CHW pixels: its whitening filters are fitted on the
+    training images before the Solver starts. Its checkpoint adds the filters (`whiten_W`, empty
+    without whitening) and the flags that say how the layers run (`second_conv`, `flip_test`)."""
+    options = dict(config["model"])
+    dtype = np.dtype(options.pop("dtype"))
+    inputs, fields = pixel_inputs(splits, config["preprocessing"], dtype)
+    if config["preprocessing"]["layout"] != "CHW":
+        raise ValueError(f"WhitenedConvNet takes images (3, 32, 32): its rows need layout CHW, "
+                         f"got {config['preprocessing']['layout']}")
+    model = WhitenedConvNet(input_dim=(3,) + splits.X_train.shape[1:3], dtype=dtype, seed=config["seed"], **options)
+    model.fit_whitening(inputs.X_train)
+    # With whitening, the first learned conv sees 27 channels, not colours: the filters shown are the whitening's.
+    fitted = fit_net(model, inputs, config, fields, verbose, first_layer_layout=None if options["whiten"] else "CHW")
+    whiten_W = model.whiten.weight if model.whiten is not None else np.zeros((0, 3, 3, 3), dtype=dtype)
+    if options["whiten"]:
+        fitted.figures.append(FirstLayerWeights(weight_images(whiten_W, "CHW")))
+    fitted.checkpoint.update(whiten_W=np.array(whiten_W, copy=True), second_conv=np.array(options["second_conv"]),
+                             flip_test=np.array(options["flip_test"]))
     return fitted
 
 
@@ -160,5 +272,21 @@ register(ModelSpec(
     checkpoint="W{i} (3x3 convs, padding 1, no bias) with gamma{i} beta{i} running_mean{i} running_var{i}, a 2x2 "
                "max pool ending each block of convs_per_block convs (stored too), then the affine W{last} b{last}; "
                + CHECKPOINT_FIELDS,
+    figures=(TrainingCurves, FirstLayerWeights),
+))
+
+register(ModelSpec(
+    name="convnet_whitened", title="Conv net (whitened patches, two convs a block, label smoothing, flip TTA)",
+    order=95, groups=("convnet",), fit=fit_whitened_convnet,
+    settings={**PREPROCESSING_SETTINGS, "channels": IntegerList(1, min_length=1, example="[32,64,128]"),
+              "second_conv": Flag(), "whiten": Flag(), "label_smoothing": Number(0, 0.99), "flip_test": Flag(),
+              "reg": Number(low=0), "augment": Flag(), "dtype": DTYPE,
+              **SCHEDULED_SOLVER_SETTINGS, **MOMENTUM_SETTINGS, "seed": SEED},
+    kept=Kept.load("convnet_whitened"),
+    quick={"num_epochs": 1, "channels": [4, 8], "batch_size": 100},
+    checkpoint="whiten_W (27, 3, 3, 3: frozen 3x3 whitening filters, padding 1; empty: none), then per block W{i} "
+               "(3x3 conv, padding 1, no bias) gamma{i} beta{i} running_mean{i} running_var{i}, 2x2 max pool, relu, "
+               "and when second_conv the same again without the pool; then the affine W{last} b{last}; flip_test: "
+               "scores averaged with the mirrored image's; " + CHECKPOINT_FIELDS,
     figures=(TrainingCurves, FirstLayerWeights),
 ))

@@ -17,9 +17,10 @@ from .layers import Dropout, Linear, ReLU
 from .module import Module, ModuleList, Parameter, Sequential
 from .norm import GroupNorm, LayerNorm
 from .rnn import LSTM, RNN
+from .whitening import PatchWhitening
 
 __all__ = ["functional", "Module", "ModuleList", "Parameter", "Sequential", "Linear", "ReLU", "Dropout", "BatchNorm1d",
            "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "BatchNorm2d", "BatchNorm2dPoolReLU", "LayerNorm",
            "GroupNorm",
            "RandomFlipCrop", "MultiHeadAttention", "PositionalEncoding", "TransformerDecoderLayer", "causal_mask",
-           "Embedding", "RNN", "LSTM"]
+           "Embedding", "RNN", "LSTM", "PatchWhitening"]

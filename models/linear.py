@@ -142,7 +142,7 @@ def class_templates(W, image_shape=(32, 32, 3)):
 
 def _as_weights(W):
     """A Parameter over W's array (a Tensor's or an array's), not a copy."""
-    data = W.data if isinstance(W, Tensor) else np.asarray(W)  # (an ndarray's own .data is a memoryview)
+    data = W.numpy() if isinstance(W, Tensor) else np.asarray(W)  # (an ndarray's own .data is a memoryview)
     if data.ndim != 2 or data.dtype.kind != "f":
         raise ValueError(f"W must be a 2-d float array (D, C), got {data.dtype} of shape {data.shape}")
     return nn.Parameter(data)

@@ -277,7 +277,7 @@ def test_params_is_a_live_view_of_the_module_that_checks_shapes(rng):
     np.random.seed(0)
     model = FullyConnectedNet([5, 4], input_dim=6, num_classes=3, normalization="batchnorm", dtype=np.float64)
     assert list(model.params) == ["W1", "b1", "gamma1", "beta1", "W2", "b2", "gamma2", "beta2", "W3", "b3"]
-    assert model.params["W1"] is model.module.network[0].weight.data
+    assert model.params["W1"] is model.module.network[0].weight.numpy()
     X = rng.standard_normal((4, 6))
     before = model.loss(X)
     model.params["b3"] = np.array([1.0, 2.0, 3.0])  # how CS231n code applies an update

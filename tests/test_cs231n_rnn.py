@@ -305,7 +305,7 @@ def test_the_weights_are_the_assignments_draws_from_numpys_global_state(cell_typ
 
 def test_params_is_a_live_view_of_the_modules_weights():
     model = CaptioningRNN({"<NULL>": 0, "<START>": 1, "<END>": 2, "cat": 3}, input_dim=4, wordvec_dim=3, hidden_dim=2)
-    assert model.params["Wx"] is model.module.Wx.data and model.params["Wx"].dtype == np.float32
+    assert model.params["Wx"] is model.module.Wx.numpy() and model.params["Wx"].dtype == np.float32
     model.params["b_vocab"] = np.array([1.0, 2.0, 3.0, 4.0])
     np.testing.assert_array_equal(model.module.b_vocab.data, [1, 2, 3, 4])
     assert model.module.b_vocab.dtype == np.float32  # float32 stays float32

@@ -37,10 +37,10 @@ def test_is_a_module_whose_weight_shares_the_given_array(model_class, rng):
     W = rng.standard_normal((5, 3))
     model = model_class(W)
     assert isinstance(model, nn.Module) and isinstance(model.W, nn.Parameter)
-    assert model.W.data is W and [name for name, _ in model.named_parameters()] == ["W"]
+    assert model.W.numpy() is W and [name for name, _ in model.named_parameters()] == ["W"]
     X = append_bias(rng.standard_normal((4, 4)))
     np.testing.assert_allclose(model(X).data, X @ W)
-    assert model_class(Tensor(W)).W.data is W
+    assert model_class(Tensor(W)).W.numpy() is W
 
 
 @pytest.mark.parametrize("model_class, data_loss", [(LinearSVM, 2.0), (Softmax, np.log(3))], ids=IDS)
@@ -121,7 +121,7 @@ def test_same_seed_same_run_and_training_continues_from_given_w(rng):
     W = np.zeros((X.shape[1], 4))
     model = Softmax(W)
     model.fit(X, y, learning_rate=0.01, num_iters=5, seed=7)
-    assert model.W.data is W and np.abs(W).sum() > 0  # started from W (not re-initialised), updated in place
+    assert model.W.numpy() is W and np.abs(W).sum() > 0  # started from W (not re-initialised), updated in place
 
 
 def test_minibatches_are_sampled_with_replacement(rng):

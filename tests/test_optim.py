@@ -196,14 +196,14 @@ def test_optimizer_follows_pytorchs_formulation(optimizer, torch_form, rng):
 def test_optimizer_minimizes_a_quadratic_in_place(make, rule, config, rng):
     target = rng.standard_normal(4)
     p = Parameter(np.zeros(4))
-    data = p.data
+    data = p.numpy()
     opt = make([p])
     for _ in range(300):
         opt.zero_grad()
         loss = ((p - target) ** 2).sum()
         loss.backward()
         opt.step()
-    assert p.data is data  # updated in place: views and references held elsewhere stay live
+    assert p.numpy() is data  # updated in place: views and references held elsewhere stay live
     np.testing.assert_allclose(p.data, target, atol=0.05)
 
 

@@ -20,7 +20,7 @@ def test_float_input_keeps_dtype_and_ints_become_float64():
 def test_attributes():
     t = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
     assert t.shape == (2, 2) and t.ndim == 2 and t.requires_grad and t.grad is None
-    assert t.numpy() is t.data
+    assert type(t.numpy()) is np.ndarray and t.numpy() is t._data and np.shares_memory(t.data, t._data)
     assert Tensor([5.0]).item() == 5.0
     assert "requires_grad=True" in repr(t)
     assert "grad_fn=Mul" in repr(t * 2)
@@ -336,3 +336,55 @@ def test_writes_that_cannot_change_a_gradient_do_not_raise():
     w.data = np.array([10.0, 10.0])  # a new array: the graph keeps the old one, as in PyTorch
     loss.backward()
     np.testing.assert_array_equal(w.grad, [0.0, 2.0])
+
+
+# ---- .data is a view with PyTorch's in-place methods (array_view.py) ------------------------------
+def test_data_zero_and_fill_write_the_stored_array_in_place():
+    w = Tensor(np.arange(6, dtype=np.float32).reshape(2, 3), requires_grad=True)
+    stored = w.numpy()
+    assert w.data.fill_(1.0) is not None
+    np.testing.assert_array_equal(stored, np.ones((2, 3)))
+    w.data[1].zero_()  # a slice of the view writes its part, as in PyTorch
+    np.testing.assert_array_equal(stored, [[1, 1, 1], [0, 0, 0]])
+    assert w.numpy() is stored and w.dtype == np.float32
+
+
+def test_arithmetic_and_copies_of_data_are_plain_arrays():
+    w = Tensor(np.array([1.0, -2.0, 3.0], dtype=np.float32))
+    for result in (w.data * 2.0, w.data - w.data, np.maximum(w.data, 0), np.asarray(w.data), w.data.copy(),
+                   w.data.astype(np.float64), w.data.numpy()):
+        assert type(result) is np.ndarray
+    assert type(w.data.sum()) is np.float32
+    copy = w.data.copy()
+    copy[0] = 9.0
+    assert w.numpy()[0] == 1.0  # a copy shares nothing
+
+
+def test_data_in_place_methods_fail_while_the_tape_holds_the_array():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    loss = (w * w).sum()
+    with pytest.raises(ValueError, match="read-only"):
+        w.data.zero_()
+    loss.backward()
+    w.data.zero_()  # free again after backward
+    np.testing.assert_array_equal(w.numpy(), [0.0, 0.0])
+
+
+def test_subtracting_into_data_of_a_view_tensor_writes_in_place_and_marks_the_write():
+    base = np.arange(8.0).reshape(2, 4)
+    w = Tensor(base[:, 1:3])  # the tensor's array is itself a view: `t.data -= x` must not rebind it
+    before = Tensor._writes
+    w.data -= 1.0
+    np.testing.assert_array_equal(base[:, 1:3], [[0.0, 1.0], [4.0, 5.0]])
+    assert np.shares_memory(w.numpy(), base) and w._written_at > before
+
+
+def test_numba_kernels_accept_data():
+    numba = pytest.importorskip("numba")
+
+    @numba.njit(cache=False)
+    def total(a):
+        return a.sum()
+
+    w = Tensor(np.ones((3, 4), dtype=np.float32))
+    assert total(w.data) == 12.0

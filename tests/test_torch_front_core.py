@@ -412,3 +412,48 @@ def test_the_barebones_pytorch_loop_of_the_notebook_trains_in_place():
     num_correct = (preds == y).sum()
     assert "Got %d / %d correct" % (num_correct, 96) == f"Got {int(num_correct)} / 96 correct"
     assert float(num_correct) / 96 > 0.9
+
+
+# ---- .data.normal_ / .uniform_: the front's random in-place methods (torch/array_methods.py) -------
+def test_data_normal_draws_from_the_seeded_generator_in_place():
+    """CS231n's transformer init: module.weight.data.normal_(mean=0.0, std=0.02)."""
+    w = torch.nn.Linear(64, 256).weight
+    stored = w.numpy()
+    torch.manual_seed(0)
+    w.data.normal_(mean=0.0, std=0.02)
+    first = stored.copy()
+    torch.manual_seed(0)
+    w.data.normal_(mean=0.0, std=0.02)
+    assert w.numpy() is stored and stored.dtype == np.float32
+    np.testing.assert_array_equal(stored, first)  # the seed repeats the draw
+    assert abs(stored.mean()) < 0.002 and 0.018 < stored.std() < 0.022
+
+
+def test_data_uniform_takes_pytorchs_from_and_to():
+    w = torch.zeros(1000)
+    w.data.uniform_(-0.5, 0.25)
+    assert -0.5 <= w.numpy().min() and w.numpy().max() < 0.25 and w.numpy().std() > 0.1
+    w.data.uniform_(**{"from": 2.0, "to": 3.0})
+    assert 2.0 <= w.numpy().min() and w.numpy().max() < 3.0
+
+
+def test_random_in_place_methods_refuse_bad_arguments_in_one_line():
+    w = torch.zeros(3)
+    with pytest.raises(ValueError, match="std >= 0"):
+        w.data.normal_(0.0, -1.0)
+    with pytest.raises(ValueError, match="from <= to"):
+        w.data.uniform_(2.0, 1.0)
+
+
+def test_data_fill_and_zero_as_the_transformer_init_uses_them():
+    norm = torch.nn.LayerNorm(5)
+    norm.weight.data.fill_(2.0)
+    norm.bias.data.zero_()
+    out = norm(torch.randn(4, 5))
+    np.testing.assert_allclose(out.numpy().std(axis=1), 2.0, rtol=1e-2)
+
+
+def test_supported_lists_the_in_place_methods_of_data_and_grad():
+    from tinygrad231n.array_view import ArrayView
+    methods = {n for n in vars(ArrayView) if not n.startswith("_") and n not in ("copy", "astype")}
+    assert _supported("Tensor.data") == methods

@@ -25,7 +25,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from .gradient_array import GradientArray
+from .array_view import ArrayView
 
 MaxResult = namedtuple("MaxResult", ["values", "indices"])  # what max(dim) gives, as torch.return_types.max
 
@@ -89,24 +89,26 @@ class Tensor:
     # ---- the array, and writing it in place -------------------------------------------------
     @property
     def data(self):
-        """The numpy array; read-only while a recorded op that saved it waits for its backward.
+        """The array, as an ArrayView (array_view.py): a view sharing the stored memory, with PyTorch's
+        in-place `zero_()`, `fill_(v)` (and, with the front imported, `normal_`, `uniform_`); numpy
+        arithmetic on it gives plain arrays. The engine itself reads the plain array, `_data`.
 
-        Then `t.data[...] = v` and `t.data -= v` fail at once (numpy: "assignment destination is
+        Read-only while a recorded op that saved it waits for its backward: then `t.data[...] = v`,
+        `t.data -= v` and `t.data.zero_()` fail at once (numpy: "assignment destination is
         read-only"): the op's backward would read the new values and give wrong gradients. Write
         after backward(), or with `t.copy_(v)`, which a later backward through that graph refuses;
         `t.data = new_array` replaces the array and is always allowed (the graph keeps the old one).
-        Assigning the same array back (what `t.data -= x` does when allowed) marks a write.
+        Assigning a view of the whole stored array back (what `t.data -= x` does) marks a write.
         """
+        view = self._data.view(ArrayView)
         if self._held or (self._ctx is not None and self._ctx.saves_output and self._ctx.saved is not None):
-            view = self._data.view()
             view.flags.writeable = False
-            return view
-        return self._data
+        return view
 
     @data.setter
     def data(self, value):
-        if value is self._data:  # `t.data -= x`: numpy changed the array in place, then Python assigns it back
-            self._mark_written()
+        if isinstance(value, np.ndarray) and _views_whole(value, self._data):
+            self._mark_written()  # `t.data -= x`: numpy wrote the array in place, then Python assigns it back
         elif isinstance(value, Tensor):  # its dtype is one a Tensor may have: keep it (ints stay ints)
             self._data = value._data
         else:
@@ -128,11 +130,11 @@ class Tensor:
     # ---- the gradient ---------------------------------------------------------------------------
     @property
     def grad(self):
-        """None, or the accumulated gradient as a GradientArray: a view of the stored array with
-        PyTorch's in-place `zero_()` and `fill_(v)` (gradient_array.py). The engine itself reads the
+        """None, or the accumulated gradient as an ArrayView: a view of the stored array with
+        PyTorch's in-place `zero_()` and `fill_(v)` (array_view.py). The engine itself reads the
         plain array, `_grad`."""
         grad = self._grad
-        return None if grad is None else grad.view(GradientArray)
+        return None if grad is None else grad.view(ArrayView)
 
     @grad.setter
     def grad(self, value):
@@ -140,7 +142,7 @@ class Tensor:
             self._grad = value
         elif isinstance(value, Tensor):
             self._grad = value._data
-        else:  # a GradientArray (p.grad = q.grad) or anything array-like: store a plain ndarray
+        else:  # an ArrayView (p.grad = q.grad) or anything array-like: store a plain ndarray
             self._grad = np.asarray(value).view(np.ndarray)
 
     # ---- in-place arithmetic: t += v writes t's array, as in PyTorch ----------------------------
@@ -346,6 +348,14 @@ def add_names(table):
         setattr(Tensor, name, function)
 
 
+def _views_whole(view, array):
+    """Whether `view` is `array` or a view of all of it, element for element (same memory, layout, dtype)."""
+    if view is array:
+        return True
+    return (view.shape == array.shape and view.strides == array.strides and view.dtype == array.dtype
+            and view.__array_interface__["data"][0] == array.__array_interface__["data"][0])
+
+
 def as_tensor(x):
     """Tensors pass through unchanged; anything else (arrays, lists, numbers) becomes a constant Tensor."""
     return x if isinstance(x, Tensor) else Tensor(x)
@@ -437,11 +447,11 @@ def _cast(x, dtype):
 
 def _seed_gradient(output, grad):
     if grad is None:
-        if output.data.size != 1:
+        if output._data.size != 1:
             raise ValueError(f"backward(): the output has shape {output.shape}, not a single value; pass "
                              f"gradient= an array of shape {output.shape} (the gradient of something w.r.t. it)")
-        return np.ones_like(output.data)
-    grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=output.dtype)
+        return np.ones_like(output._data)
+    grad = np.asarray(grad._data if isinstance(grad, Tensor) else grad, dtype=output.dtype)
     if grad.shape != output.shape:
         raise ValueError(f"backward(): grad has shape {grad.shape} but the output has shape {output.shape}; "
                          "they must match")

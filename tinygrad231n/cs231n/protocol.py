@@ -89,7 +89,7 @@ class ParameterArrays(MutableMapping):
         self._parameters = parameters  # {name: Parameter}
 
     def __getitem__(self, name):
-        return self._parameter(name).data
+        return self._parameter(name).numpy()  # the stored array itself (.data is a view)
 
     def __setitem__(self, name, value):
         parameter = self._parameter(name)
@@ -146,7 +146,7 @@ class ModuleModel:
         if y is None:
             self.module.eval()
             with no_grad():
-                return self.module(X).data
+                return self.module(X).numpy()
         self.module.train()
         self.module.zero_grad()
         loss = self.module.loss(X, y)

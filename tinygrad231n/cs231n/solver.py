@@ -46,8 +46,8 @@ class ProtocolModule(nn.Module):
     def push(self):
         params = self.model.params
         for name, parameter in self.named_parameters():
-            if params[name] is not parameter.data:
-                params[name] = parameter.data
+            if params[name] is not parameter.numpy():
+                params[name] = parameter.numpy()
 
     def forward(self, X):
         self.push()

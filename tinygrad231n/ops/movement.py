@@ -96,7 +96,7 @@ def _unwrap(key):
 
     def plain(k):
         if isinstance(k, Tensor):
-            k = k.data
+            k = k._data
             if k.dtype.kind == "f":
                 if not np.all(k == np.round(k)):
                     raise TypeError("index: a Tensor used as an index must hold whole numbers")

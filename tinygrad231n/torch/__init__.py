@@ -19,13 +19,16 @@ import numpy as np
 import tinygrad231n.nn.functional as _F
 from tinygrad231n.atomic import save_npz as _save_npz
 from tinygrad231n.function import is_grad_enabled, no_grad
+from tinygrad231n.array_view import add_methods as _add_array_methods
 from tinygrad231n.tensor import Tensor, add_names as _add_names
 from tinygrad231n.torch import random
+from tinygrad231n.torch.array_methods import METHODS as _ARRAY_METHODS
 from tinygrad231n.torch._unsupported import unsupported as _unsupported_names
 from tinygrad231n.torch.random import initial_seed, manual_seed
 from tinygrad231n.torch.tensor_names import NAMES as _NAMES
 
 _add_names(_NAMES)
+_add_array_methods(_ARRAY_METHODS)  # .data.normal_(...), .data.uniform_(...)
 
 # ---- dtypes ---------------------------------------------------------------------------------------
 float32 = float = np.dtype(np.float32)

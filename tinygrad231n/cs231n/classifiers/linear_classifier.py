@@ -43,7 +43,7 @@ class LinearClassifier:
         seed = seed_from_global_state()  # so np.random.seed controls the run
         history = model.fit(X, y, learning_rate=learning_rate, reg=reg, num_iters=num_iters,
                             batch_size=batch_size, verbose=verbose, seed=seed)
-        self.W = model.W.data
+        self.W = model.W.numpy()
         return history
 
     def predict(self, X):

@@ -1,17 +1,21 @@
 """The conv nets' declarations end to end on the shipped sample (quick settings), their checkpoints read
-back with plain numpy, and the Solver's learning-rate schedules."""
+back with plain numpy, the whitened net's pieces (patch whitening, smoothed labels, flip test-time
+augmentation), and the Solver's learning-rate schedules."""
 import json
 
 import numpy as np
 import pytest
 
 from models import registry
-from tinygrad231n import nn
+from models.convnet import WhitenedConvNet, smoothed_cross_entropy
+from tinygrad231n import Tensor, nn
+from tinygrad231n.gradcheck import gradcheck
+from tinygrad231n.nn.whitening import whitening_filters
 from tinygrad231n.data import load_cifar10_sample
 from tinygrad231n.optim import SCHEDULES, Solver
 from tinygrad231n.reproduce.run import reproduce
 
-CONVNETS = ("convnet3", "convnet_deep")
+CONVNETS = ("convnet3", "convnet_deep", "convnet_whitened")
 QUICK = {name: dict(registry.get(name).quick) for name in CONVNETS}
 
 
@@ -65,7 +69,32 @@ def convnet_scores(a, x):
     return x.reshape(len(x), -1) @ a[f"W{last}"] + a[f"b{last}"]
 
 
-@pytest.mark.parametrize("name, scores", [("convnet3", three_layer_scores), ("convnet_deep", convnet_scores)])
+def batch_norm(a, i, x):
+    """Batch norm of conv i's output on the running averages (eps 1e-5), CS231n's gamma and beta."""
+    x = (x - a[f"running_mean{i}"][:, None, None]) / np.sqrt(a[f"running_var{i}"][:, None, None] + 1e-5)
+    return a[f"gamma{i}"][:, None, None] * x + a[f"beta{i}"][:, None, None]
+
+
+def whitened_scores(a, x):
+    """[whitening conv], then blocks of conv - bn - pool - relu [- conv - bn - relu]; affine; with
+    flip_test, the mean of the scores of x and of x mirrored left-right."""
+    convs = sum(1 for key in a.files if key.startswith("W") and key[1:].isdigit() and a[key].ndim == 4)
+    per_block = 2 if bool(a["second_conv"]) else 1
+
+    def scores(x):
+        if a["whiten_W"].size:
+            x = conv(x, a["whiten_W"])
+        for i in range(1, convs + 1):
+            x = batch_norm(a, i, conv(x, a[f"W{i}"]))
+            if (i - 1) % per_block == 0:  # the block's first conv is followed by the pool
+                x = max_pool(x)
+            x = np.maximum(x, 0)
+        return x.reshape(len(x), -1) @ a[f"W{convs + 1}"] + a[f"b{convs + 1}"]
+    return 0.5 * (scores(x) + scores(x[..., ::-1])) if bool(a["flip_test"]) else scores(x)
+
+
+@pytest.mark.parametrize("name, scores", [("convnet3", three_layer_scores), ("convnet_deep", convnet_scores),
+                                          ("convnet_whitened", whitened_scores)])
 def test_checkpoint_classifies_raw_images_without_the_project(run_dir, name, scores):
     _, _, X_test, y_test = load_cifar10_sample()
     results = json.loads((run_dir / "results.json").read_text())
@@ -86,6 +115,9 @@ def test_reproduce_only_convnet_trains_both_and_reports_them(run_dir):
     with np.load(run_dir / "convnet_deep.npz") as a:
         assert {"W1", "gamma1", "beta1", "running_mean1", "running_var1", "W3", "b3", "std_image"} <= set(a.files)
         assert "b1" not in a.files and a["W2"].shape == (8, 4, 3, 3) and a["W3"].shape == (8 * 8 * 8, 10)
+    with np.load(run_dir / "convnet_whitened.npz") as a:
+        assert a["whiten_W"].shape == (27, 3, 3, 3) and bool(a["second_conv"]) and bool(a["flip_test"])
+        assert a["W1"].shape == (4, 27, 3, 3) and a["W2"].shape == (4, 4, 3, 3) and a["W5"].shape == (8 * 8 * 8, 10)
     html = (run_dir / "report.html").read_text()
     assert "First-layer weights (4 units)" in html and "First-layer weights (8 units)" not in html
 
@@ -97,6 +129,67 @@ def test_kept_settings_are_the_notebooks_for_the_three_layer_net():
     assert config["solver"] == {"update_rule": "adam", "optim_config": {"learning_rate": 1e-3}, "lr_decay": 1.0,
                                 "batch_size": 50, "num_epochs": 1}
     assert registry.select("convnet") == CONVNETS
+
+
+# ---- the whitened net's pieces ---------------------------------------------------------------------
+def test_whitening_filters_decorrelate_the_patches_they_were_fitted_on(rng):
+    mixing = rng.standard_normal((3, 3)) + 3 * np.eye(3)  # correlated colours, and neighbours correlated by a blur
+    images = np.einsum("dc,nchw->ndhw", mixing, rng.standard_normal((40, 3, 12, 12)))
+    images = images + np.roll(images, 1, axis=3)
+    filters = whitening_filters(images, 3, eps=0.0)
+    patches = np.lib.stride_tricks.sliding_window_view(images, (3, 3), axis=(2, 3))
+    patches = patches.transpose(0, 2, 3, 1, 4, 5).reshape(-1, 27)
+    outputs = (patches - patches.mean(axis=0)) @ filters.reshape(27, 27).T
+    np.testing.assert_allclose(np.cov(outputs.T, bias=True), np.eye(27), atol=1e-8)
+
+
+def test_patch_whitening_is_a_fitted_buffer_that_trains_nothing(rng):
+    layer = nn.PatchWhitening(3).fit(rng.standard_normal((10, 3, 8, 8)))
+    assert list(layer.parameters()) == [] and layer.state_dict()["weight"].shape == (27, 3, 3, 3)
+    x = Tensor(rng.standard_normal((2, 3, 8, 8)))
+    expected = conv(x.data, layer.weight)  # the numpy conv of the checkpoint tests, padding 1
+    np.testing.assert_allclose(layer(x).data, expected, atol=1e-10)
+    with pytest.raises(ValueError, match=r"fit takes images \(N, 3, H, W\), got shape \(10, 4, 8, 8\)"):
+        layer.fit(np.zeros((10, 4, 8, 8)))
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        whitening_filters(np.full((2, 3, 4, 4), np.nan), 3)
+
+
+@pytest.mark.parametrize("smoothing", [0.0, 0.2, 0.5])
+def test_smoothed_cross_entropy_is_pytorchs_label_smoothing(rng, smoothing):
+    torch = pytest.importorskip("torch")
+    scores, y = rng.standard_normal((6, 10)), rng.integers(0, 10, 6)
+    expected = torch.nn.functional.cross_entropy(torch.tensor(scores), torch.tensor(y), label_smoothing=smoothing)
+    assert smoothed_cross_entropy(Tensor(scores), y, smoothing).item() == pytest.approx(expected.item(), rel=1e-12)
+    assert gradcheck(lambda s: smoothed_cross_entropy(s, y, smoothing), Tensor(scores, requires_grad=True))
+
+
+def test_flip_test_scores_are_the_same_for_an_image_and_its_mirror(rng):
+    model = WhitenedConvNet(channels=(4, 8), seed=0, dtype=np.float64)
+    X = rng.standard_normal((5, 3, 32, 32))
+    model.fit_whitening(X)
+    scores = model.eval()(X).data
+    np.testing.assert_allclose(model(X[..., ::-1]).data, scores, atol=1e-10)
+    model.flip_test = False
+    assert not np.allclose(model(X[..., ::-1]).data, scores)  # without it, a net is not mirror-symmetric
+
+
+def test_whitened_net_gradients_match_numerical_ones(rng):
+    model = WhitenedConvNet(channels=(2, 3), seed=0, dtype=np.float64, augment=False, reg=0.1)
+    X, y = rng.standard_normal((4, 3, 32, 32)), rng.integers(0, 10, 4)
+    model.fit_whitening(X)
+    weight = model.network[0].weight  # the first learned conv, behind the frozen whitening
+    model.train().loss(X, y).backward()
+    analytic = np.array(weight.grad)
+    original = weight.data.copy()
+    for index in [(0, 0, 0, 0), (1, 13, 2, 1), (0, 26, 1, 2)]:  # a colour-mean and fine-detail whitened channel
+        losses = []
+        for step in (1e-6, -1e-6):
+            shifted = original.copy()
+            shifted[index] += step
+            weight.data = shifted
+            losses.append(model.loss(X, y).item())
+        assert analytic[index] == pytest.approx((losses[0] - losses[1]) / 2e-6, rel=1e-4, abs=1e-7)
 
 
 # ---- learning-rate schedules -----------------------------------------------------------------------

@@ -34,13 +34,13 @@ def test_transforms_match_numpy_and_their_adjoints(inputs, seed):
 
     f = int(rng.integers(1, 4))
     output_shape = (n, f, h + 2 * pad - 2, w + 2 * pad - 2)
-    m = rng.standard_normal((16, f, v.shape[2]))
+    m = rng.standard_normal((16, v.shape[1], f))
     y = winograd.output_transform(m, output_shape)
     np.testing.assert_allclose(y, winograd.output_transform_reference(m, output_shape), rtol=1e-12, atol=1e-12)
     dy = rng.standard_normal(output_shape)
     assert np.isclose(np.vdot(y, dy), np.vdot(m, winograd.output_transform_adjoint(dy)), atol=1e-10)
 
-    g, du = rng.standard_normal((f, c, 3, 3)), rng.standard_normal((16, f, c))
+    g, du = rng.standard_normal((f, c, 3, 3)), rng.standard_normal((16, c, f))
     assert np.isclose(np.vdot(winograd.filter_transform(g), du), np.vdot(g, winograd.filter_transform_adjoint(du)))
 
 

@@ -2,11 +2,11 @@
 what ops.Conv2d runs for such a convolution with at least WINOGRAD_MIN_CHANNELS input channels and
 WINOGRAD_MIN_WIDTH output columns.
 
-    V = input_transform(x)   M[k] = U[k] @ V[k]  (16 products)   out = output_transform(M)
+    V = input_transform(x)   M[k] = V[k] @ U[k]  (16 products)   out = output_transform(M)
 
 U = filter_transform(w) once per call. Backward: dM = the output transform's adjoint of the output
-gradient, then dV[k] = U[k]^T @ dM[k] (-> dx by the input transform's adjoint) and
-dU[k] += dM[k] @ V[k]^T (-> dw by the filter transform's adjoint); V is recomputed from x, as the
+gradient, then dV[k] = dM[k] @ U[k]^T (-> dx by the input transform's adjoint) and
+dU[k] += V[k]^T @ dM[k] (-> dw by the filter transform's adjoint); V is recomputed from x, as the
 im2col path recomputes its columns. The batch goes through in chunks of about CHUNK_TILES tiles,
 so that V and M (16 values a tile and channel) stay in the core's L2 cache: (16, 32, 256) @ (16,
 32, 32) products ran at 93 GFLOP/s on one thread there, 57 at 1,024 tiles. The bias is the caller's.
@@ -65,8 +65,8 @@ def winograd_conv(x, w, pad):
     scratch = _Scratch(x.dtype)
     for start, stop in _chunks(n, per_image):
         tiles = (stop - start) * per_image
-        v = input_transform(x[start:stop], pad, out=scratch.array("v", (16, c, tiles)))
-        m = np.matmul(u, v, out=scratch.array("m", (16, f, tiles)))
+        v = input_transform(x[start:stop], pad, out=scratch.array("v", (16, tiles, c)))
+        m = np.matmul(v, u, out=scratch.array("m", (16, tiles, f)))
         output_transform(m, out[start:stop].shape, out=out[start:stop])
     return out
 
@@ -79,15 +79,15 @@ def winograd_conv_backward(x, w, pad, grad, need_x, need_w):
     per_image = tiles_h * tiles_w
     u = filter_transform(w)
     dx = np.empty_like(x) if need_x else None
-    du = np.zeros((16, f, c), dtype=x.dtype) if need_w else None
+    du = np.zeros((16, c, f), dtype=x.dtype) if need_w else None
     scratch = _Scratch(x.dtype)
     for start, stop in _chunks(n, per_image):
         tiles = (stop - start) * per_image
-        dm = output_transform_adjoint(grad[start:stop], out=scratch.array("dm", (16, f, tiles)))
+        dm = output_transform_adjoint(grad[start:stop], out=scratch.array("dm", (16, tiles, f)))
         if need_w:
-            v = input_transform(x[start:stop], pad, out=scratch.array("v", (16, c, tiles)))
-            du += np.matmul(dm, v.transpose(0, 2, 1), out=scratch.array("du", (16, f, c)))
+            v = input_transform(x[start:stop], pad, out=scratch.array("v", (16, tiles, c)))
+            du += np.matmul(v.transpose(0, 2, 1), dm, out=scratch.array("du", (16, c, f)))
         if need_x:
-            dv = np.matmul(u.transpose(0, 2, 1), dm, out=scratch.array("dv", (16, c, tiles)))
+            dv = np.matmul(dm, u.transpose(0, 2, 1), out=scratch.array("dv", (16, tiles, c)))
             input_transform_adjoint(dv, dx[start:stop].shape, pad, out=dx[start:stop])
     return dx, None if du is None else filter_transform_adjoint(du)

@@ -44,12 +44,12 @@ def conv(x, w, b, stride, pad):
 @contextlib.contextmanager
 def winograd_everywhere():
     """Conv2d takes Winograd for every 3x3 stride-1 conv, however thin or narrow (ops/conv_winograd.py)."""
-    before = conv_winograd.WINOGRAD_MIN_CHANNELS, conv_winograd.WINOGRAD_MIN_WIDTH
-    conv_winograd.WINOGRAD_MIN_CHANNELS = conv_winograd.WINOGRAD_MIN_WIDTH = 1
+    before = conv_winograd.WINOGRAD_MIN_CHANNELS
+    conv_winograd.WINOGRAD_MIN_CHANNELS = 1
     try:
         yield
     finally:
-        conv_winograd.WINOGRAD_MIN_CHANNELS, conv_winograd.WINOGRAD_MIN_WIDTH = before
+        conv_winograd.WINOGRAD_MIN_CHANNELS = before
 
 
 def conv_by_winograd(x, w, b, stride, pad):

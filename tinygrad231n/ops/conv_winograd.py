@@ -1,6 +1,5 @@
 """The 3x3, stride-1 convolution by Winograd's F(2x2, 3x3) (kernels/winograd.py), forward and backward:
-what ops.Conv2d runs for such a convolution with at least WINOGRAD_MIN_CHANNELS input channels and
-WINOGRAD_MIN_WIDTH output columns.
+what ops.Conv2d runs for such a convolution with at least WINOGRAD_MIN_CHANNELS input channels.
 
     V = input_transform(x)   M[k] = V[k] @ U[k]  (16 products)   out = output_transform(M)
 
@@ -17,23 +16,20 @@ from ..kernels.winograd import (filter_transform, filter_transform_adjoint, inpu
                                 input_transform_adjoint, output_transform, output_transform_adjoint, tile_counts)
 
 CHUNK_TILES = 256
-# Winograd pays where its 16 products are thick enough (K = C input channels) and its transforms, which
-# cost the same whatever C and more per value on narrow images (short rows of tiles), do not outweigh
-# them. Forward + backward, batch 128, float32, one thread, best of 4 on the shared 2-core machine
-# (load 1-1.7), Winograd against im2col: 3 -> 32 channels on 32x32 38 against 13 ms, 16 -> 32 89
-# against 76 (54 in a calmer run), 32 -> 32 97 against 110, 32 -> 64 on 16x16 47 against 47,
-# 64 -> 128 on 8x8 40 against 40; ConvNet's training step (whose 32 -> 64 and 64 -> 128 convs are
-# the last two) 161 ms with both by Winograd, 155 with the last, 153 with neither (CPU seconds, best
-# of 8). The transforms (scalar numba loops) take about half of Winograd's time; faster transforms
-# would lower both thresholds.
-WINOGRAD_MIN_CHANNELS = 32
-WINOGRAD_MIN_WIDTH = 32  # output columns
+# Winograd pays where its 16 products are thick enough (K = C input channels) for the transforms, whose
+# cost does not grow with C, to be small beside them. Forward + backward, batch 128, float32, one thread,
+# CPU seconds, best of 7, Winograd against im2col (against PyTorch 2.13), on the shared 2-core machine at
+# load 6.8 (so read within 10%): 8 -> 16 channels on 32x32 40 against 24 ms (torch 19), 16 -> 32 on 32x32
+# 60 against 60 (62), 32 -> 32 on 32x32 100 against 133 (114), 32 -> 64 on 16x16 35 against 51 (31),
+# 64 -> 128 on 8x8 26 against 46 (26), 16 -> 16 on 8x8 5.0 against 6.4, 128 -> 128 on 4x4 13 against 25,
+# 32 -> 32 on 4x4 1.6 against 3.6: from 16 channels on, whatever the image's size.
+WINOGRAD_MIN_CHANNELS = 16
 
 
 def winograd_applies(windows, channels):
     """Whether a convolution of these Windows (ops/conv.py) over `channels` input channels runs by Winograd."""
     return (windows.kernel == (3, 3) and windows.stride == (1, 1) and windows.pad[0] == windows.pad[1]
-            and channels >= WINOGRAD_MIN_CHANNELS and windows.out[1] >= WINOGRAD_MIN_WIDTH)
+            and channels >= WINOGRAD_MIN_CHANNELS)
 
 
 class _Scratch:

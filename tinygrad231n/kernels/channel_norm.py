@@ -2,7 +2,7 @@
 
 Each kernel is one pass over (N, C, H*W) planes, threads over images (prange), accumulates in
 float64 whatever the input dtype, and leaves the tiny (N, C) -> (C,) reductions to numpy. Fused
-this way, spatial batch norm reads a float32 activation 3 times forward (mean, variance, scale)
+this way, spatial batch norm reads a float32 activation twice forward (the statistics, the scale)
 and 3 times backward, where the same formulas in numpy make a temporary at almost every step.
 The numpy references below are what the tests hold the kernels to.
 """
@@ -16,6 +16,15 @@ from .thresholds import CHANNEL_NORM_MIN_IMAGES
 # The per-plane sums are separate functions compiled with fastmath: it lets LLVM split each float64
 # sum over vector lanes (4x faster here) at the price of a different rounding order, which is
 # all reordering a sum of one plane can change. The callers inline them.
+@numba.njit(fastmath=True, cache=True)
+def _sum(values):
+    """sum(values) of a 1-d array, in float64."""
+    s = 0.0
+    for k in range(values.size):
+        s += values[k]
+    return s
+
+
 @numba.njit(fastmath=True, cache=True)
 def _deviation_sums(values, center):
     """(sum(values - center), sum((values - center)**2)) of a 1-d array, in float64."""
@@ -37,14 +46,19 @@ def _weighted_deviation_sums(g, values, center):
     return s1, s2
 
 
-def _plane_sums(x, center):
-    """_deviation_sums of each plane (n, c) of x (N, C, P) around center[c]: two (N, C) arrays."""
+def _plane_moments(x):
+    """Each plane's (n, c) mean and sum of squared deviations from it, two (N, C) float64 arrays: two
+    passes over the plane, the second while the first has left it in cache (a 32x32 float32 plane is 4 KiB)."""
     n, c, p = x.shape
-    first, second = np.empty((n, c)), np.empty((n, c))
+    means, squares = np.empty((n, c)), np.empty((n, c))
     for image in numba.prange(n):
         for channel in range(c):
-            first[image, channel], second[image, channel] = _deviation_sums(x[image, channel], center[channel])
-    return first, second
+            plane = x[image, channel]
+            mean = _sum(plane) / p
+            deviation, square = _deviation_sums(plane, mean)
+            means[image, channel] = mean + deviation / p  # the mean's rounding, corrected
+            squares[image, channel] = square - deviation * deviation / p
+    return means, squares
 
 
 def _plane_cross_sums(g, x, center):
@@ -69,7 +83,7 @@ def _channel_affine(u, v, a, b, d, out):
                 op[k] = ac * up[k] + bc * vp[k] + dc
 
 
-_sums = SizedKernel(_plane_sums, CHANNEL_NORM_MIN_IMAGES)
+_moments = SizedKernel(_plane_moments, CHANNEL_NORM_MIN_IMAGES)
 _cross_sums = SizedKernel(_plane_cross_sums, CHANNEL_NORM_MIN_IMAGES)
 _affine = SizedKernel(_channel_affine, CHANNEL_NORM_MIN_IMAGES)
 
@@ -81,14 +95,16 @@ def _planes(x):
 def channel_mean_var(x):
     """Per-channel mean and biased variance over (N, H, W) of x (N, C, H, W), as float64 (C,) arrays.
 
-    Two passes: the mean, then squares of deviations from it, corrected by their (tiny) sum,
-    which keeps the variance exact to rounding even when the mean is large against the spread.
+    One pass over memory: each plane's mean and squared deviations (kernel _plane_moments), combined
+    as Chan et al.'s parallel variance, sum of the planes' squares + sum of (plane mean - mean)^2 * H*W,
+    which keeps the variance exact to rounding even when the mean is large against the spread
+    (two passes over the batch: 1.17x the time on (128, 32, 32, 32) float32, one thread).
     """
     planes = _planes(x)
-    count = planes.shape[0] * planes.shape[2]
-    mean = _sums(planes, np.zeros(planes.shape[1]))[0].sum(axis=0) / count
-    deviation, squares = (s.sum(axis=0) for s in _sums(planes, mean))
-    return mean + deviation / count, (squares - deviation ** 2 / count) / count
+    means, squares = _moments(planes)
+    mean = means.mean(axis=0)
+    spread = ((means - mean) ** 2).sum(axis=0)
+    return mean, (squares.sum(axis=0) + spread * planes.shape[2]) / (planes.shape[0] * planes.shape[2])
 
 
 def channel_cross_sums(g, x, center):

@@ -263,3 +263,51 @@ def test_module_to_takes_a_device_and_casts_to_a_float_dtype():
     assert int(net.state_dict()["1.num_batches_tracked"]) == 1  # an integer buffer stays an integer
     with pytest.raises(TypeError, match="float dtype"):
         net.to(torch.long)
+
+
+# ---- Sequential runs [BatchNorm2d, MaxPool2d(2), ReLU] as the engine's fused op --------------------
+def _ops_in_graph(out):
+    """The names of the ops recorded behind `out`."""
+    names, stack, seen = set(), [out], set()
+    while stack:
+        t = stack.pop()
+        if id(t) in seen or t._ctx is None:
+            continue
+        seen.add(id(t))
+        names.add(t._ctx.function.__name__)
+        stack.extend(p for p in t._ctx.parents if hasattr(p, "_ctx"))
+    return names
+
+
+def _block(relu_first):
+    torch.manual_seed(0)
+    tail = [nn.ReLU(), nn.MaxPool2d(2)] if relu_first else [nn.MaxPool2d(2), nn.ReLU()]
+    return nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.BatchNorm2d(4), *tail, nn.Flatten(), nn.Linear(64, 3))
+
+
+@pytest.mark.parametrize("relu_first", [False, True])
+def test_sequential_fuses_batchnorm_pool_relu_with_the_numbers_of_the_layers_one_by_one(relu_first):
+    fused, layers = _block(relu_first), _block(relu_first)
+    x, y = torch.randn(5, 3, 8, 8), torch.tensor([0, 1, 2, 0, 1])
+    for _ in range(2):  # the second step runs on the running statistics the first one moved
+        loss = F.cross_entropy(fused(x), y)
+        reference = x
+        for layer in layers:  # each layer by itself, as PyTorch runs them
+            reference = layer(reference)
+        reference_loss = F.cross_entropy(reference, y)
+        loss.backward()
+        reference_loss.backward()
+    assert "BatchNormPoolRelu" in _ops_in_graph(loss) and "BatchNormPoolRelu" not in _ops_in_graph(reference_loss)
+    np.testing.assert_allclose(loss.item(), reference_loss.item(), rtol=1e-6)
+    for (name, p), (_, q) in zip(fused.named_parameters(), layers.named_parameters()):
+        np.testing.assert_allclose(p.grad, q.grad, rtol=1e-4, atol=1e-6, err_msg=name)
+    for (name, a), (_, b) in zip(fused.state_dict().items(), layers.state_dict().items()):
+        np.testing.assert_allclose(np.asarray(a, dtype=float), np.asarray(b, dtype=float), rtol=1e-6, err_msg=name)
+    assert int(fused[1].num_batches_tracked) == 2
+
+
+def test_sequential_leaves_other_orders_and_pools_unfused():
+    torch.manual_seed(0)
+    for tail in ([nn.MaxPool2d(2, stride=1), nn.ReLU()], [nn.ReLU(), nn.Dropout(0.0), nn.MaxPool2d(2)]):
+        model = nn.Sequential(nn.BatchNorm2d(2), *tail)
+        assert "BatchNormPoolRelu" not in _ops_in_graph(model(torch.randn(2, 2, 6, 6).requires_grad_()))

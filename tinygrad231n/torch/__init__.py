@@ -85,6 +85,9 @@ class device:  # noqa: N801  (PyTorch's name)
     def __hash__(self):
         return hash((self.type, self.index))
 
+    def __str__(self):  # what print(device) shows, as PyTorch: "cpu", "cuda:0"
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
     def __repr__(self):
         return f"device(type={self.type!r}" + (f", index={self.index})" if self.index is not None else ")")
 

@@ -17,9 +17,18 @@ __all__ = ["avg_pool2d", "conv2d", "cross_entropy", "dropout", "embedding", "lay
            "log_softmax", "max_pool2d", "mse_loss", "relu", "softmax"]
 
 relu = _F.relu
-conv2d = _F.conv2d  # (input, weight, bias=None, stride=1, padding=0)
 max_pool2d = _F.max_pool2d  # (input, kernel_size, stride=None)
 avg_pool2d = _F.avg_pool2d
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):  # noqa: A002
+    """The engine's conv2d with PyTorch's arguments: weight (out_channels, in_channels, kh, kw); stride
+    and padding an int or an (h, w) pair. `bias` goes to the op as an input (a keyword would reach its
+    forward as an option, outside the graph). Dilation and groups other than 1 are not supported."""
+    if dilation not in (1, (1, 1)) or groups != 1:
+        raise InputError(f"conv2d: dilation={dilation} and groups={groups} are not supported; "
+                         "only dilation=1 and groups=1")
+    return _F.conv2d(input, weight, bias, stride=stride, padding=padding)
 
 
 def softmax(input, dim):  # noqa: A002  (PyTorch's argument names)

@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 import tinygrad231n.nn as _nn
+import tinygrad231n.nn.functional as _F
 from tinygrad231n.errors import InputError
 from tinygrad231n.nn.module import Module, ModuleList, Parameter  # noqa: F401 (ModuleList: the engine's)
 from tinygrad231n.tensor import as_tensor
@@ -21,7 +22,6 @@ from tinygrad231n.torch import random as _random
 from tinygrad231n.torch.nn import functional as F
 from tinygrad231n.torch.nn import init
 
-Sequential = _nn.Sequential
 Flatten = _nn.Flatten
 MaxPool2d = _nn.MaxPool2d
 AvgPool2d = _nn.AvgPool2d
@@ -113,13 +113,17 @@ class _BatchNorm:
         self.register_buffer("num_batches_tracked", np.array(0, dtype=np.int64))  # in PyTorch's state_dict
 
     def forward(self, x):
-        x = as_tensor(x)
+        return self._with_torch_statistics(as_tensor(x), super().forward)
+
+    def _with_torch_statistics(self, x, engine_forward):
+        """engine_forward(x) with the engine's momentum in place of PyTorch's, then PyTorch's running_var
+        (unbiased) and num_batches_tracked."""
         torch_momentum = self.momentum
         kept = 1.0 - torch_momentum
         old_var = self.running_var.copy()
         self.momentum = kept  # the engine's forward reads its own convention
         try:
-            out = super().forward(x)
+            out = engine_forward(x)
         finally:
             self.momentum = torch_momentum
         if self.training:
@@ -137,3 +141,42 @@ class BatchNorm1d(_BatchNorm, _nn.BatchNorm1d):
 
 class BatchNorm2d(_BatchNorm, _nn.BatchNorm2d):
     """Batch norm of images x (N, num_features, H, W), per channel."""
+
+    def pool_relu(self, x):
+        """relu(max_pool2d(self(x), 2)) as the engine's one fused op (ops/norm_pool_relu.py), with the
+        same numbers and running statistics; what Sequential runs for [BatchNorm2d, MaxPool2d(2), ReLU]."""
+        return self._with_torch_statistics(as_tensor(x), self._engine_pool_relu)
+
+    def _engine_pool_relu(self, x):
+        if x.ndim != 4 or x.shape[1] != self.num_features:
+            raise ValueError(f"{self!r}: input has shape {x.shape}, expected images (N, {self.num_features}, H, W)")
+        return _F.batch_norm_pool_relu(x, self.weight, self.bias, self.running_mean, self.running_var,
+                                       training=self.training, momentum=self.momentum, eps=self.eps)
+
+
+class Sequential(_nn.Sequential):
+    """PyTorch's nn.Sequential. Where BatchNorm2d is followed by MaxPool2d(2) and ReLU, in either
+    order (relu and max commute), the three run as the engine's fused op (BatchNorm2d.pool_relu): a
+    student's conv-bn-pool-relu blocks take the fast path of models.convnet.ConvNet. The layers, their
+    parameters and the state_dict are the ones given."""
+
+    def forward(self, x):
+        layers = list(self._modules.values())
+        i = 0
+        while i < len(layers):
+            if _fusable(layers[i:i + 3]):
+                x = layers[i].pool_relu(x)
+                i += 3
+            else:
+                x = layers[i](x)
+                i += 1
+        return x
+
+
+def _fusable(layers):
+    """[BatchNorm2d, MaxPool2d(2, stride 2), ReLU] or [BatchNorm2d, ReLU, MaxPool2d(2, stride 2)]."""
+    if len(layers) != 3 or not isinstance(layers[0], BatchNorm2d):
+        return False
+    pools = [m for m in layers[1:] if type(m) is MaxPool2d and m.kernel_size in (2, (2, 2))
+             and m.stride in (None, 2, (2, 2))]
+    return len(pools) == 1 and any(isinstance(m, _nn.ReLU) for m in layers[1:])

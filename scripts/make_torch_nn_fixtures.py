@@ -109,6 +109,13 @@ def cases(torch, nn, F):
         "conv": lambda: _layer_case(torch, nn.Conv2d(3, 4, 3, padding=1), images, weight="conv_w", bias="conv_b"),
         "conv_stride3": lambda: _layer_case(torch, nn.Conv2d(3, 4, 3, stride=3), images, weight="conv_w",
                                             bias="conv_b"),
+        # windows that do not tile the padded input: PyTorch drops the rows and columns they miss
+        "conv_stride2_pad1": lambda: _layer_case(torch, nn.Conv2d(3, 4, 3, stride=2, padding=1), images,
+                                                 weight="conv_w", bias="conv_b"),
+        "conv_stride2": lambda: _layer_case(torch, nn.Conv2d(3, 4, 3, stride=2), images, weight="conv_w",
+                                            bias="conv_b"),
+        "conv2d_fn_bias_keyword": lambda: _function_case(torch, lambda x: F.conv2d(
+            x, torch.tensor(INPUTS["conv_w"]), bias=torch.tensor(INPUTS["conv_b"]), stride=2, padding=1), images),
         "batchnorm1d": lambda: _batch_norm_case(torch, nn.BatchNorm1d(3), "x_rows_3"),
         "batchnorm2d": lambda: _batch_norm_case(torch, nn.BatchNorm2d(3, momentum=0.3), images),
         "lstm": lambda: _lstm_case(torch, nn),

@@ -24,11 +24,38 @@ avg_pool2d = _F.avg_pool2d
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):  # noqa: A002
     """The engine's conv2d with PyTorch's arguments: weight (out_channels, in_channels, kh, kw); stride
     and padding an int or an (h, w) pair. `bias` goes to the op as an input (a keyword would reach its
-    forward as an option, outside the graph). Dilation and groups other than 1 are not supported."""
+    forward as an option, outside the graph). Dilation and groups other than 1 are not supported.
+
+    Where the windows do not tile the padded input (a 3x3 kernel, stride 2, padding 1 on 32x32), PyTorch
+    drops the last rows and columns no window reaches (Hout = floor((H + 2p - kh) / s) + 1) and so does
+    this: the input is padded here and trimmed to what the windows cover, and the engine's op, which
+    wants windows that tile exactly, runs on that."""
     if dilation not in (1, (1, 1)) or groups != 1:
         raise InputError(f"conv2d: dilation={dilation} and groups={groups} are not supported; "
                          "only dilation=1 and groups=1")
+    input = as_tensor(input)
+    stride, padding = _pair(stride), _pair(padding)
+    if input.ndim == 4 and len(weight.shape) == 4:
+        spare = [max(size + 2 * p - k, 0) % s for size, k, s, p in zip(input.shape[2:], weight.shape[2:], stride, padding)]
+        if any(spare):
+            input, padding = _pad_and_trim(input, padding, spare), (0, 0)
     return _F.conv2d(input, weight, bias, stride=stride, padding=padding)
+
+
+def _pair(value):
+    return (value, value) if isinstance(value, int) else tuple(value)
+
+
+def _pad_and_trim(x, padding, spare):
+    """x (N, C, H, W) zero-padded by padding (ph, pw) on both sides, less the last spare (rh, rw) rows and
+    columns of the result (recorded: the gradient flows back to x's rows and columns that remain)."""
+    for axis, p, r in ((2, padding[0], spare[0]), (3, padding[1], spare[1])):
+        if p:
+            zeros = np.zeros(x.shape[:axis] + (p,) + x.shape[axis + 1:], dtype=x.dtype)
+            x = _F.cat([zeros, x, zeros], axis)
+        if r:
+            x = x[(slice(None),) * axis + (slice(0, x.shape[axis] - r),)]
+    return x
 
 
 def softmax(input, dim):  # noqa: A002  (PyTorch's argument names)

@@ -87,13 +87,19 @@ class Linear(Module):
 
 
 class Conv2d(_nn.Conv2d):
-    """The engine's Conv2d (weight (out, in, kh, kw)) with PyTorch's init and float32 default.
-    As the engine's, the windows must tile the padded input exactly (PyTorch drops the remainder)."""
+    """The engine's Conv2d (weight (out, in, kh, kw)) with PyTorch's init and float32 default. Windows
+    that do not tile the padded input drop the remainder, as PyTorch's (F.conv2d)."""
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, bias=True, dtype=np.float32):
         super().__init__(in_channels, out_channels, kernel_size, stride=stride, padding=padding, bias=bias,
                          weight_scale=0.0, dtype=dtype, rng=0)  # zeros; PyTorch's values follow
         _reset_uniform(self.weight, self.bias, int(np.prod(self.weight.shape[1:])))
+
+    def forward(self, x):
+        x = as_tensor(x)
+        if x.ndim != 4 or x.shape[1] != self.in_channels:
+            raise ValueError(f"{self!r}: input has shape {x.shape}, expected images (N, {self.in_channels}, H, W)")
+        return F.conv2d(x, self.weight, self.bias, stride=self.stride, padding=self.padding)
 
 
 class _BatchNorm:

@@ -457,3 +457,15 @@ def test_supported_lists_the_in_place_methods_of_data_and_grad():
     from tinygrad231n.array_view import ArrayView
     methods = {n for n in vars(ArrayView) if not n.startswith("_") and n not in ("copy", "astype")}
     assert _supported("Tensor.data") == methods
+
+
+def test_randint_takes_pytorchs_two_forms_and_repeats_after_manual_seed():
+    torch.manual_seed(3)
+    a = torch.randint(0, 10, (64,))
+    torch.manual_seed(3)
+    b = torch.randint(10, (64,))
+    assert a.dtype == torch.int64 and a.shape == (64,) and np.array_equal(a.numpy(), b.numpy())
+    assert 0 <= a.numpy().min() and a.numpy().max() < 10 and len(set(a.numpy().tolist())) > 5
+    assert torch.randint(-3, -1, size=(2, 3), dtype=torch.int32).dtype == torch.int32
+    with pytest.raises(ValueError, match="low < high"):
+        torch.randint(3, 3, (2,))

@@ -18,6 +18,7 @@ import numpy as np
 
 import tinygrad231n.nn.functional as _F
 from tinygrad231n.atomic import save_npz as _save_npz
+from tinygrad231n.errors import InputError as _InputError
 from tinygrad231n.function import is_grad_enabled, no_grad
 from tinygrad231n.array_view import add_methods as _add_array_methods
 from tinygrad231n.tensor import Tensor, add_names as _add_names
@@ -158,6 +159,20 @@ def rand(*size, dtype=None, device=None, requires_grad=False, generator=None):
     """Uniform samples in [0, 1) from the front's generator (random.py; not PyTorch's numbers)."""
     draw = random.generator_or_default(generator)
     return _make(draw.random(_sizes(size)).astype(_dtype(dtype, _DEFAULT_FLOAT)), requires_grad)
+
+
+def randint(*args, size=None, dtype=None, device=None, requires_grad=False, generator=None):
+    """Integers drawn uniformly from [low, high) (default int64), as PyTorch's randint(high, size) and
+    randint(low, high, size); from the front's generator (random.py; not PyTorch's numbers)."""
+    if size is None and args and isinstance(args[-1], (tuple, list)):
+        args, size = args[:-1], args[-1]
+    if size is None or len(args) not in (1, 2):
+        raise TypeError(f"randint: expects (high, size) or (low, high, size) with size a tuple; got {args}, size={size}")
+    low, high = (0, args[0]) if len(args) == 1 else args
+    if high <= low:
+        raise _InputError(f"randint: expects low < high, got low={low}, high={high}")
+    draw = random.generator_or_default(generator)
+    return _make(draw.integers(low, high, size=tuple(size)).astype(_dtype(dtype, int64)), requires_grad)
 
 
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):

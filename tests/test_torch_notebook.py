@@ -402,3 +402,21 @@ def test_an_open_ended_model_trains_and_the_test_set_cell_runs(loaders, capsys):
     check_accuracy_part34(loaders[2], best_model)
     out = capsys.readouterr().out
     assert out.startswith("Checking accuracy on test set") and re.search(rf"Got \d+ / {PER_BATCH} correct", out)
+
+
+# ---- the graph of a notebook-style loop (README: a PyTorch-style training loop and its graph) ----
+def test_to_dot_draws_the_graph_of_a_pytorch_style_loss():
+    from tinygrad231n.viz import to_svg
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 8 * 8, 10))
+    optimizer = optim.SGD(model.parameters(), lr=1e-2, momentum=0.9, nesterov=True)
+    x, y = torch.randn(16, 3, 8, 8), torch.randint(0, 10, (16,))
+    for _ in range(2):
+        loss = F.cross_entropy(model(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    source = loss.to_dot().source
+    for label in ("Conv2d", "Relu", "Matmul", "CrossEntropy", "0.weight", "0.bias", "3.weight", "3.bias", "loss"):
+        assert label in source, label
+    assert "<svg" in to_svg(loss.to_dot())

@@ -76,6 +76,25 @@ def notebook_transformer():
 
 # ---- the notebook's cells that rest on PyTorch's random numbers: they run as written ---------------
 
+SETUP_CELL = """
+from tinygrad231n.cs231n.gradient_check import eval_numerical_gradient, eval_numerical_gradient_array
+from tinygrad231n.cs231n.transformer_layers import *
+from tinygrad231n.cs231n.captioning_solver_transformer import CaptioningSolverTransformer
+from tinygrad231n.cs231n.classifiers.transformer import CaptioningTransformer
+from tinygrad231n.cs231n.coco_utils import load_coco_data, sample_coco_minibatch, decode_captions
+from tinygrad231n.cs231n.image_utils import image_from_url
+"""
+
+
+def test_the_setup_cells_star_import_gives_torch_as_the_starters_does():
+    # The notebook never imports torch itself: the starter's transformer_layers has no __all__, so
+    # its star import hands over torch (and nn, F, math), which the later cells use.
+    namespace = {}
+    exec(SETUP_CELL, namespace)  # noqa: S102  (the cell's imports, rewritten)
+    assert namespace["torch"] is torch and namespace["nn"] is torch.nn and namespace["F"] is torch.nn.functional
+    assert namespace["MultiHeadAttention"] is MultiHeadAttention and "CaptioningTransformer" in namespace
+
+
 def test_the_attention_cell_runs_as_written():
     torch.manual_seed(231)
     batch_size, sequence_length, embed_dim = 1, 3, 8

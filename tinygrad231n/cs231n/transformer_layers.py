@@ -13,13 +13,19 @@ shapes, which is what the notebook's checks fill. attn_mask (S, T) is the starte
 where query i may attend key j. A query row that may attend nothing gets output proj's bias (the
 starter's masked_fill with -inf gives NaN there).
 """
+import math
+
 import numpy as np
 
+import tinygrad231n.torch as torch
 import tinygrad231n.torch.nn as nn
 from tinygrad231n.nn import attention
+from tinygrad231n.torch.nn import functional as F
 from tinygrad231n.torch.random import default_generator
 
-__all__ = ["MultiHeadAttention", "PositionalEncoding"]
+# The starter has no __all__, so its star import also hands over the modules it imports: the
+# notebook's cells call torch.manual_seed and torch.randn without importing torch themselves.
+__all__ = ["MultiHeadAttention", "PositionalEncoding", "torch", "nn", "F", "math"]
 
 
 class MultiHeadAttention(attention.MultiHeadAttention):
@@ -29,10 +35,11 @@ class MultiHeadAttention(attention.MultiHeadAttention):
 
     def __init__(self, embed_dim, num_heads, dropout=0.1):
         super().__init__(embed_dim, num_heads, dropout, dtype=np.float32, rng=default_generator())
-        # PyTorch's layers in place of the engine's (in, out) ones. Reassigning re-registers each at
-        # the end, after attn_drop; that has no parameters, so parameters() keeps the starter's order.
+        # PyTorch's layers in place of the engine's (in, out) ones. Reassigning registers a child anew,
+        # at the end, so attn_drop goes after them again: the starter's order (printing, state_dict).
         for name in ("key", "query", "value", "proj"):
             setattr(self, name, nn.Linear(embed_dim, embed_dim))
+        self.attn_drop = self.attn_drop  # registered anew, so last
         self.n_head, self.emd_dim = num_heads, embed_dim  # the starter's names (head_dim is the engine's too)
 
 

@@ -167,7 +167,8 @@ def randint(*args, size=None, dtype=None, device=None, requires_grad=False, gene
     if size is None and args and isinstance(args[-1], (tuple, list)):
         args, size = args[:-1], args[-1]
     if size is None or len(args) not in (1, 2):
-        raise TypeError(f"randint: expects (high, size) or (low, high, size) with size a tuple; got {args}, size={size}")
+        raise TypeError(f"randint: expects (high, size) or (low, high, size) with size a tuple; "
+                        f"got {args}, size={size}")
     low, high = (0, args[0]) if len(args) == 1 else args
     if high <= low:
         raise _InputError(f"randint: expects low < high, got low={low}, high={high}")

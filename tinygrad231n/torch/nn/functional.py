@@ -36,7 +36,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     input = as_tensor(input)
     stride, padding = _pair(stride), _pair(padding)
     if input.ndim == 4 and len(weight.shape) == 4:
-        spare = [max(size + 2 * p - k, 0) % s for size, k, s, p in zip(input.shape[2:], weight.shape[2:], stride, padding)]
+        spare = [max(size + 2 * p - k, 0) % s
+                 for size, k, s, p in zip(input.shape[2:], weight.shape[2:], stride, padding)]
         if any(spare):
             input, padding = _pad_and_trim(input, padding, spare), (0, 0)
     return _F.conv2d(input, weight, bias, stride=stride, padding=padding)

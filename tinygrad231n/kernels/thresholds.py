@@ -37,6 +37,13 @@ CHANNEL_NORM_MIN_IMAGES = 64
 # are memory-bound; a training batch (128) stays serial.
 NORM_POOL_RELU_MIN_IMAGES = 512
 
+# Winograd's transforms (kernels/winograd.py), images of 32x16x16 float32 per call. Alone, with workqueue threads,
+# measured while the shared machine was saturated (load 5.3 on 2 cores, so no core was free for a second thread):
+# crossovers from 256 (input transform) and 128 (its adjoint) images, none for the output transform and its
+# adjoint. ops/conv_winograd.py hands them chunks of about 256 tiles per thread (1 image of 32x32 per thread, 4
+# of 16x16, 16 of 8x8), so a training batch stays serial until this is measured on a calm machine.
+WINOGRAD_MIN_IMAGES = 256
+
 # Max and average pooling, forward and backward (kernels/pooling.py), values of the first argument
 # (the input forward, dx backward). Alone: from 131,072 (max), 524,288 (max backward) and 65,536
 # (average) values of 32x16x16 maps, 2x2 windows, with workqueue threads; from 8,192-262,144 with

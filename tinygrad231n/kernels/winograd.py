@@ -26,12 +26,15 @@ tiles of image n at n * tiles_h * tiles_w + ty * tiles_w + tx. The output (H + 2
 is cut into tiles_h x tiles_w tiles of 2x2 (a last half tile is computed and dropped). Channels last,
 every loop of the kernels runs over the channels: contiguous and 32 to 128 long in a ConvNet, where
 loops along a row of tiles (4 tiles on an 8x8 image) stayed scalar and took 3-5x longer. Each image
-turns channels last (and back) through one strided copy of its plane. The numba kernels loop over
-the images of one chunk serially (the matrix products between them take the threads); the numpy
-references below are what the tests hold them to.
+turns channels last (and back) through one strided copy of its plane. The numba kernels thread over
+the images of one chunk (prange; each image has scratch planes of its own); the numpy references
+below are what the tests hold them to.
 """
 import numba
 import numpy as np
+
+from .sized import SizedKernel
+from .thresholds import WINOGRAD_MIN_IMAGES
 
 G = np.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0.0, 0.0, 1.0]])
 B_T = np.array([[1.0, 0.0, -1.0, 0.0], [0.0, 1.0, 1.0, 0.0], [0.0, -1.0, 1.0, 0.0], [0.0, 1.0, 0.0, -1.0]])
@@ -66,13 +69,12 @@ def _scatter_channels_first(plane, offset, target):
                 target[ch, r, col] = plane[offset + r, offset + col, ch]
 
 
-@numba.njit(cache=True)
 def _input_transform(x, pad, tiles_h, tiles_w, v):
     n, c, h, w = x.shape
     per_image = tiles_h * tiles_w
-    plane = np.zeros((2 * tiles_h + 2, 2 * tiles_w + 2, c), dtype=x.dtype)  # the padding stays zero
-    t = np.empty((4, plane.shape[1], c), dtype=x.dtype)
-    for image in range(n):
+    for image in numba.prange(n):
+        plane = np.zeros((2 * tiles_h + 2, 2 * tiles_w + 2, c), dtype=x.dtype)  # the padding stays zero
+        t = np.empty((4, plane.shape[1], c), dtype=x.dtype)
         _gather_channels_last(x[image], plane, pad)
         for ty in range(tiles_h):
             y = 2 * ty
@@ -98,14 +100,12 @@ def _input_transform(x, pad, tiles_h, tiles_w, v):
                         v[4 * i + 3, tile, ch] = t[i, col + 1, ch] - t[i, col + 3, ch]
 
 
-@numba.njit(cache=True)
-def _input_transform_adjoint(dv, pad, tiles_h, tiles_w, dx):
+def _input_transform_adjoint(dx, dv, pad, tiles_h, tiles_w):
     n, c, h, w = dx.shape
     per_image = tiles_h * tiles_w
-    plane = np.empty((2 * tiles_h + 2, 2 * tiles_w + 2, c), dtype=dx.dtype)
-    t = np.empty((4, plane.shape[1], c), dtype=dx.dtype)
-    for image in range(n):
-        plane[:] = 0
+    for image in numba.prange(n):
+        plane = np.zeros((2 * tiles_h + 2, 2 * tiles_w + 2, c), dtype=dx.dtype)
+        t = np.empty((4, plane.shape[1], c), dtype=dx.dtype)
         for ty in range(tiles_h):
             t[:] = 0
             for tx in range(tiles_w):  # the adjoint of (B^T d) B, tile after tile (neighbours overlap by 2)
@@ -133,13 +133,12 @@ def _input_transform_adjoint(dv, pad, tiles_h, tiles_w, dx):
         _scatter_channels_first(plane, pad, dx[image])
 
 
-@numba.njit(cache=True)
-def _output_transform(m, tiles_h, tiles_w, out):
+def _output_transform(out, m, tiles_h, tiles_w):
     n, f, ho, wo = out.shape
     per_image = tiles_h * tiles_w
-    plane = np.empty((2 * tiles_h, 2 * tiles_w, f), dtype=out.dtype)
-    e = np.empty((2, 4, f), dtype=out.dtype)
-    for image in range(n):
+    for image in numba.prange(n):
+        plane = np.empty((2 * tiles_h, 2 * tiles_w, f), dtype=out.dtype)
+        e = np.empty((2, 4, f), dtype=out.dtype)
         for ty in range(tiles_h):
             for tx in range(tiles_w):
                 tile, oy, ox = image * per_image + ty * tiles_w + tx, 2 * ty, 2 * tx
@@ -156,13 +155,12 @@ def _output_transform(m, tiles_h, tiles_w, out):
         _scatter_channels_first(plane, 0, out[image])
 
 
-@numba.njit(cache=True)
 def _output_transform_adjoint(grad, tiles_h, tiles_w, dm):
     n, f, ho, wo = grad.shape
     per_image = tiles_h * tiles_w
-    plane = np.zeros((2 * tiles_h, 2 * tiles_w, f), dtype=grad.dtype)  # zero past the edge
-    e = np.empty((4, 2, f), dtype=grad.dtype)
-    for image in range(n):
+    for image in numba.prange(n):
+        plane = np.zeros((2 * tiles_h, 2 * tiles_w, f), dtype=grad.dtype)  # zero past the edge
+        e = np.empty((4, 2, f), dtype=grad.dtype)
         _gather_channels_last(grad[image], plane, 0)
         for ty in range(tiles_h):
             for tx in range(tiles_w):
@@ -187,12 +185,27 @@ def _output_transform_adjoint(grad, tiles_h, tiles_w, dm):
                         dm[4 * i + 3, tile, ch] = -e[i, 1, ch]
 
 
+def _images_for_threads(images):
+    """A chunk's images, or 0 with one thread: there the threaded twins only cost (a 16x16 conv took 1.2x longer)."""
+    return len(images) if numba.get_num_threads() > 1 else 0
+
+
+# The images of a chunk are independent (each its own plane and tiles): threaded over them from
+# thresholds.WINOGRAD_MIN_IMAGES; ops/conv_winograd.py hands each thread at least one image.
+_input_transform_kernel = SizedKernel(_input_transform, WINOGRAD_MIN_IMAGES, measure=_images_for_threads)
+_input_transform_adjoint_kernel = SizedKernel(_input_transform_adjoint, WINOGRAD_MIN_IMAGES,
+                                              measure=_images_for_threads)
+_output_transform_kernel = SizedKernel(_output_transform, WINOGRAD_MIN_IMAGES, measure=_images_for_threads)
+_output_transform_adjoint_kernel = SizedKernel(_output_transform_adjoint, WINOGRAD_MIN_IMAGES,
+                                               measure=_images_for_threads)
+
+
 def input_transform(x, pad, out=None):
     """x (N, C, H, W) -> V (16, N * tiles_h * tiles_w, C) of x's dtype: B^T d B of every 4x4 input tile."""
     n, c, h, w = x.shape
     tiles_h, tiles_w = tile_counts(h, w, pad)
     v = np.empty((16, n * tiles_h * tiles_w, c), dtype=x.dtype) if out is None else out
-    _input_transform(np.ascontiguousarray(x), pad, tiles_h, tiles_w, v)
+    _input_transform_kernel(np.ascontiguousarray(x), pad, tiles_h, tiles_w, v)
     return v
 
 
@@ -200,7 +213,7 @@ def input_transform_adjoint(dv, image_shape, pad, out=None):
     """dV (16, tiles, C) -> dx (N, C, H, W): B dV B^T added onto each tile's place, the padding dropped."""
     tiles_h, tiles_w = tile_counts(image_shape[2], image_shape[3], pad)
     dx = np.empty(image_shape, dtype=dv.dtype) if out is None else out
-    _input_transform_adjoint(np.ascontiguousarray(dv), pad, tiles_h, tiles_w, dx)
+    _input_transform_adjoint_kernel(dx, np.ascontiguousarray(dv), pad, tiles_h, tiles_w)
     return dx
 
 
@@ -208,7 +221,7 @@ def output_transform(m, output_shape, out=None):
     """M (16, tiles, F) -> out (N, F, Ho, Wo): A^T M A of every tile, the half tiles past the edge dropped."""
     tiles_h, tiles_w = (output_shape[2] + 1) // 2, (output_shape[3] + 1) // 2
     out = np.empty(output_shape, dtype=m.dtype) if out is None else out
-    _output_transform(np.ascontiguousarray(m), tiles_h, tiles_w, out)
+    _output_transform_kernel(out, np.ascontiguousarray(m), tiles_h, tiles_w)
     return out
 
 
@@ -217,7 +230,7 @@ def output_transform_adjoint(grad, out=None):
     n, f, ho, wo = grad.shape
     tiles_h, tiles_w = (ho + 1) // 2, (wo + 1) // 2
     dm = np.empty((16, n * tiles_h * tiles_w, f), dtype=grad.dtype) if out is None else out
-    _output_transform_adjoint(np.ascontiguousarray(grad), tiles_h, tiles_w, dm)
+    _output_transform_adjoint_kernel(np.ascontiguousarray(grad), tiles_h, tiles_w, dm)
     return dm
 
 

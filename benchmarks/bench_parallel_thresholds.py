@@ -80,7 +80,7 @@ def _channel_norm_cases():
     def planes(n, seed=0):
         return np.random.default_rng(seed).standard_normal((n, 32, 256))
 
-    return [("channel sums (32x16x16)", module._sums, "images", lambda n: (planes(n), np.zeros(32))),
+    return [("channel moments (32x16x16)", module._moments, "images", lambda n: (planes(n),)),
             ("channel cross sums", module._cross_sums, "images", lambda n: (planes(n, 1), planes(n), np.zeros(32))),
             ("channel affine", module._affine, "images",
              lambda n: (planes(n), planes(n, 1), np.ones(32), np.ones(32), np.zeros(32), np.empty((n, 32, 256))))]
@@ -102,6 +102,26 @@ def _norm_pool_relu_cases():
             ("norm_pool_relu gradient sums", module._sums_kernel, "images", lambda n: pooled(n) + (maps(n), zeros)),
             ("norm_pool_relu input gradient", module._input_gradient_kernel, "images",
              lambda n: (np.empty((n, 32, 16, 16), np.float32),) + pooled(n) + (maps(n), ones, ones, zeros))]
+
+
+def _winograd_cases():
+    """Winograd's transforms (kernels/winograd.py) of (n, 32, 16, 16) float32 maps, padding 1: 8x8 tiles each."""
+    from tinygrad231n.kernels import winograd as module
+
+    def maps(n, seed=0):
+        return np.random.default_rng(seed).standard_normal((n, 32, 16, 16)).astype(np.float32)
+
+    def tiles(n, seed=0):
+        return np.random.default_rng(seed).standard_normal((16, n * 64, 32)).astype(np.float32)
+
+    return [("winograd input transform (32x16x16 float32)", module._input_transform_kernel, "images",
+             lambda n: (maps(n), 1, 8, 8, np.empty((16, n * 64, 32), np.float32))),
+            ("winograd input transform adjoint", module._input_transform_adjoint_kernel, "images",
+             lambda n: (np.empty((n, 32, 16, 16), np.float32), tiles(n), 1, 8, 8)),
+            ("winograd output transform", module._output_transform_kernel, "images",
+             lambda n: (np.empty((n, 32, 16, 16), np.float32), tiles(n), 8, 8)),
+            ("winograd output transform adjoint", module._output_transform_adjoint_kernel, "images",
+             lambda n: (maps(n), 8, 8, np.empty((16, n * 64, 32), np.float32)))]
 
 
 def _feature_cases():
@@ -134,6 +154,7 @@ def cases():
     """name -> [(label, SizedKernel, unit, make_args(size), sizes)]; sizes default to 1..1024."""
     table = {"im2col": _conv_case(16, 8, 3) + _conv_case(3, 32, 7), "pooling": _pooling_cases(),
              "channel_norm": _channel_norm_cases(), "norm_pool_relu": _norm_pool_relu_cases(),
+             "winograd": _winograd_cases(),
              "features": _feature_cases(), "losses": _loss_cases()}
     return {name: [case if len(case) == 5 else case + (POWERS,) for case in rows] for name, rows in table.items()}
 

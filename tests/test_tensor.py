@@ -388,3 +388,13 @@ def test_numba_kernels_accept_data():
 
     w = Tensor(np.ones((3, 4), dtype=np.float32))
     assert total(w.data) == 12.0
+
+
+def test_detach_of_grad_and_data_shares_their_memory():
+    w = Tensor(np.array([1.0, -2.0], dtype=np.float32), requires_grad=True)
+    (w * w).sum().backward()
+    detached = w.grad.detach()
+    np.testing.assert_array_equal(detached.numpy(), [2.0, -4.0])
+    assert type(detached.numpy()) is np.ndarray and np.shares_memory(detached, w._grad)
+    w.data.detach().zero_()
+    assert not w.numpy().any()

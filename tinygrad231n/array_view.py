@@ -19,7 +19,7 @@ import numpy as np
 
 
 class ArrayView(np.ndarray):
-    """A view of a tensor's data or gradient array, with PyTorch's `zero_`, `fill_` and `numpy`."""
+    """A view of a tensor's data or gradient array, with PyTorch's `zero_`, `fill_`, `numpy` and `detach`."""
 
     def __array_wrap__(self, array, context=None, return_scalar=False):
         if return_scalar:
@@ -39,6 +39,11 @@ class ArrayView(np.ndarray):
     def numpy(self):
         """The array as a plain ndarray sharing its memory (PyTorch's Tensor.numpy)."""
         return self.view(np.ndarray)
+
+    def detach(self):
+        """The same values, sharing memory (PyTorch's Tensor.detach; `w.grad.detach().numpy()`): a view
+        records nothing, so this is another view of the same array."""
+        return self.view(type(self))
 
     # A copy shares nothing with the tensor, so it is a plain array (`state = w.data.copy()`).
     def copy(self, order="C"):

@@ -114,14 +114,17 @@ def _winograd_cases():
     def tiles(n, seed=0):
         return np.random.default_rng(seed).standard_normal((16, n * 64, 32)).astype(np.float32)
 
+    def planes(n, side):  # each image's scratch plane, channels last, zero where no pixel lands
+        return np.zeros((n, side, side, 32), np.float32)
+
     return [("winograd input transform (32x16x16 float32)", module._input_transform_kernel, "images",
-             lambda n: (maps(n), 1, 8, 8, np.empty((16, n * 64, 32), np.float32))),
+             lambda n: (maps(n), 1, 8, 8, np.empty((16, n * 64, 32), np.float32), planes(n, 18))),
             ("winograd input transform adjoint", module._input_transform_adjoint_kernel, "images",
-             lambda n: (np.empty((n, 32, 16, 16), np.float32), tiles(n), 1, 8, 8)),
+             lambda n: (np.empty((n, 32, 16, 16), np.float32), tiles(n), 1, 8, 8, planes(n, 18))),
             ("winograd output transform", module._output_transform_kernel, "images",
-             lambda n: (np.empty((n, 32, 16, 16), np.float32), tiles(n), 8, 8)),
+             lambda n: (np.empty((n, 32, 16, 16), np.float32), tiles(n), 8, 8, planes(n, 16))),
             ("winograd output transform adjoint", module._output_transform_adjoint_kernel, "images",
-             lambda n: (maps(n), 8, 8, np.empty((16, n * 64, 32), np.float32)))]
+             lambda n: (maps(n), 8, 8, np.empty((16, n * 64, 32), np.float32), planes(n, 16)))]
 
 
 def _feature_cases():

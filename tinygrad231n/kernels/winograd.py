@@ -69,11 +69,11 @@ def _scatter_channels_first(plane, offset, target):
                 target[ch, r, col] = plane[offset + r, offset + col, ch]
 
 
-def _input_transform(x, pad, tiles_h, tiles_w, v):
+def _input_transform(x, pad, tiles_h, tiles_w, v, planes):
     n, c, h, w = x.shape
     per_image = tiles_h * tiles_w
     for image in numba.prange(n):
-        plane = np.zeros((2 * tiles_h + 2, 2 * tiles_w + 2, c), dtype=x.dtype)  # the padding stays zero
+        plane = planes[image]  # its padding is zero, and stays so
         t = np.empty((4, plane.shape[1], c), dtype=x.dtype)
         _gather_channels_last(x[image], plane, pad)
         for ty in range(tiles_h):
@@ -100,11 +100,12 @@ def _input_transform(x, pad, tiles_h, tiles_w, v):
                         v[4 * i + 3, tile, ch] = t[i, col + 1, ch] - t[i, col + 3, ch]
 
 
-def _input_transform_adjoint(dx, dv, pad, tiles_h, tiles_w):
+def _input_transform_adjoint(dx, dv, pad, tiles_h, tiles_w, planes):
     n, c, h, w = dx.shape
     per_image = tiles_h * tiles_w
     for image in numba.prange(n):
-        plane = np.zeros((2 * tiles_h + 2, 2 * tiles_w + 2, c), dtype=dx.dtype)
+        plane = planes[image]
+        plane[:] = 0
         t = np.empty((4, plane.shape[1], c), dtype=dx.dtype)
         for ty in range(tiles_h):
             t[:] = 0
@@ -133,11 +134,11 @@ def _input_transform_adjoint(dx, dv, pad, tiles_h, tiles_w):
         _scatter_channels_first(plane, pad, dx[image])
 
 
-def _output_transform(out, m, tiles_h, tiles_w):
+def _output_transform(out, m, tiles_h, tiles_w, planes):
     n, f, ho, wo = out.shape
     per_image = tiles_h * tiles_w
     for image in numba.prange(n):
-        plane = np.empty((2 * tiles_h, 2 * tiles_w, f), dtype=out.dtype)
+        plane = planes[image]
         e = np.empty((2, 4, f), dtype=out.dtype)
         for ty in range(tiles_h):
             for tx in range(tiles_w):
@@ -155,11 +156,11 @@ def _output_transform(out, m, tiles_h, tiles_w):
         _scatter_channels_first(plane, 0, out[image])
 
 
-def _output_transform_adjoint(grad, tiles_h, tiles_w, dm):
+def _output_transform_adjoint(grad, tiles_h, tiles_w, dm, planes):
     n, f, ho, wo = grad.shape
     per_image = tiles_h * tiles_w
     for image in numba.prange(n):
-        plane = np.zeros((2 * tiles_h, 2 * tiles_w, f), dtype=grad.dtype)  # zero past the edge
+        plane = planes[image]  # zero past the edge, and stays so
         e = np.empty((4, 2, f), dtype=grad.dtype)
         _gather_channels_last(grad[image], plane, 0)
         for ty in range(tiles_h):
@@ -200,37 +201,59 @@ _output_transform_adjoint_kernel = SizedKernel(_output_transform_adjoint, WINOGR
                                                measure=_images_for_threads)
 
 
-def input_transform(x, pad, out=None):
+# Each transform turns every image channels last in a scratch plane of its own: `planes`, (N, rows, columns, C)
+# of the images' dtype, shaped as input_planes_shape / output_planes_shape give. Passed in (the conv op keeps
+# one set for all its chunks) they cost nothing per call; fresh ones per image cost page faults (a 32x32 plane
+# of 32 channels is 144 KiB). The input transform and the output transform's adjoint need them zero where no
+# pixel lands (as np.zeros makes them, and as these transforms leave them); the two others overwrite them.
+def input_planes_shape(image_shape, pad):
+    """Scratch planes for the input transform and its adjoint: (N, 2 tiles_h + 2, 2 tiles_w + 2, C)."""
+    n, c, h, w = image_shape
+    tiles_h, tiles_w = tile_counts(h, w, pad)
+    return n, 2 * tiles_h + 2, 2 * tiles_w + 2, c
+
+
+def output_planes_shape(output_shape):
+    """Scratch planes for the output transform and its adjoint: (N, 2 tiles_h, 2 tiles_w, F)."""
+    n, f, ho, wo = output_shape
+    return n, ho + ho % 2, wo + wo % 2, f
+
+
+def input_transform(x, pad, out=None, planes=None):
     """x (N, C, H, W) -> V (16, N * tiles_h * tiles_w, C) of x's dtype: B^T d B of every 4x4 input tile."""
     n, c, h, w = x.shape
     tiles_h, tiles_w = tile_counts(h, w, pad)
     v = np.empty((16, n * tiles_h * tiles_w, c), dtype=x.dtype) if out is None else out
-    _input_transform_kernel(np.ascontiguousarray(x), pad, tiles_h, tiles_w, v)
+    planes = np.zeros(input_planes_shape(x.shape, pad), dtype=x.dtype) if planes is None else planes
+    _input_transform_kernel(np.ascontiguousarray(x), pad, tiles_h, tiles_w, v, planes)
     return v
 
 
-def input_transform_adjoint(dv, image_shape, pad, out=None):
+def input_transform_adjoint(dv, image_shape, pad, out=None, planes=None):
     """dV (16, tiles, C) -> dx (N, C, H, W): B dV B^T added onto each tile's place, the padding dropped."""
     tiles_h, tiles_w = tile_counts(image_shape[2], image_shape[3], pad)
     dx = np.empty(image_shape, dtype=dv.dtype) if out is None else out
-    _input_transform_adjoint_kernel(dx, np.ascontiguousarray(dv), pad, tiles_h, tiles_w)
+    planes = np.empty(input_planes_shape(image_shape, pad), dtype=dv.dtype) if planes is None else planes
+    _input_transform_adjoint_kernel(dx, np.ascontiguousarray(dv), pad, tiles_h, tiles_w, planes)
     return dx
 
 
-def output_transform(m, output_shape, out=None):
+def output_transform(m, output_shape, out=None, planes=None):
     """M (16, tiles, F) -> out (N, F, Ho, Wo): A^T M A of every tile, the half tiles past the edge dropped."""
     tiles_h, tiles_w = (output_shape[2] + 1) // 2, (output_shape[3] + 1) // 2
     out = np.empty(output_shape, dtype=m.dtype) if out is None else out
-    _output_transform_kernel(out, np.ascontiguousarray(m), tiles_h, tiles_w)
+    planes = np.empty(output_planes_shape(output_shape), dtype=m.dtype) if planes is None else planes
+    _output_transform_kernel(out, np.ascontiguousarray(m), tiles_h, tiles_w, planes)
     return out
 
 
-def output_transform_adjoint(grad, out=None):
+def output_transform_adjoint(grad, out=None, planes=None):
     """dY (N, F, Ho, Wo) -> dM (16, N * tiles, F): A dY A^T of every 2x2 tile (zero past the edge)."""
     n, f, ho, wo = grad.shape
     tiles_h, tiles_w = (ho + 1) // 2, (wo + 1) // 2
     dm = np.empty((16, n * tiles_h * tiles_w, f), dtype=grad.dtype) if out is None else out
-    _output_transform_adjoint_kernel(np.ascontiguousarray(grad), tiles_h, tiles_w, dm)
+    planes = np.zeros(output_planes_shape(grad.shape), dtype=grad.dtype) if planes is None else planes
+    _output_transform_adjoint_kernel(np.ascontiguousarray(grad), tiles_h, tiles_w, dm, planes)
     return dm
 
 

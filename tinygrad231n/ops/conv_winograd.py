@@ -10,11 +10,14 @@ im2col path recomputes its columns. The batch goes through in chunks of about CH
 so that V and M (16 values a tile and channel) stay in the core's L2 cache: (16, 32, 256) @ (16,
 32, 32) products ran at 93 GFLOP/s on one thread there, 57 at 1,024 tiles. The bias is the caller's.
 """
+import math
+
 import numba
 import numpy as np
 
-from ..kernels.winograd import (filter_transform, filter_transform_adjoint, input_transform,
-                                input_transform_adjoint, output_transform, output_transform_adjoint, tile_counts)
+from ..kernels.winograd import (filter_transform, filter_transform_adjoint, input_planes_shape, input_transform,
+                                input_transform_adjoint, output_planes_shape, output_transform,
+                                output_transform_adjoint, tile_counts)
 
 CHUNK_TILES = 256
 # Winograd pays where its 16 products are thick enough (K = C input channels) for the transforms, whose
@@ -39,10 +42,12 @@ class _Scratch:
     def __init__(self, dtype):
         self.dtype, self.buffers = dtype, {}
 
-    def array(self, name, shape):
-        size = int(np.prod(shape))
+    def array(self, name, shape, zeros=False):
+        """The buffer `name` as an array of `shape`; zeros=True: zero when first made (the planes of the
+        transforms that keep what they leave zero, kernels/winograd.py)."""
+        size = math.prod(shape)
         if name not in self.buffers or self.buffers[name].size < size:
-            self.buffers[name] = np.empty(size, dtype=self.dtype)
+            self.buffers[name] = (np.zeros if zeros else np.empty)(size, dtype=self.dtype)
         return self.buffers[name][:size].reshape(shape)
 
 
@@ -65,9 +70,11 @@ def winograd_conv(x, w, pad):
     scratch = _Scratch(x.dtype)
     for start, stop in _chunks(n, per_image):
         tiles = (stop - start) * per_image
-        v = input_transform(x[start:stop], pad, out=scratch.array("v", (16, tiles, c)))
+        v = input_transform(x[start:stop], pad, out=scratch.array("v", (16, tiles, c)),
+                            planes=scratch.array("x planes", input_planes_shape(x[start:stop].shape, pad), zeros=True))
         m = np.matmul(v, u, out=scratch.array("m", (16, tiles, f)))
-        output_transform(m, out[start:stop].shape, out=out[start:stop])
+        output_transform(m, out[start:stop].shape, out=out[start:stop],
+                         planes=scratch.array("out planes", output_planes_shape(out[start:stop].shape)))
     return out
 
 
@@ -83,11 +90,16 @@ def winograd_conv_backward(x, w, pad, grad, need_x, need_w):
     scratch = _Scratch(x.dtype)
     for start, stop in _chunks(n, per_image):
         tiles = (stop - start) * per_image
-        dm = output_transform_adjoint(grad[start:stop], out=scratch.array("dm", (16, tiles, f)))
+        dm = output_transform_adjoint(grad[start:stop], out=scratch.array("dm", (16, tiles, f)),
+                                      planes=scratch.array("grad planes", output_planes_shape(grad[start:stop].shape),
+                                                           zeros=True))
         if need_w:
-            v = input_transform(x[start:stop], pad, out=scratch.array("v", (16, tiles, c)))
+            v = input_transform(x[start:stop], pad, out=scratch.array("v", (16, tiles, c)),
+                                planes=scratch.array("x planes", input_planes_shape(x[start:stop].shape, pad),
+                                                     zeros=True))
             du += np.matmul(v.transpose(0, 2, 1), dm, out=scratch.array("du", (16, c, f)))
         if need_x:
             dv = np.matmul(dm, u.transpose(0, 2, 1), out=scratch.array("dv", (16, tiles, c)))
-            input_transform_adjoint(dv, dx[start:stop].shape, pad, out=dx[start:stop])
+            input_transform_adjoint(dv, dx[start:stop].shape, pad, out=dx[start:stop],
+                                    planes=scratch.array("dx planes", input_planes_shape(dx[start:stop].shape, pad)))
     return dx, None if du is None else filter_transform_adjoint(du)

@@ -187,8 +187,10 @@ def _output_transform_adjoint(grad, tiles_h, tiles_w, dm, planes):
 
 
 def _images_for_threads(images):
-    """A chunk's images, or 0 with one thread: there the threaded twins only cost (a 16x16 conv took 1.2x longer)."""
-    return len(images) if numba.get_num_threads() > 1 else 0
+    """A chunk's images, or 0 with one thread: there the threaded twins only cost (a 16x16 conv took 1.2x
+    longer). numba.get_num_threads() is asked only past the threshold: each call cost about 3 us."""
+    n = len(images)
+    return n if n >= WINOGRAD_MIN_IMAGES and numba.get_num_threads() > 1 else 0
 
 
 # The images of a chunk are independent (each its own plane and tiles): threaded over them from

@@ -420,3 +420,34 @@ def test_to_dot_draws_the_graph_of_a_pytorch_style_loss():
     for label in ("Conv2d", "Relu", "Matmul", "CrossEntropy", "0.weight", "0.bias", "3.weight", "3.bias", "loss"):
         assert label in source, label
     assert "<svg" in to_svg(loss.to_dot())
+
+
+# ---- examples/pytorch_notebook_part5.py: Part V as a script ---------------------------------------
+def _part5():
+    import importlib.util
+    from pathlib import Path
+    path = Path(__file__).resolve().parents[1] / "examples" / "pytorch_notebook_part5.py"
+    spec = importlib.util.spec_from_file_location("pytorch_notebook_part5", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_part5_script_exits_2_with_one_line_on_a_missing_data_dir(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        _part5().main(["--data", str(tmp_path / "nowhere"), "--epochs", "1"])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and err.count("\n") == 1 and "no CIFAR-10 batches" in err
+
+
+def test_part5_model_takes_the_fused_fast_path_and_gives_10_scores():
+    model = _part5().make_model()
+    scores = model(torch.randn(2, 3, 32, 32))
+    assert scores.shape == (2, 10)
+    ops, stack = set(), [scores]
+    while stack:
+        t = stack.pop()
+        if t._ctx is not None:
+            ops.add(t._ctx.function.__name__)
+            stack.extend(p for p in t._ctx.parents if hasattr(p, "_ctx"))
+    assert "BatchNormPoolRelu" in ops and "MaxPool2d" not in ops

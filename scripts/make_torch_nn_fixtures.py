@@ -142,6 +142,10 @@ def cases(torch, nn, F):
                                                                       torch.tensor(INPUTS["linear_b"])), "x_rows"),
         "max_pool": lambda: _function_case(torch, lambda x: F.max_pool2d(x, 2), images),
         "avg_pool": lambda: _function_case(torch, lambda x: F.avg_pool2d(x, 3), images),
+        # windows that do not tile the input: PyTorch drops what they miss
+        "max_pool_floor": lambda: _function_case(torch, lambda x: F.max_pool2d(x, 3, 2), images),
+        "avg_pool_floor": lambda: _function_case(torch, lambda x: F.avg_pool2d(x, 4), images),
+        "max_pool_module_floor": lambda: _function_case(torch, nn.MaxPool2d(4), images),
         "embedding": lambda: _function_case(torch, lambda w: F.embedding(torch.tensor(INPUTS["indices"]), w),
                                             "embed_w"),
         "dropout_eval": lambda: _function_case(torch, lambda x: F.dropout(x, 0.5, training=False)),

@@ -311,3 +311,16 @@ def test_sequential_leaves_other_orders_and_pools_unfused():
     for tail in ([nn.MaxPool2d(2, stride=1), nn.ReLU()], [nn.ReLU(), nn.Dropout(0.0), nn.MaxPool2d(2)]):
         model = nn.Sequential(nn.BatchNorm2d(2), *tail)
         assert "BatchNormPoolRelu" not in _ops_in_graph(model(torch.randn(2, 2, 6, 6).requires_grad_()))
+
+
+def test_sequential_on_odd_sizes_pools_as_pytorch_without_the_fused_op():
+    """7x7 maps: PyTorch's MaxPool2d(2) drops the last row and column (3x3 out); the fused op, which
+    needs even sizes, is not used there."""
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.BatchNorm2d(2), nn.MaxPool2d(2), nn.ReLU())
+    x = torch.randn(3, 2, 7, 7)
+    out = model(x)
+    assert out.shape == (3, 2, 3, 3) and "BatchNormPoolRelu" not in _ops_in_graph(out)
+    torch.manual_seed(0)
+    expected = np.maximum(nn.BatchNorm2d(2)(x).numpy()[:, :, :6, :6].reshape(3, 2, 3, 2, 3, 2).max(axis=(3, 5)), 0)
+    np.testing.assert_allclose(out.numpy(), expected, rtol=1e-6)

@@ -17,8 +17,6 @@ __all__ = ["avg_pool2d", "conv2d", "cross_entropy", "dropout", "embedding", "lay
            "log_softmax", "max_pool2d", "mse_loss", "relu", "softmax"]
 
 relu = _F.relu
-max_pool2d = _F.max_pool2d  # (input, kernel_size, stride=None)
-avg_pool2d = _F.avg_pool2d
 
 
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):  # noqa: A002
@@ -41,6 +39,32 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
         if any(spare):
             input, padding = _pad_and_trim(input, padding, spare), (0, 0)
     return _F.conv2d(input, weight, bias, stride=stride, padding=padding)
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False):  # noqa: A002
+    """The max of each kernel_size window (stride defaults to kernel_size); rows and columns no window
+    reaches are dropped, as PyTorch (Hout = floor((H - kh) / s) + 1: MaxPool2d(2) on 7x7 gives 3x3)."""
+    return _pool(_F.max_pool2d, "max_pool2d", input, kernel_size, stride, padding, ceil_mode)
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False):  # noqa: A002
+    """The mean of each kernel_size window (stride defaults to kernel_size); the remainder dropped as
+    in max_pool2d."""
+    return _pool(_F.avg_pool2d, "avg_pool2d", input, kernel_size, stride, padding, ceil_mode)
+
+
+def _pool(engine_pool, name, input, kernel_size, stride, padding, ceil_mode):  # noqa: A002
+    if padding not in (0, (0, 0)) or ceil_mode:
+        raise InputError(f"{name}: padding={padding} and ceil_mode={ceil_mode} are not supported; "
+                         "only padding=0 and ceil_mode=False")
+    input = as_tensor(input)
+    kernel = _pair(kernel_size)
+    strides = kernel if stride is None else _pair(stride)
+    if input.ndim == 4:
+        spare = [max(size - k, 0) % s for size, k, s in zip(input.shape[2:], kernel, strides)]
+        if any(spare):
+            input = _pad_and_trim(input, (0, 0), spare)
+    return engine_pool(input, kernel_size, stride=stride)
 
 
 def _pair(value):

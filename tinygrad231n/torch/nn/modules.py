@@ -23,8 +23,6 @@ from tinygrad231n.torch.nn import functional as F
 from tinygrad231n.torch.nn import init
 
 Flatten = _nn.Flatten
-MaxPool2d = _nn.MaxPool2d
-AvgPool2d = _nn.AvgPool2d
 
 
 def _front_defaults(engine_class, dtype=True):
@@ -102,6 +100,21 @@ class Conv2d(_nn.Conv2d):
         return F.conv2d(x, self.weight, self.bias, stride=self.stride, padding=self.padding)
 
 
+class MaxPool2d(_nn.MaxPool2d):
+    """The engine's MaxPool2d(kernel_size, stride=None); rows and columns no window reaches are dropped,
+    as PyTorch's (F.max_pool2d)."""
+
+    def forward(self, x):
+        return F.max_pool2d(x, self.kernel_size, self.stride)
+
+
+class AvgPool2d(_nn.AvgPool2d):
+    """The engine's AvgPool2d(kernel_size, stride=None); the remainder dropped as PyTorch's (F.avg_pool2d)."""
+
+    def forward(self, x):
+        return F.avg_pool2d(x, self.kernel_size, self.stride)
+
+
 class _BatchNorm:
     """PyTorch's BatchNorm on the engine's: `momentum` is PyTorch's (weight of the new statistic) and
     running_var takes the unbiased batch variance. Mixed in before the engine's class."""
@@ -170,7 +183,7 @@ class Sequential(_nn.Sequential):
         layers = list(self._modules.values())
         i = 0
         while i < len(layers):
-            if _fusable(layers[i:i + 3]):
+            if _fusable(layers[i:i + 3], np.shape(x)):
                 x = layers[i].pool_relu(x)
                 i += 3
             else:
@@ -179,10 +192,11 @@ class Sequential(_nn.Sequential):
         return x
 
 
-def _fusable(layers):
-    """[BatchNorm2d, MaxPool2d(2, stride 2), ReLU] or [BatchNorm2d, ReLU, MaxPool2d(2, stride 2)]."""
-    if len(layers) != 3 or not isinstance(layers[0], BatchNorm2d):
+def _fusable(layers, shape):
+    """[BatchNorm2d, MaxPool2d(2, stride 2), ReLU] or [BatchNorm2d, ReLU, MaxPool2d(2, stride 2)] (the
+    fused op takes even heights and widths: Sequential checks the input's)."""
+    if len(layers) != 3 or not isinstance(layers[0], BatchNorm2d) or len(shape) != 4 or shape[2] % 2 or shape[3] % 2:
         return False
-    pools = [m for m in layers[1:] if type(m) is MaxPool2d and m.kernel_size in (2, (2, 2))
+    pools = [m for m in layers[1:] if isinstance(m, _nn.MaxPool2d) and m.kernel_size in (2, (2, 2))
              and m.stride in (None, 2, (2, 2))]
     return len(pools) == 1 and any(isinstance(m, _nn.ReLU) for m in layers[1:])

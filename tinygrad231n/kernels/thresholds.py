@@ -40,8 +40,10 @@ NORM_POOL_RELU_MIN_IMAGES = 512
 # Winograd's transforms (kernels/winograd.py), images of 32x16x16 float32 per call. Alone, with workqueue threads,
 # measured while the shared machine was saturated (load 5.3 on 2 cores, so no core was free for a second thread):
 # crossovers from 256 (input transform) and 128 (its adjoint) images, none for the output transform and its
-# adjoint. ops/conv_winograd.py hands them chunks of about 256 tiles per thread (1 image of 32x32 per thread, 4
-# of 16x16, 16 of 8x8), so a training batch stays serial until this is measured on a calm machine.
+# adjoint. ops/conv_winograd.py hands them chunks of about 256 tiles (1 image of 32x32, 4 of 16x16, 16 of 8x8),
+# so a training batch stays serial until this is measured on a calm machine. (Chunks of 256 tiles per thread
+# instead made the 32 -> 32 conv on 32x32 at 2 threads slower than before these transforms, 422 against 258 ms;
+# chunks of 256 tiles, 78 against 123: single noisy runs at load 3.)
 WINOGRAD_MIN_IMAGES = 256
 
 # Max and average pooling, forward and backward (kernels/pooling.py), values of the first argument

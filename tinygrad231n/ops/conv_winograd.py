@@ -12,7 +12,6 @@ so that V and M (16 values a tile and channel) stay in the core's L2 cache: (16,
 """
 import math
 
-import numba
 import numpy as np
 
 from ..kernels.winograd import (filter_transform, filter_transform_adjoint, input_planes_shape, input_transform,
@@ -52,10 +51,7 @@ class _Scratch:
 
 
 def _chunks(n, tiles_per_image):
-    """Runs of images of about CHUNK_TILES tiles per thread, at least one image per thread (the
-    transforms thread over a chunk's images; each core has its own L2 cache)."""
-    threads = numba.get_num_threads()
-    step = threads * max(1, CHUNK_TILES // tiles_per_image)
+    step = max(1, CHUNK_TILES // tiles_per_image)
     return ((start, min(n, start + step)) for start in range(0, n, step))
 
 

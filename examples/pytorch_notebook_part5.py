@@ -1,6 +1,6 @@
 """PyTorch.ipynb, Part V (open-ended): a CIFAR-10 conv net written as a student writes it in the
-notebook's cell, on tinygrad231n's PyTorch-flavoured front (the imports rewritten as
-/work/shared/cs231n/torch_api.md shows; everything below them is plain PyTorch).
+notebook's cell, on tinygrad231n's PyTorch-flavoured front (the imports rewritten as the README's
+"PyTorch-flavoured front" shows; everything below them is plain PyTorch).
 
     python examples/pytorch_notebook_part5.py --data /tmp/cifar --epochs 10
 

@@ -2,17 +2,19 @@
 
     model = ThreeLayerConvNet(reg=1e-3)            # CS231n assignment 2's net
     model = ConvNet(channels=(32, 64, 128))        # deeper: conv-bn-relu blocks, pooling, augmentation
+    model = WhitenedConvNet().fit_whitening(X)     # airbench's tricks: whitened patches, smoothed labels, flip TTA
     scores = model.eval()(X)                       # (N, 10) Tensor
     loss = model.train().loss(X, y)                # scalar Tensor: loss.backward() fills each .grad
 
-Both take X as images (N, C, H, W), or as rows (N, C*H*W) flattened in C, H, W order (CS231n's
-NCHW; a "CHW" layout in models/inputs.py). Both add CS231n's penalty 0.5 * reg * sum(W**2) over
-their conv and affine weights (not biases, not batch norm's gamma and beta).
+All take X as images (N, C, H, W), or as rows (N, C*H*W) flattened in C, H, W order (CS231n's
+NCHW; a "CHW" layout in models/inputs.py). All add CS231n's penalty 0.5 * reg * sum(W**2) over
+their conv and affine weights (not biases, not batch norm's gamma and beta, not the frozen whitening).
 
 Declared at the bottom as `convnet3` (ThreeLayerConvNet with the notebook's settings: 1 epoch of
-Adam, lr 1e-3, batch 50) and `convnet_deep` (ConvNet trained by SGD with Nesterov momentum on a
-one-cycle learning-rate schedule sized to a fixed number of epochs); `reproduce --only convnet`
-trains both. Their kept settings and how they were found: models/kept/convnet3.json, convnet_deep.json.
+Adam, lr 1e-3, batch 50), `convnet_deep` (ConvNet trained by SGD with Nesterov momentum on a
+one-cycle learning-rate schedule sized to a fixed number of epochs) and `convnet_whitened`
+(WhitenedConvNet, the same optimizer); `reproduce --only convnet` trains all three. Their kept
+settings and how they were found: models/kept/convnet3.json, convnet_deep.json, convnet_whitened.json.
 """
 import numpy as np
 

@@ -203,6 +203,8 @@ CASES = [
     Case("F.relu", one(st.away_from), F.relu, lambda x: np.maximum(x, 0)),
     Case("sigmoid", one(), lambda x: x.sigmoid(), lambda x: 1 / (1 + np.exp(-x))),
     Case("tanh", one(), lambda x: x.tanh(), np.tanh),
+    Case("sin", one(), lambda x: x.sin(), np.sin),
+    Case("cos", one(), lambda x: x.cos(), np.cos),
     Case("sum", with_axis(), lambda x, a, k: x.sum(a, k), lambda x, a, k: np.sum(x, a, keepdims=k)),
     Case("mean", with_axis(), lambda x, a, k: x.mean(a, k), lambda x, a, k: np.mean(x, a, keepdims=k)),
     Case("max", with_axis(st.distinct_arrays), lambda x, a, k: x.max(axis=a, keepdims=k),

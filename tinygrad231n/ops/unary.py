@@ -1,4 +1,4 @@
-"""Elementwise ops of one input: negation, exp, log and the activations."""
+"""Elementwise ops of one input: negation, exp, log, the activations, sin and cos."""
 import numpy as np
 
 from ..function import Function, register
@@ -93,3 +93,33 @@ class Tanh(Function):
     def backward(ctx, grad):
         (out,) = ctx.saved
         return grad * (1 - out * out)
+
+
+@register(method="sin")
+class Sin(Function):
+    """sin(x); d/dx = cos(x) (the positional encodings of attention use both)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save(x)
+        return np.sin(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        return grad * np.cos(x)
+
+
+@register(method="cos")
+class Cos(Function):
+    """cos(x); d/dx = -sin(x)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save(x)
+        return np.cos(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved
+        return -grad * np.sin(x)

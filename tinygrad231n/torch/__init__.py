@@ -221,7 +221,8 @@ def _method(name):
     return function
 
 
-tanh, sigmoid, exp, log, sqrt, relu = map(_method, ("tanh", "sigmoid", "exp", "log", "sqrt", "relu"))
+tanh, sigmoid, exp, log, sqrt, relu, sin, cos = map(
+    _method, ("tanh", "sigmoid", "exp", "log", "sqrt", "relu", "sin", "cos"))
 matmul, mm, bmm, mul, add, sub, div, pow = map(_method, ("matmul", "mm", "bmm", "mul", "add", "sub", "div", "pow"))
 argmax, mean, sum, max, clamp = map(_method, ("argmax", "mean", "sum", "max", "clamp"))  # noqa: A001
 softmax, log_softmax, numel = map(_method, ("softmax", "log_softmax", "numel"))

@@ -421,7 +421,7 @@ def _attach(declaration):
     op = declaration.op
     names = {}  # name -> (wrapper, the name of its first parameter: None keeps the wrapper's signature)
     if declaration.method:
-        names[declaration.method] = _method(op), "self"
+        names[declaration.method] = _method(op, declaration.method), "self"
     if declaration.operator:
         names[f"__{declaration.operator}__"] = _operator(op, reflected=False), None
         names[f"__r{declaration.operator}__"] = _operator(op, reflected=True), None
@@ -432,12 +432,31 @@ def _attach(declaration):
         setattr(Tensor, name, describe_as(wrapper, op, name, __name__, first))
 
 
-def _method(op):
+# PyTorch's rules for an integer or bool tensor where numpy's differ (numpy: float64 results):
+# these methods give float32, the default float (torch.exp(torch.tensor([1, 2])) is float32) ...
+_FLOAT32_FOR_INTEGERS = {"exp", "log", "sigmoid", "tanh", "sin", "cos"}
+# ... and these refuse integers, as PyTorch's do ((a == b).float().mean() is the spelling).
+_FLOATS_ONLY = {"mean", "softmax", "log_softmax"}
+
+
+def _method(op, name):
     def method(self, *args, **options):
         if options:  # PyTorch's dim= and keepdim= are numpy's axis= and keepdims=
             options = _numpy_names(options)
+        if self._data.dtype.kind != "f":
+            self = _integer_input(self, name)
         return op.apply(self, *args, **options)
     return method
+
+
+def _integer_input(x, name):
+    """An integer or bool tensor as the method `name` takes it in PyTorch: cast to float32, or refused."""
+    if name in _FLOAT32_FOR_INTEGERS:
+        return _cast(x, np.dtype(np.float32))
+    if name in _FLOATS_ONLY:
+        raise RuntimeError(f"{name}(): expects a floating-point tensor, got {x._data.dtype} (as in PyTorch); "
+                           f"convert first, e.g. x.float().{name}(...)")
+    return x
 
 
 _NUMPY_NAMES = {"dim": "axis", "keepdim": "keepdims"}

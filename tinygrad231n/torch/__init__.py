@@ -228,18 +228,7 @@ argmax, mean, sum, max, clamp = map(_method, ("argmax", "mean", "sum", "max", "c
 softmax, log_softmax, numel = map(_method, ("softmax", "log_softmax", "numel"))
 unsqueeze, squeeze, permute, transpose, reshape, gather = map(
     _method, ("unsqueeze", "squeeze", "permute", "transpose", "reshape", "gather"))
-
-
-def _triangle(keep, part):
-    def triangle(input, diagonal=0):
-        mask = keep(np.ones(input.shape[-2:], dtype=np.bool_), diagonal)
-        return input * Tensor(mask, dtype=np.bool_)  # a product, so the gradient flows to what is kept
-    triangle.__name__ = keep.__name__
-    triangle.__doc__ = f"The {part} triangle of the last two dims (`diagonal` as numpy's k); the rest 0."
-    return triangle
-
-
-tril, triu = _triangle(np.tril, "lower"), _triangle(np.triu, "upper")
+tril, triu, masked_fill, movedim, moveaxis = map(_method, ("tril", "triu", "masked_fill", "movedim", "moveaxis"))
 
 
 def is_tensor(obj):

@@ -68,6 +68,29 @@ def dim(self):
     return self.ndim
 
 
+def _triangle(keep, part):
+    def triangle(self, diagonal=0):
+        if self.ndim < 2:
+            raise ValueError(f"{keep.__name__}: expects a tensor with at least 2 dimensions, got shape {self.shape}")
+        mask = keep(np.ones(self.shape[-2:], dtype=np.bool_), diagonal)
+        return self * Tensor(mask, dtype=np.bool_)  # a product, so the gradient flows to what is kept
+    triangle.__name__ = keep.__name__
+    triangle.__doc__ = (f"The {part} triangle of the last two dims (`diagonal` as numpy's k; 1 leaves out the "
+                        "main diagonal); the rest 0, in the tensor's dtype.")
+    return triangle
+
+
+tril, triu = _triangle(np.tril, "lower"), _triangle(np.triu, "upper")
+
+
+def movedim(self, source, destination):
+    """The axes `source` (an int or a sequence) moved to the positions `destination`, the others
+    keeping their order (numpy's moveaxis; PyTorch's movedim and moveaxis)."""
+    labelled = np.broadcast_to(0, tuple(range(self.ndim)))  # axis i has size i (no memory: stride 0)
+    order = np.moveaxis(labelled, source, destination).shape  # so new axis i is old axis order[i]
+    return self.transpose(order) if self.ndim > 1 else self
+
+
 # ---- dtypes and devices ---------------------------------------------------------------------------
 def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False):
     """x.to(dtype), x.to(device), x.to(other_tensor), x.to(device=..., dtype=...). The front is CPU
@@ -207,7 +230,7 @@ NAMES = {
     "mm": matmul, "matmul": matmul, "bmm": matmul,
     "t": t, "permute": permute, "unsqueeze": unsqueeze, "squeeze": squeeze, "expand": expand,
     "contiguous": contiguous, "cpu": cpu, "tolist": tolist,
-    "dim": dim, "nelement": "numel",
+    "dim": dim, "nelement": "numel", "tril": tril, "triu": triu, "movedim": movedim, "moveaxis": movedim,
     # dtypes
     "float": _to_dtype(np.float32), "double": _to_dtype(np.float64), "long": _to_dtype(np.int64),
     "int": _to_dtype(np.int32), "bool": _to_dtype(np.bool_), "byte": _to_dtype(np.uint8),

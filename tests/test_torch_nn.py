@@ -253,6 +253,20 @@ def test_dropout_draws_from_the_front_generator_and_scales_the_kept():
     assert F.dropout(x, 0.3, training=False) is x and nn.Dropout(0.3).eval()(x) is x
 
 
+def test_deep_copies_of_a_dropout_share_the_front_generator_as_pytorchs_share_the_global_one():
+    import copy
+    block = nn.Sequential(nn.Linear(50, 50), nn.Dropout(0.5))
+    first, second = copy.deepcopy(block), copy.deepcopy(block)
+    assert first[0].weight is not block[0].weight  # the weights are copied ...
+    assert first[1].rng is second[1].rng is torch.random.default_generator()  # ... the generator is not
+    x = torch.ones(4, 50)
+    torch.manual_seed(8)
+    masks = [first[1](x).numpy() == 0, second[1](x).numpy() == 0]
+    assert not np.array_equal(*masks)  # one stream of draws: the copies drop different units
+    torch.manual_seed(8)
+    np.testing.assert_array_equal(first[1](x).numpy() == 0, masks[0])  # and manual_seed still governs them
+
+
 def test_module_to_takes_a_device_and_casts_to_a_float_dtype():
     net = nn.Sequential(nn.Linear(3, 2), nn.BatchNorm1d(2))
     weight = net[0].weight

@@ -19,8 +19,22 @@ from tinygrad231n.errors import InputError
 # PyTorch takes seeds in [-2**63, 2**64 - 1] and maps a negative one to seed + 2**64.
 _LOWEST_SEED, _SEED_SPAN = -(2 ** 63), 2 ** 64
 
+
+
+class _SharedGenerator(np.random.Generator):
+    """The front's one generator. `copy.deepcopy` of anything holding it (a module with Dropout, as
+    CS231n's `clones`) gives back this very generator, not a twin: in PyTorch every copy draws from
+    the global generator, so the copies' masks differ and torch.manual_seed still governs them."""
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __copy__(self):
+        return self
+
+
 _initial_seed = int(np.random.SeedSequence().entropy % _SEED_SPAN)
-_generator = np.random.Generator(np.random.PCG64(_initial_seed))
+_generator = _SharedGenerator(np.random.PCG64(_initial_seed))
 
 
 def manual_seed(seed):

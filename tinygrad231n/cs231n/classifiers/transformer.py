@@ -21,7 +21,6 @@ import numpy as np
 import tinygrad231n.torch as torch
 import tinygrad231n.torch.nn as nn
 from tinygrad231n.nn import attention
-from tinygrad231n.torch.random import default_generator
 
 from ..transformer_layers import *  # noqa: F401,F403  (the starter star-imports them)
 from ..transformer_layers import __all__ as _layer_names
@@ -104,10 +103,10 @@ class TransformerDecoderLayer(attention.TransformerDecoderLayer):
 
 
 def clones(module, N):
-    """nn.ModuleList of N deep copies of `module` (own weights, equal at first). The front's random
-    generator is shared, not copied, so the copies' dropout keeps drawing from torch.manual_seed's."""
-    generator = default_generator()
-    return nn.ModuleList([copy.deepcopy(module, {id(generator): generator}) for _ in range(N)])
+    """nn.ModuleList of N deep copies of `module` (own weights, equal at first), as the starter's. The
+    copies' dropout draws from the front's one generator, as PyTorch's from its global one (a deepcopy
+    gives that generator back itself: tinygrad231n/torch/random.py)."""
+    return nn.ModuleList([copy.deepcopy(module) for _ in range(N)])
 
 
 class TransformerDecoder(nn.Module):

@@ -127,6 +127,22 @@ def cases(t, torch):
         "transpose_3d_negative": lambda: t["in/x3_f32"].transpose(-1, 1),
         "transpose_matrix_0_1": lambda: xf.transpose(0, 1),
         "transpose_vector": lambda: t["in/x3_f32"][0, 0].transpose(0, 0),
+        # issue 16's last gaps: sin/cos, tril/triu methods, masked_fill, movedim, integer inputs
+        "sin": lambda: torch.sin(xf),
+        "cos_method": lambda: xf.cos(),
+        "ones_tril_method": lambda: torch.ones(4, 4).tril(),
+        "triu_method_diagonal_minus_1": lambda: t["in/x3_f32"].triu(diagonal=-1),
+        "tril_of_int": lambda: a.tril(),
+        "torch_masked_fill": lambda: torch.masked_fill(xf, xf > 1, -1.0),
+        "masked_fill_causal": lambda: torch.zeros(3, 3).masked_fill(torch.ones(3, 3).triu(1) == 1, float("-inf")),
+        "moveaxis": lambda: t["in/x3_f32"].moveaxis(0, 2),
+        "movedim_pairs": lambda: torch.movedim(t["in/x3_f32"], (0, 1), (2, 0)),
+        "exp_of_int": lambda: torch.exp(a),
+        "log_of_int": lambda: torch.log(a * a),
+        "sigmoid_of_int": lambda: a.sigmoid(),
+        "tanh_of_int": lambda: torch.tanh(a),
+        "sin_of_int": lambda: a.sin(),
+        "cos_of_bool": lambda: torch.cos(a > 0),
     }
 
 
@@ -160,6 +176,11 @@ def gradient_cases(torch):
         "sum_dim": lambda x: x.sum(dim=(0, 2), keepdim=True),
         "transpose_swap": lambda x: x.transpose(1, 2),
         "softmax_dim": lambda x: torch.softmax(x, dim=1),
+        "sin": lambda x: torch.sin(x),
+        "cos": lambda x: x.cos(),
+        "triu_method": lambda x: x.triu(1),
+        "masked_fill": lambda x: torch.masked_fill(x, x > 0, 2.0),
+        "movedim": lambda x: x.movedim(0, -1),
     }
 
 

@@ -469,3 +469,22 @@ def test_randint_takes_pytorchs_two_forms_and_repeats_after_manual_seed():
     assert torch.randint(-3, -1, size=(2, 3), dtype=torch.int32).dtype == torch.int32
     with pytest.raises(ValueError, match="low < high"):
         torch.randint(3, 3, (2,))
+
+
+# ---- integer inputs where PyTorch refuses them --------------------------------------------------
+@pytest.mark.parametrize("call", [lambda a: a.mean(), lambda a: torch.mean(a, dim=0), lambda a: a.softmax(dim=1),
+                                  lambda a: torch.log_softmax(a, dim=1), lambda a: (a > 0).mean()])
+def test_mean_and_softmax_of_an_integer_tensor_are_refused_as_in_pytorch(call):
+    with pytest.raises(RuntimeError, match=r"expects a floating-point tensor, got (int64|bool)"):
+        call(torch.tensor([[1, 2], [3, 4]]))
+
+
+def test_the_float_spelling_of_an_accuracy_works():
+    preds, y = torch.tensor([1, 2, 3, 0]), torch.tensor([1, 2, 0, 0])
+    accuracy = (preds == y).float().mean()
+    assert accuracy.dtype == torch.float32 and accuracy.item() == 0.75
+
+
+def test_tril_and_triu_need_a_matrix():
+    with pytest.raises(ValueError, match=r"triu: expects a tensor with at least 2 dimensions, got shape \(3,\)"):
+        torch.ones(3).triu()

@@ -488,3 +488,10 @@ def test_the_float_spelling_of_an_accuracy_works():
 def test_tril_and_triu_need_a_matrix():
     with pytest.raises(ValueError, match=r"triu: expects a tensor with at least 2 dimensions, got shape \(3,\)"):
         torch.ones(3).triu()
+
+
+def test_size_prints_as_pytorchs_and_is_a_tuple():
+    size = torch.zeros(64, 10).size()
+    assert repr(size) == str(size) == "torch.Size([64, 10])" and f"{size}" == "torch.Size([64, 10])"
+    assert size == (64, 10) and isinstance(size, tuple) and hash(size) == hash((64, 10))
+    assert size == torch.Size([64, 10]) and torch.zeros(size).shape == (64, 10)

@@ -27,6 +27,16 @@ from .array_view import ArrayView
 MaxResult = namedtuple("MaxResult", ["values", "indices"])  # what max(dim) gives, as torch.return_types.max
 
 
+class Size(tuple):
+    """What size() gives: the shape, a plain tuple (equal to one, hashed as one) that prints as PyTorch's
+    torch.Size([64, 10]). (`.shape` stays numpy's plain tuple: it is read on every op.)"""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return f"torch.Size({list(self)})"
+
+
 def _comparison(ufunc, symbol):
     """Tensor.__eq__ and friends: elementwise, broadcast like numpy, a bool Tensor that records nothing.
     Anything that is not a number, an array or a Tensor (None, a string) compares as Python objects do."""
@@ -182,9 +192,9 @@ class Tensor:
     is_leaf = property(lambda self: self._ctx is None)
 
     def size(self, dim=None):
-        """PyTorch's size(): the shape as a tuple, or the length of axis `dim`. (The element count,
-        numpy's `.size`, is numel().)"""
-        return self._data.shape if dim is None else self._data.shape[dim]
+        """PyTorch's size(): the shape as a Size (a tuple), or the length of axis `dim`. (The element
+        count, numpy's `.size`, is numel().)"""
+        return Size(self._data.shape) if dim is None else self._data.shape[dim]
 
     def numel(self):
         """How many elements (numpy's .size)."""

@@ -21,7 +21,7 @@ from tinygrad231n.atomic import save_npz as _save_npz
 from tinygrad231n.errors import InputError as _InputError
 from tinygrad231n.function import is_grad_enabled, no_grad
 from tinygrad231n.array_view import add_methods as _add_array_methods
-from tinygrad231n.tensor import Tensor, add_names as _add_names
+from tinygrad231n.tensor import Size, Tensor, add_names as _add_names
 from tinygrad231n.torch import random
 from tinygrad231n.torch.array_methods import METHODS as _ARRAY_METHODS
 from tinygrad231n.torch._unsupported import unsupported as _unsupported_names

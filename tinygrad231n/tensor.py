@@ -322,7 +322,8 @@ def add_names(table):
     """
     resolved = {name: getattr(Tensor, target) if isinstance(target, str) else target for name, target in table.items()}
     for name, function in resolved.items():
-        existing = getattr(Tensor, name, None)
+        # What Tensor's instances have: `Tensor.__or__` would find type's (int | None), which they lack.
+        existing = next((vars(cls)[name] for cls in Tensor.__mro__ if name in vars(cls)), None)
         if existing is not None and existing is not function:
             raise ValueError(f"add_names: Tensor.{name} is already defined; the name table cannot replace it")
     for name, function in resolved.items():

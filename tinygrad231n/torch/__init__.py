@@ -185,6 +185,16 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
                  requires_grad)
 
 
+def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+    """The (n, m) identity (m defaults to n), float32 by default."""
+    return _make(np.eye(n, n if m is None else m, dtype=_dtype(dtype, _DEFAULT_FLOAT)), requires_grad)
+
+
+def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+    """`steps` evenly spaced values from start to end, both included; float32 by default."""
+    return _make(np.linspace(start, end, steps).astype(_dtype(dtype, _DEFAULT_FLOAT)), requires_grad)
+
+
 def _like(factory):
     def like(input, dtype=None, device=None, requires_grad=False):
         return factory(input.shape, dtype=input.dtype if dtype is None else dtype, requires_grad=requires_grad)
@@ -229,6 +239,8 @@ softmax, log_softmax, numel = map(_method, ("softmax", "log_softmax", "numel"))
 unsqueeze, squeeze, permute, transpose, reshape, gather = map(
     _method, ("unsqueeze", "squeeze", "permute", "transpose", "reshape", "gather"))
 tril, triu, masked_fill, movedim, moveaxis = map(_method, ("tril", "triu", "masked_fill", "movedim", "moveaxis"))
+abs, min, var, std, flatten, split, chunk, clone = map(  # noqa: A001
+    _method, ("abs", "min", "var", "std", "flatten", "split", "chunk", "clone"))
 
 
 def is_tensor(obj):

@@ -9,9 +9,10 @@ they are recorded (differentiable), to or from integers they are not (PyTorch's 
 """
 import numpy as np
 
+from .. import nn as _nn
 from ..ops import Where
 from ..ops.cast import cast
-from ..tensor import Tensor, _NO_GRAD_FOR_DTYPE
+from ..tensor import MaxResult, Tensor, _NO_GRAD_FOR_DTYPE
 
 
 # ---- shapes ---------------------------------------------------------------------------------------
@@ -62,6 +63,26 @@ def expand(self, *sizes):
     except ValueError:
         raise ValueError(f"expand: a tensor of shape {self.shape} cannot be expanded to {sizes}") from None
     return self + Tensor(np.zeros(shape, dtype=self.dtype), dtype=self.dtype)
+
+
+def flatten(self, start_dim=0, end_dim=-1):
+    """Axes start_dim..end_dim (inclusive) merged into one; a 0-d tensor becomes (1,), as PyTorch's."""
+    if self.ndim == 0:
+        return self.reshape(1)
+    start, end = _dim(start_dim, self.ndim, "flatten"), _dim(end_dim, self.ndim, "flatten")
+    if start > end:
+        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+    return self.reshape(self.shape[:start] + (-1,) + self.shape[end + 1:])
+
+
+def split(self, split_size_or_sections, dim=0):
+    """A tuple of pieces along `dim` (nn.functional.split: an int is a piece size, a list the sizes)."""
+    return _nn.functional.split(self, split_size_or_sections, axis=dim)
+
+
+def chunk(self, chunks, dim=0):
+    """`chunks` pieces along `dim`, as PyTorch's (nn.functional.chunk)."""
+    return _nn.functional.chunk(self, chunks, axis=dim)
 
 
 def dim(self):
@@ -157,6 +178,41 @@ def sqrt(self):
     return self ** 0.5
 
 
+def abs(self):
+    """|x|; the gradient is sign(x), 0 at 0, as PyTorch's."""
+    return self * Tensor(np.sign(self._data), dtype=self.dtype)
+
+
+def min(self, dim=None, keepdim=False):
+    """The smallest values as max() gives the largest: x.min() the smallest element, x.min(dim) a
+    namedtuple (values, indices) (the first minimum on ties), x.min((0, 1)) the values."""
+    if self.dtype.kind != "f":  # no gradient to carry, and -x would wrap for unsigned integers
+        if dim is None or isinstance(dim, (tuple, list)):
+            return Tensor._from_op(np.asarray(self._data.min(axis=dim, keepdims=keepdim)), None)
+        values = Tensor._from_op(self._data.min(axis=dim, keepdims=keepdim), None)
+        indices = self._data.argmin(axis=dim)
+        return MaxResult(values, Tensor._from_op(np.expand_dims(indices, dim) if keepdim else indices, None))
+    result = (-self).max(dim, keepdim)
+    return MaxResult(-result.values, result.indices) if isinstance(result, MaxResult) else -result
+
+
+def var(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
+    """The variance over `dim` (all elements when None), divided by n - correction: correction 1 (the
+    default, unbiased=True) or 0 (unbiased=False), as PyTorch's. Floats only."""
+    if self.dtype.kind != "f":
+        raise RuntimeError(f"var(): expects a floating-point tensor, got {self.dtype} (as in PyTorch)")
+    correction = (1 if unbiased else 0) if correction is None else correction
+    axes = tuple(range(self.ndim)) if dim is None else (dim,) if isinstance(dim, int) else tuple(dim)
+    count = int(np.prod([self.shape[a] for a in axes]))
+    deviation = self - self.mean(axis=axes, keepdims=True)
+    return (deviation * deviation).sum(axis=axes, keepdims=keepdim) * (1.0 / max(count - correction, 0))
+
+
+def std(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
+    """The square root of var(...) (same arguments)."""
+    return var(self, dim, unbiased, keepdim, correction=correction) ** 0.5
+
+
 def clamp(self, min=None, max=None):
     """Values below `min` become min and above `max` become max; the gradient is 1 between them
     (boundaries included) and 0 outside, as in PyTorch."""
@@ -207,6 +263,34 @@ def _fill(array, value, out, casting):
     np.copyto(out, value, casting="unsafe" if isinstance(value, (int, float, bool)) else casting)
 
 
+def clone(self):
+    """A copy with its own memory; the gradient flows back to self, as PyTorch's."""
+    return self * 1 if self.requires_grad else Tensor._from_op(self._data.copy(), None)
+
+
+def setitem(self, key, value):
+    """t[key] = value, in place, under the rules of `t += v`: on a constant or a buffer (a positional
+    encoding table: `pe[:, 0::2] = torch.sin(position * div_term)`), or under no_grad; refused on a
+    leaf that requires grad, on a recorded tensor, and with a right-hand side that requires grad."""
+    key = tuple(k._data if isinstance(k, Tensor) else k for k in key) if isinstance(key, tuple) else (
+        key._data if isinstance(key, Tensor) else key)
+
+    def assign(array, value, out, casting):
+        out[key] = value  # numpy casts into the tensor's dtype, as PyTorch does
+    return self._write_in_place(assign, value, "t[key] = v")
+
+
+def _logical(ufunc, symbol):
+    """&, |, ^ and ~ of bool or integer tensors (bitwise, as PyTorch's); never recorded, floats refused."""
+    def operator(self, other=None):
+        operands = [self] if other is None else [self, other]
+        arrays = [x._data if isinstance(x, Tensor) else np.asarray(x) for x in operands]
+        if any(a.dtype.kind == "f" for a in arrays):
+            raise TypeError(f"`{symbol}`: expects bool or integer tensors, got {[str(a.dtype) for a in arrays]}")
+        return Tensor._from_op(np.asarray(ufunc(*arrays)), None)
+    return operator
+
+
 def requires_grad_(self, requires_grad=True):
     """Start (or stop) recording gradients for this leaf; returns self. Floats only, as PyTorch."""
     if requires_grad and self.dtype.kind != "f":
@@ -238,6 +322,10 @@ NAMES = {
     # arithmetic by name
     "add": add, "sub": sub, "mul": mul, "div": div, "pow": pow, "sqrt": sqrt,
     "clamp": clamp, "clip": clamp, "argmax": argmax, "gather": gather, "index_select": index_select,
+    "abs": abs, "min": min, "var": var, "std": std, "flatten": flatten, "split": split, "chunk": chunk,
+    "clone": clone, "__setitem__": setitem,
+    "__and__": _logical(np.bitwise_and, "&"), "__or__": _logical(np.bitwise_or, "|"),
+    "__xor__": _logical(np.bitwise_xor, "^"), "__invert__": _logical(np.invert, "~"),
     # in place
     "zero_": zero_, "fill_": fill_, "requires_grad_": requires_grad_, "detach_": detach_,
 }

@@ -143,7 +143,50 @@ def cases(t, torch):
         "tanh_of_int": lambda: torch.tanh(a),
         "sin_of_int": lambda: a.sin(),
         "cos_of_bool": lambda: torch.cos(a > 0),
+        # names a student's own code reaches for beyond torch_api.md's list
+        "positional_encoding": lambda: _positional_encoding(torch, length=5, dim=6),
+        "setitem_index_tensor": lambda: _set_rows(torch.zeros(3, 2), torch.tensor([2, 0]), xf[:, :2]),
+        "abs": lambda: xf.abs(),
+        "abs_of_int": lambda: torch.abs(a),
+        "min_all": lambda: t["in/x_ties_f32"].min(),
+        "min_dim_values": lambda: torch.min(t["in/x_ties_f32"], dim=1).values,
+        "min_dim_indices": lambda: t["in/x_ties_f32"].min(dim=1)[1],
+        "min_int_dim_keepdim": lambda: a.min(dim=0, keepdim=True).values,
+        "min_u8_dim_indices": lambda: u8.min(1).indices,
+        "var_all": lambda: t["in/x3_f32"].var(),
+        "var_dim_biased": lambda: t["in/x3_f32"].var(dim=-1, unbiased=False),
+        "var_correction_0_keepdim": lambda: torch.var(t["in/x3_f32"], dim=(0, 2), correction=0, keepdim=True),
+        "std_dim": lambda: t["in/x3_f32"].std(dim=1),
+        "flatten_from_1": lambda: t["in/x3_f32"].flatten(1),
+        "torch_flatten_all": lambda: torch.flatten(t["in/x3_f32"]),
+        "flatten_middle": lambda: t["in/x3_f32"].flatten(0, 1),
+        "split_sizes_last": lambda: torch.split(t["in/x3_f32"], [1, 3], dim=-1)[1],
+        "chunk_dim1_second": lambda: t["in/x3_f32"].chunk(2, dim=1)[1],
+        "clone": lambda: xf.clone(),
+        "and_bool": lambda: (a > 0) & (b > 0),
+        "or_bool": lambda: (a > 0) | (b > 2),
+        "xor_int": lambda: a ^ b,
+        "invert_bool": lambda: ~(a > 0),
+        "invert_int": lambda: ~a,
+        "eye_rect": lambda: torch.eye(2, 3),
+        "linspace": lambda: torch.linspace(-1, 1, 5),
     }
+
+
+def _positional_encoding(torch, length, dim):
+    """The way a student fills CS231n's PositionalEncoding table: slice assignment of sin and cos."""
+    import math
+    pe = torch.zeros(1, length, dim)
+    position = torch.arange(0, length).unsqueeze(1)
+    div_term = torch.exp(torch.arange(0, dim, 2) * (-math.log(10000.0) / dim))
+    pe[:, :, 0::2] = torch.sin(position * div_term)
+    pe[:, :, 1::2] = torch.cos(position * div_term)
+    return pe
+
+
+def _set_rows(target, rows, values):
+    target[rows] = values
+    return target
 
 
 def gradient_cases(torch):
@@ -181,6 +224,15 @@ def gradient_cases(torch):
         "triu_method": lambda x: x.triu(1),
         "masked_fill": lambda x: torch.masked_fill(x, x > 0, 2.0),
         "movedim": lambda x: x.movedim(0, -1),
+        "abs": lambda x: (x - 0.5).abs(),  # x holds 0.0 exactly at one place: x - 0.5 never is 0
+        "min_dim": lambda x: x.min(dim=1).values,
+        "min_all": lambda x: x.min().unsqueeze(0),
+        "var_dim": lambda x: x.var(dim=-1),
+        "std_biased": lambda x: x.std(dim=(0, 1), unbiased=False),
+        "flatten": lambda x: x.flatten(1),
+        "split_first": lambda x: torch.split(x, 3, dim=-1)[0],
+        "chunk_second": lambda x: x.chunk(2, dim=0)[1],
+        "clone": lambda x: x.clone() * 2.0,
     }
 
 

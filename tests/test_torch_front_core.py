@@ -495,3 +495,25 @@ def test_size_prints_as_pytorchs_and_is_a_tuple():
     assert repr(size) == str(size) == "torch.Size([64, 10])" and f"{size}" == "torch.Size([64, 10])"
     assert size == (64, 10) and isinstance(size, tuple) and hash(size) == hash((64, 10))
     assert size == torch.Size([64, 10]) and torch.zeros(size).shape == (64, 10)
+
+
+# ---- t[key] = v and the bitwise operators ----------------------------------------------------------
+def test_item_assignment_follows_the_in_place_rules():
+    w = torch.zeros(2, 3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="a leaf tensor that requires grad is being used in an in-place"):
+        w[0] = 1.0
+    with torch.no_grad():
+        w[0, 1:] = torch.tensor([2.0, 3.0])
+    np.testing.assert_array_equal(w.numpy(), [[0, 2, 3], [0, 0, 0]])
+    with pytest.raises(RuntimeError, match=r"`t\[key\] = v`: in-place ops on a recorded tensor"):
+        (w * 2.0)[0] = 1.0
+    buffer = torch.zeros(3)
+    with pytest.raises(RuntimeError, match="the right-hand side requires grad"):
+        buffer[1:] = w[0, 1:] * 2.0
+    buffer[torch.tensor([True, False, True])] = 5  # a mask Tensor indexes by its data; 5 becomes 5.0
+    assert buffer.dtype == torch.float32 and buffer.tolist() == [5.0, 0.0, 5.0]
+
+
+def test_bitwise_operators_refuse_floats_in_one_line():
+    with pytest.raises(TypeError, match=r"`&`: expects bool or integer tensors, got \['float32', 'bool'\]"):
+        torch.ones(2) & (torch.ones(2) > 0)

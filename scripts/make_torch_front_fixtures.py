@@ -170,6 +170,19 @@ def cases(t, torch):
         "invert_int": lambda: ~a,
         "eye_rect": lambda: torch.eye(2, 3),
         "linspace": lambda: torch.linspace(-1, 1, 5),
+        "matmul_matrix_vector": lambda: torch.matmul(xf, torch.ones(3)),
+        "matmul_vector_vector": lambda: xf[0].matmul(xf[1]),
+        "matmul_vector_batch": lambda: torch.matmul(torch.ones(3), t["in/x3_f32"]),
+        "matmul_batch_vector": lambda: t["in/x3_f32"].matmul(torch.arange(4).float()),
+        "rsqrt": lambda: torch.rsqrt(xf * xf),
+        "norm_all": lambda: xf.norm(),
+        "norm_dim": lambda: torch.norm(t["in/x3_f32"], dim=-1),
+        "repeat": lambda: xf.repeat(2, 1),
+        "repeat_new_axes": lambda: xf[0].repeat(2, 1, 2),
+        "isnan": lambda: torch.isnan(torch.where(xf > 0, xf, float("nan"))),
+        "isinf_isfinite": lambda: torch.isinf(torch.where(xf > 2, float("inf"), xf)) | ~torch.isfinite(xf),
+        "add_in_place": lambda: torch.zeros(2, 3).add_(xf).mul_(2.0).sub_(1.0).div_(4.0),
+        "F_softmax_dim0": lambda: torch.nn.functional.softmax(xf, dim=0),
     }
 
 
@@ -233,6 +246,12 @@ def gradient_cases(torch):
         "split_first": lambda x: torch.split(x, 3, dim=-1)[0],
         "chunk_second": lambda x: x.chunk(2, dim=0)[1],
         "clone": lambda x: x.clone() * 2.0,
+        "matmul_vector": lambda x: x.matmul(x[0, 0]),
+        "vector_matmul": lambda x: torch.matmul(x[0, :, 0], x),
+        "rsqrt": lambda x: (x * x + 1.0).rsqrt(),
+        "norm_dim": lambda x: x.norm(dim=1),
+        "norm_with_a_zero_row": lambda x: (x * (x > 2)).norm(dim=-1, keepdim=True),  # row 0 is all 0
+        "repeat": lambda x: x.repeat(1, 2, 1, 3),
     }
 
 

@@ -241,6 +241,12 @@ unsqueeze, squeeze, permute, transpose, reshape, gather = map(
 tril, triu, masked_fill, movedim, moveaxis = map(_method, ("tril", "triu", "masked_fill", "movedim", "moveaxis"))
 abs, min, var, std, flatten, split, chunk, clone = map(  # noqa: A001
     _method, ("abs", "min", "var", "std", "flatten", "split", "chunk", "clone"))
+rsqrt, norm, isnan, isinf, isfinite = map(_method, ("rsqrt", "norm", "isnan", "isinf", "isfinite"))
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):  # noqa: A002
+    """Whether every |input - other| <= atol + rtol * |other| (numpy's allclose), a Python bool."""
+    return _builtins.bool(np.allclose(np.asarray(input), np.asarray(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def is_tensor(obj):

@@ -171,7 +171,54 @@ def pow(self, exponent):
 
 
 def matmul(self, other):
+    """self @ other, where a 1-d operand is a vector as in PyTorch's matmul: (n,) on the left is a row
+    (1, n) and on the right a column (n, 1), whose new axis is dropped again from the result."""
+    other = other if isinstance(other, Tensor) else Tensor(other, dtype=np.asarray(other).dtype)
+    if self.ndim >= 2 and other.ndim >= 2:
+        return self @ other
+    if self.ndim == 0 or other.ndim == 0:
+        raise ValueError(f"matmul: both operands need at least 1 dimension, got shapes {self.shape} and {other.shape}")
+    left = self.reshape(1, -1) if self.ndim == 1 else self
+    right = other.reshape(-1, 1) if other.ndim == 1 else other
+    out = left @ right
+    if other.ndim == 1:
+        out = out.reshape(out.shape[:-1])
+    if self.ndim == 1:
+        out = out.reshape(out.shape[:-2] + out.shape[-1:])
+    return out
+
+
+def mm(self, other):
+    """The product of two matrices (PyTorch's mm takes 2-d tensors only; matmul takes more)."""
+    if self.ndim != 2 or np.ndim(other) != 2:
+        raise ValueError(f"mm: expects two matrices, got shapes {self.shape} and {np.shape(other)}; use matmul")
     return self @ other
+
+
+def rsqrt(self):
+    return self ** -0.5
+
+
+def norm(self, p="fro", dim=None, keepdim=False):
+    """The 2-norm (Frobenius for the whole tensor) over `dim`; its gradient is 0 where the norm is 0,
+    as PyTorch's. Other p are not supported."""
+    if p not in ("fro", 2, 2.0):
+        raise ValueError(f"norm: only p=2 (or 'fro') is supported, got p={p!r}")
+    squares = (self * self).sum(axis=dim, keepdims=keepdim)
+    zero = squares == 0  # sqrt's gradient is infinite at 0: take the root of 1 there, times 0
+    return Where.apply(zero, 0.0, Where.apply(zero, 1.0, squares) ** 0.5)
+
+
+def repeat(self, *sizes):
+    """The tensor tiled sizes[i] times along axis i (numpy's tile; leading sizes add axes), as
+    PyTorch's repeat; each copy's gradient adds back to the one source."""
+    sizes = _sizes(sizes)
+    if len(sizes) < self.ndim:
+        raise ValueError(f"repeat: give at least one size per dimension ({self.ndim}), got {sizes}")
+    own = (1,) * (len(sizes) - self.ndim) + self.shape
+    spread = self.reshape(tuple(n for side in own for n in (1, side)))  # (1, s0, 1, s1, ...)
+    tiled = spread.expand(tuple(n for r, side in zip(sizes, own) for n in (r, side)))
+    return tiled.reshape(tuple(r * side for r, side in zip(sizes, own)))
 
 
 def sqrt(self):
@@ -291,6 +338,22 @@ def _logical(ufunc, symbol):
     return operator
 
 
+def _in_place(ufunc, name, symbol):
+    def method(self, other):
+        return self._write_in_place(ufunc, other, name)
+    method.__name__ = name
+    method.__doc__ = f"t.{name}(v) writes t in place as `t {symbol}= v` does (the same rules); returns self."
+    return method
+
+
+def _test(ufunc):
+    def test(self):
+        return Tensor._from_op(ufunc(self._data), None)
+    test.__name__ = ufunc.__name__
+    test.__doc__ = f"A bool tensor, numpy's {ufunc.__name__} elementwise (not recorded)."
+    return test
+
+
 def requires_grad_(self, requires_grad=True):
     """Start (or stop) recording gradients for this leaf; returns self. Floats only, as PyTorch."""
     if requires_grad and self.dtype.kind != "f":
@@ -311,7 +374,7 @@ def detach_(self):
 NAMES = {
     # aliases of the engine's own methods
     "view": "reshape",
-    "mm": matmul, "matmul": matmul, "bmm": matmul,
+    "mm": mm, "matmul": matmul, "bmm": matmul,
     "t": t, "permute": permute, "unsqueeze": unsqueeze, "squeeze": squeeze, "expand": expand,
     "contiguous": contiguous, "cpu": cpu, "tolist": tolist,
     "dim": dim, "nelement": "numel", "tril": tril, "triu": triu, "movedim": movedim, "moveaxis": movedim,
@@ -323,11 +386,13 @@ NAMES = {
     "add": add, "sub": sub, "mul": mul, "div": div, "pow": pow, "sqrt": sqrt,
     "clamp": clamp, "clip": clamp, "argmax": argmax, "gather": gather, "index_select": index_select,
     "abs": abs, "min": min, "var": var, "std": std, "flatten": flatten, "split": split, "chunk": chunk,
-    "clone": clone, "__setitem__": setitem,
+    "clone": clone, "__setitem__": setitem, "rsqrt": rsqrt, "norm": norm, "repeat": repeat,
+    "isnan": _test(np.isnan), "isinf": _test(np.isinf), "isfinite": _test(np.isfinite),
     "__and__": _logical(np.bitwise_and, "&"), "__or__": _logical(np.bitwise_or, "|"),
     "__xor__": _logical(np.bitwise_xor, "^"), "__invert__": _logical(np.invert, "~"),
     # in place
-    "zero_": zero_, "fill_": fill_, "requires_grad_": requires_grad_, "detach_": detach_,
+    "zero_": zero_, "add_": _in_place(np.add, "add_", "+"), "sub_": _in_place(np.subtract, "sub_", "-"),
+    "mul_": _in_place(np.multiply, "mul_", "*"), "div_": _in_place(np.true_divide, "div_", "/"), "fill_": fill_, "requires_grad_": requires_grad_, "detach_": detach_,
 }
 
 __all__ = ["NAMES"]

@@ -84,11 +84,11 @@ def _pad_and_trim(x, padding, spare):
 
 
 def softmax(input, dim):  # noqa: A002  (PyTorch's argument names)
-    return _F.softmax(input, axis=dim)
+    return as_tensor(input).softmax(axis=dim)  # the method: integer input is refused, as PyTorch's
 
 
 def log_softmax(input, dim):  # noqa: A002
-    return _F.log_softmax(input, axis=dim)
+    return as_tensor(input).log_softmax(axis=dim)
 
 
 def linear(input, weight, bias=None):  # noqa: A002

@@ -392,7 +392,8 @@ NAMES = {
     "__xor__": _logical(np.bitwise_xor, "^"), "__invert__": _logical(np.invert, "~"),
     # in place
     "zero_": zero_, "add_": _in_place(np.add, "add_", "+"), "sub_": _in_place(np.subtract, "sub_", "-"),
-    "mul_": _in_place(np.multiply, "mul_", "*"), "div_": _in_place(np.true_divide, "div_", "/"), "fill_": fill_, "requires_grad_": requires_grad_, "detach_": detach_,
+    "mul_": _in_place(np.multiply, "mul_", "*"), "div_": _in_place(np.true_divide, "div_", "/"),
+    "fill_": fill_, "requires_grad_": requires_grad_, "detach_": detach_,
 }
 
 __all__ = ["NAMES"]

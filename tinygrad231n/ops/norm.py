@@ -82,7 +82,7 @@ class SpatialBatchNorm(Function):
     """Batch norm of images x (N, C, H, W), per channel over N, H, W; gamma, beta (C,).
 
     As ops.BatchNorm: training=True normalizes with the batch's own per-channel mean and biased
-    variance (two numba passes, kernels.channel_norm.channel_mean_var) and moves running_mean
+    variance (one numba pass over memory, kernels.channel_norm.channel_mean_var) and moves running_mean
     and running_var ((C,) arrays, if given) in place; training=False normalizes with them.
     The output has x's dtype.
     """

@@ -4,7 +4,7 @@
 
 the end of each block of models.convnet.ConvNet. It computes what the three ops compute (the
 same statistics, running-average update and rounding; the same winner of each window), in one
-numba pass forward after the statistics' two and two passes backward (kernels/norm_pool_relu.py); it
+numba pass forward after the statistics' one and two passes backward (kernels/norm_pool_relu.py); it
 keeps x and one byte per window for backward where the three ops keep x, a byte per window and
 the relu's mask, and make two more arrays the size of x on the way.
 """

@@ -183,6 +183,20 @@ def cases(t, torch):
         "isinf_isfinite": lambda: torch.isinf(torch.where(xf > 2, float("inf"), xf)) | ~torch.isfinite(xf),
         "add_in_place": lambda: torch.zeros(2, 3).add_(xf).mul_(2.0).sub_(1.0).div_(4.0),
         "F_softmax_dim0": lambda: torch.nn.functional.softmax(xf, dim=0),
+        "maximum": lambda: torch.maximum(xf, torch.zeros_like(xf)),
+        "torch_max_two_tensors": lambda: torch.max(xf, torch.ones(3)),
+        "minimum_int": lambda: torch.minimum(a, b),
+        "torch_min_two_tensors": lambda: torch.min(a, b),
+        "sort_values": lambda: t["in/x_ties_f32"].sort(dim=1).values,
+        "sort_indices": lambda: t["in/x_ties_f32"].sort(dim=1)[1],
+        "sort_descending_indices": lambda: torch.sort(t["in/x_ties_f32"], descending=True).indices,
+        "sort_int_dim0_indices": lambda: a.sort(dim=0).indices,
+        "topk_values": lambda: t["in/x_ties_f32"].topk(2).values,
+        "topk_indices": lambda: torch.topk(t["in/x_ties_f32"], 2, dim=1)[1],
+        "topk_smallest_dim0_indices": lambda: t["in/x3_f32"].topk(2, dim=0, largest=False).indices,
+        "one_hot": lambda: torch.nn.functional.one_hot(torch.tensor([0, 2, 1])),
+        "one_hot_classes": lambda: torch.nn.functional.one_hot(torch.tensor([[0], [2]]), num_classes=4),
+        "maximum_f32_int": lambda: torch.maximum(xf, a),
     }
 
 
@@ -252,6 +266,10 @@ def gradient_cases(torch):
         "norm_dim": lambda x: x.norm(dim=1),
         "norm_with_a_zero_row": lambda x: (x * (x > 2)).norm(dim=-1, keepdim=True),  # row 0 is all 0
         "repeat": lambda x: x.repeat(1, 2, 1, 3),
+        "maximum_with_ties": lambda x: torch.maximum(x, x.clamp(min=0.0)),  # equal wherever x >= 0
+        "minimum": lambda x: torch.minimum(x, torch.ones(4, dtype=torch.float64)),
+        "sort_descending": lambda x: x.sort(dim=1, descending=True).values,
+        "topk": lambda x: x.topk(2, dim=-1).values,
     }
 
 

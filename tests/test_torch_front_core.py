@@ -11,6 +11,7 @@ import pytest
 
 import tinygrad231n.torch as torch
 from tinygrad231n import Tensor
+from tinygrad231n.errors import InputError
 
 HERE = os.path.dirname(__file__)
 FIXTURES = np.load(os.path.join(HERE, "data", "torch_front_fixtures.npz"))
@@ -517,3 +518,8 @@ def test_item_assignment_follows_the_in_place_rules():
 def test_bitwise_operators_refuse_floats_in_one_line():
     with pytest.raises(TypeError, match=r"`&`: expects bool or integer tensors, got \['float32', 'bool'\]"):
         torch.ones(2) & (torch.ones(2) > 0)
+
+
+def test_one_hot_refuses_indices_outside_the_classes_in_one_line():
+    with pytest.raises(InputError, match=r"one_hot: class indices must lie in 0\.\.2, got 0\.\.3"):
+        torch.nn.functional.one_hot(torch.tensor([0, 3]), num_classes=3)

@@ -234,13 +234,30 @@ def _method(name):
 tanh, sigmoid, exp, log, sqrt, relu, sin, cos = map(
     _method, ("tanh", "sigmoid", "exp", "log", "sqrt", "relu", "sin", "cos"))
 matmul, mm, bmm, mul, add, sub, div, pow = map(_method, ("matmul", "mm", "bmm", "mul", "add", "sub", "div", "pow"))
-argmax, mean, sum, max, clamp = map(_method, ("argmax", "mean", "sum", "max", "clamp"))  # noqa: A001
+argmax, mean, sum, clamp = map(_method, ("argmax", "mean", "sum", "clamp"))  # noqa: A001
+maximum, minimum, sort, topk = map(_method, ("maximum", "minimum", "sort", "topk"))
+
+
+def max(input, *args, **options):  # noqa: A001,A002
+    """torch.max(x), torch.max(x, dim) as x.max(...); torch.max(x, other_tensor) is maximum(x, other)."""
+    if args and isinstance(args[0], Tensor):
+        return maximum(input, *args)
+    return _method("max")(input, *args, **options)
 softmax, log_softmax, numel = map(_method, ("softmax", "log_softmax", "numel"))
 unsqueeze, squeeze, permute, transpose, reshape, gather = map(
     _method, ("unsqueeze", "squeeze", "permute", "transpose", "reshape", "gather"))
 tril, triu, masked_fill, movedim, moveaxis = map(_method, ("tril", "triu", "masked_fill", "movedim", "moveaxis"))
-abs, min, var, std, flatten, split, chunk, clone = map(  # noqa: A001
-    _method, ("abs", "min", "var", "std", "flatten", "split", "chunk", "clone"))
+abs, var, std, flatten, split, chunk, clone = map(  # noqa: A001
+    _method, ("abs", "var", "std", "flatten", "split", "chunk", "clone"))
+
+
+def min(input, *args, **options):  # noqa: A001,A002
+    """torch.min(x), torch.min(x, dim) as x.min(...); torch.min(x, other_tensor) is minimum(x, other)."""
+    if args and isinstance(args[0], Tensor):
+        return minimum(input, *args)
+    return _method("min")(input, *args, **options)
+
+
 rsqrt, norm, isnan, isinf, isfinite = map(_method, ("rsqrt", "norm", "isnan", "isinf", "isfinite"))
 
 

@@ -7,12 +7,14 @@ a name the engine already defines is refused at import (add_names), so nothing t
 changes by importing the front. Dtype conversions go through ops.cast: between float32 and float64
 they are recorded (differentiable), to or from integers they are not (PyTorch's rule).
 """
+from collections import namedtuple
+
 import numpy as np
 
 from .. import nn as _nn
 from ..ops import Where
 from ..ops.cast import cast
-from ..tensor import MaxResult, Tensor, _NO_GRAD_FOR_DTYPE
+from ..tensor import MaxResult, Tensor, _NO_GRAD_FOR_DTYPE, as_tensor
 
 
 # ---- shapes ---------------------------------------------------------------------------------------
@@ -243,6 +245,46 @@ def min(self, dim=None, keepdim=False):
     return MaxResult(-result.values, result.indices) if isinstance(result, MaxResult) else -result
 
 
+def maximum(self, other):
+    """The elementwise larger of self and other; on a tie each gets half the gradient, as PyTorch's."""
+    return _pick(self, other, np.maximum, self > other, self < other)
+
+
+def minimum(self, other):
+    """The elementwise smaller of self and other; on a tie each gets half the gradient, as PyTorch's."""
+    return _pick(self, other, np.minimum, self < other, self > other)
+
+
+def _pick(a, b, ufunc, take_a, take_b):
+    b_array = b._data if isinstance(b, Tensor) else np.asarray(b)
+    if a.dtype.kind != "f" and b_array.dtype.kind != "f":  # integers: numpy's dtype rules, nothing to record
+        return Tensor._from_op(np.asarray(ufunc(a._data, b_array)), None)
+    total = a + b  # its dtype is PyTorch's for the pair (float32 with int64: float32)
+    a, b = (cast(as_tensor(x), total.dtype) for x in (a, b))  # x itself where the dtype is that already
+    return Where.apply(take_a, a, Where.apply(take_b, b, total * 0.5))
+
+
+Sorted = namedtuple("Sorted", ["values", "indices"])  # what sort and topk give, as torch.return_types
+
+
+def sort(self, dim=-1, descending=False):
+    """(values, indices) sorted along `dim`, ties in their original order (a stable sort); the values
+    are gathered, so their gradient goes back to where each came from."""
+    key = self._data if not descending else -self._data.astype(np.float64 if self.dtype.kind in "ub" else self.dtype)
+    indices = np.argsort(key, axis=dim, kind="stable")
+    return Sorted(gather(self, dim, indices), Tensor._from_op(indices, None))
+
+
+def topk(self, k, dim=-1, largest=True, sorted=True):
+    """The k largest (or smallest) values along `dim` and their indices, in sorted order."""
+    dim = _dim(dim, self.ndim, "topk")
+    if not 0 <= k <= self.shape[dim]:
+        raise ValueError(f"topk: k={k} is out of range for dimension {dim} of size {self.shape[dim]}")
+    values, indices = sort(self, dim, descending=largest)
+    first = (slice(None),) * dim + (slice(0, k),)
+    return Sorted(values[first], indices[first])
+
+
 def var(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
     """The variance over `dim` (all elements when None), divided by n - correction: correction 1 (the
     default, unbiased=True) or 0 (unbiased=False), as PyTorch's. Floats only."""
@@ -387,6 +429,7 @@ NAMES = {
     "clamp": clamp, "clip": clamp, "argmax": argmax, "gather": gather, "index_select": index_select,
     "abs": abs, "min": min, "var": var, "std": std, "flatten": flatten, "split": split, "chunk": chunk,
     "clone": clone, "__setitem__": setitem, "rsqrt": rsqrt, "norm": norm, "repeat": repeat,
+    "maximum": maximum, "minimum": minimum, "sort": sort, "topk": topk,
     "isnan": _test(np.isnan), "isinf": _test(np.isinf), "isfinite": _test(np.isfinite),
     "__and__": _logical(np.bitwise_and, "&"), "__or__": _logical(np.bitwise_or, "|"),
     "__xor__": _logical(np.bitwise_xor, "^"), "__invert__": _logical(np.invert, "~"),

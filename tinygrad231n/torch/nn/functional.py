@@ -9,12 +9,12 @@ import numpy as np
 import tinygrad231n.nn.functional as _F
 from tinygrad231n import ops
 from tinygrad231n.errors import InputError
-from tinygrad231n.tensor import as_tensor
+from tinygrad231n.tensor import Tensor, as_tensor
 from tinygrad231n.torch._unsupported import unsupported
 from tinygrad231n.torch.random import default_generator
 
 __all__ = ["avg_pool2d", "conv2d", "cross_entropy", "dropout", "embedding", "layer_norm", "linear",
-           "log_softmax", "max_pool2d", "mse_loss", "relu", "softmax"]
+           "log_softmax", "max_pool2d", "mse_loss", "one_hot", "relu", "softmax"]
 
 relu = _F.relu
 
@@ -103,6 +103,18 @@ def dropout(input, p=0.5, training=True):  # noqa: A002
         raise InputError(f"dropout: p is the probability of dropping a unit and must be in [0, 1), got {p}")
     input = as_tensor(input)
     return ops.Dropout.apply(input, p=p, rng=default_generator()) if training and p > 0 else input
+
+
+def one_hot(tensor, num_classes=-1):
+    """Class indices (any shape, int64) -> (*shape, num_classes) int64 of 0s and 1s; num_classes=-1
+    takes the largest index + 1, as PyTorch's."""
+    labels = np.asarray(getattr(tensor, "data", tensor))
+    if labels.dtype.kind not in "iu":
+        raise InputError(f"one_hot: expects integer class indices, got {labels.dtype}")
+    classes = int(labels.max()) + 1 if num_classes == -1 else num_classes
+    if labels.size and (labels.min() < 0 or labels.max() >= classes):
+        raise InputError(f"one_hot: class indices must lie in 0..{classes - 1}, got {labels.min()}..{labels.max()}")
+    return Tensor._from_op(np.eye(classes, dtype=np.int64)[labels], None)
 
 
 def embedding(input, weight):  # noqa: A002

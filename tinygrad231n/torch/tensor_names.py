@@ -5,7 +5,8 @@ Each entry is either the name of a method the engine already has (a pure alias: 
 or a short function over the engine's methods and ops, taking the tensor first. The table only adds:
 a name the engine already defines is refused at import (add_names), so nothing the engine does
 changes by importing the front. Dtype conversions go through ops.cast: between float32 and float64
-they are recorded (differentiable), to or from integers they are not (PyTorch's rule).
+they are recorded (differentiable), to or from integers they are not (PyTorch's rule). The in-place
+names (fill_, add_, t[key] = v, requires_grad_, ...) live in tensor_in_place.py.
 """
 from collections import namedtuple
 
@@ -14,7 +15,8 @@ import numpy as np
 from .. import nn as _nn
 from ..ops import Where
 from ..ops.cast import cast
-from ..tensor import MaxResult, Tensor, _NO_GRAD_FOR_DTYPE, as_tensor
+from ..tensor import MaxResult, Tensor, as_tensor
+from .tensor_in_place import detach_, fill_, in_place, requires_grad_, setitem, zero_
 
 
 # ---- shapes ---------------------------------------------------------------------------------------
@@ -338,35 +340,10 @@ def index_select(self, dim, index):
     return self[(slice(None),) * _dim(dim, self.ndim, "index_select") + (index,)]
 
 
-# ---- in place -------------------------------------------------------------------------------------
-def zero_(self):
-    return fill_(self, 0)
-
-
-def fill_(self, value):
-    """Every element set to `value` in place (the rules of `t -= v`: see Tensor._write_in_place)."""
-    return self._write_in_place(_fill, value, "fill_")
-
-
-def _fill(array, value, out, casting):
-    np.copyto(out, value, casting="unsafe" if isinstance(value, (int, float, bool)) else casting)
-
-
+# ---- copies, bitwise operators, tests ------------------------------------------------------------
 def clone(self):
     """A copy with its own memory; the gradient flows back to self, as PyTorch's."""
     return self * 1 if self.requires_grad else Tensor._from_op(self._data.copy(), None)
-
-
-def setitem(self, key, value):
-    """t[key] = value, in place, under the rules of `t += v`: on a constant or a buffer (a positional
-    encoding table: `pe[:, 0::2] = torch.sin(position * div_term)`), or under no_grad; refused on a
-    leaf that requires grad, on a recorded tensor, and with a right-hand side that requires grad."""
-    key = tuple(k._data if isinstance(k, Tensor) else k for k in key) if isinstance(key, tuple) else (
-        key._data if isinstance(key, Tensor) else key)
-
-    def assign(array, value, out, casting):
-        out[key] = value  # numpy casts into the tensor's dtype, as PyTorch does
-    return self._write_in_place(assign, value, "t[key] = v")
 
 
 def _logical(ufunc, symbol):
@@ -380,37 +357,12 @@ def _logical(ufunc, symbol):
     return operator
 
 
-def _in_place(ufunc, name, symbol):
-    def method(self, other):
-        return self._write_in_place(ufunc, other, name)
-    method.__name__ = name
-    method.__doc__ = f"t.{name}(v) writes t in place as `t {symbol}= v` does (the same rules); returns self."
-    return method
-
-
 def _test(ufunc):
     def test(self):
         return Tensor._from_op(ufunc(self._data), None)
     test.__name__ = ufunc.__name__
     test.__doc__ = f"A bool tensor, numpy's {ufunc.__name__} elementwise (not recorded)."
     return test
-
-
-def requires_grad_(self, requires_grad=True):
-    """Start (or stop) recording gradients for this leaf; returns self. Floats only, as PyTorch."""
-    if requires_grad and self.dtype.kind != "f":
-        raise RuntimeError(_NO_GRAD_FOR_DTYPE.format(self.dtype))
-    if not requires_grad and self._ctx is not None:
-        raise RuntimeError("requires_grad_(False): only a leaf can stop requiring grad; use detach()")
-    self.requires_grad = bool(requires_grad)
-    return self
-
-
-def detach_(self):
-    """Make this tensor a leaf that records nothing, in place; returns self."""
-    self._ctx = None
-    self.requires_grad = False
-    return self
 
 
 NAMES = {
@@ -434,8 +386,8 @@ NAMES = {
     "__and__": _logical(np.bitwise_and, "&"), "__or__": _logical(np.bitwise_or, "|"),
     "__xor__": _logical(np.bitwise_xor, "^"), "__invert__": _logical(np.invert, "~"),
     # in place
-    "zero_": zero_, "add_": _in_place(np.add, "add_", "+"), "sub_": _in_place(np.subtract, "sub_", "-"),
-    "mul_": _in_place(np.multiply, "mul_", "*"), "div_": _in_place(np.true_divide, "div_", "/"),
+    "zero_": zero_, "add_": in_place(np.add, "add_", "+"), "sub_": in_place(np.subtract, "sub_", "-"),
+    "mul_": in_place(np.multiply, "mul_", "*"), "div_": in_place(np.true_divide, "div_", "/"),
     "fill_": fill_, "requires_grad_": requires_grad_, "detach_": detach_,
 }
 

@@ -18,56 +18,29 @@ requires_grad on every params tensor, runs num_epochs * max(len(train_captions) 
 iterations, each on batch_size captions drawn with replacement by np.random.choice
 (sample_coco_minibatch; np.random.seed makes a run repeat), and clears requires_grad again at the end.
 loss_history holds each iteration's loss as a 0-d numpy array (loss.detach().numpy()); epoch counts
-the epochs done (the starter computes where an epoch ends but leaves its counter at 0). The data
-checks and minibatches are models.captioning.CaptionBatches', which the other captioning solvers use.
+the epochs done (the starter computes where an epoch ends but leaves its counter at 0). The loop is
+the one the transformer's solver runs too (_adam_captioning.py).
 """
 import tinygrad231n.torch as torch
-from models.captioning import CaptionBatches
+
+from ._adam_captioning import AdamCaptioningSolver
 
 __all__ = ["CaptioningSolverPytorch"]
 
-DEFAULTS = {"learning_rate": 0.001, "batch_size": 100, "num_epochs": 10, "print_every": 10, "verbose": True}
 
-
-class CaptioningSolverPytorch(CaptionBatches):
+class CaptioningSolverPytorch(AdamCaptioningSolver):
     """Train a captioning model of the starter's protocol on load_coco_data's dict with Adam."""
 
     def __init__(self, model, data, **kwargs):
-        unknown = sorted(set(kwargs) - set(DEFAULTS))
-        if unknown:
-            raise ValueError(f"CaptioningSolverPytorch: unrecognized argument(s) {unknown}; the valid ones are "
-                             f"{list(DEFAULTS)}")
-        self.model = model
-        self._take_data(data)
-        for name, default in DEFAULTS.items():
-            setattr(self, name, kwargs.get(name, default))
-        self.optim = torch.optim.Adam(list(model.params.values()), self.learning_rate)
-        self._reset()
+        self._setup(model, data, model.params.values(), kwargs)
 
-    def _reset(self):
-        self.epoch = 0
-        self.loss_history = []
-
-    def _step(self):
-        """One Adam update on a fresh minibatch; its loss goes to loss_history."""
-        features, captions = self._minibatch()
-        loss = self.model.loss(torch.from_numpy(features), torch.from_numpy(captions).long())
-        self.optim.zero_grad()
-        loss.backward()
-        self.optim.step()
-        self.loss_history.append(loss.detach().numpy())
+    def _loss(self, features, captions):
+        return self.model.loss(torch.from_numpy(features), torch.from_numpy(captions).long())
 
     def train(self):
-        """Run the optimization: num_epochs epochs of max(len(train_captions) // batch_size, 1) steps."""
+        """Run the optimization, with requires_grad on every params tensor while it runs (as the starter)."""
         for tensor in self.model.params.values():
             tensor.requires_grad_()
-        iterations_per_epoch = max(self.num_train // self.batch_size, 1)
-        num_iterations = self.num_epochs * iterations_per_epoch
-        for t in range(num_iterations):
-            self._step()
-            if self.verbose and t % self.print_every == 0:
-                print(f"(Iteration {t + 1} / {num_iterations}) loss: {float(self.loss_history[-1]):f}")
-            if (t + 1) % iterations_per_epoch == 0:
-                self.epoch += 1
+        super().train()
         for tensor in self.model.params.values():
             tensor.requires_grad_(False)

@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
 
+from tinygrad231n.data.coco_synthetic import write_synthetic_coco
+
 # CI runs derandomized (the same examples every run) with no deadline (numba compiles on first
 # call); locally the same, with random draws, so new examples keep turning up.
 settings.register_profile("ci", derandomize=True, deadline=None, max_examples=40,
@@ -38,3 +40,9 @@ def unwritable(tmp_path):
         pytest.skip("no folder here is unwritable to this user")
     yield found[0]
     folder.chmod(0o755)
+
+
+@pytest.fixture(scope="session")
+def coco_folder(tmp_path_factory):
+    """The synthetic stand-in for COCO's captioning files (100 training images), written once."""
+    return str(write_synthetic_coco(tmp_path_factory.mktemp("coco") / "coco_captioning", n_train=100, n_val=20))

@@ -4,25 +4,20 @@ inputs, their hard-coded expected values, their numerical-gradient checks and to
 their overfitting runs (on the synthetic COCO set, data.coco_synthetic, instead of the real one)."""
 import contextlib
 import importlib.util
-import io
-import warnings
 
 import numpy as np
 import pytest
 
 from tinygrad231n.cs231n.captioning_solver import CaptioningSolver
 from tinygrad231n.cs231n.classifiers.rnn import CaptioningRNN
-from tinygrad231n.cs231n.coco_utils import load_coco_data
 from tinygrad231n.cs231n.gradient_check import eval_numerical_gradient, eval_numerical_gradient_array
 from tinygrad231n.cs231n.rnn_layers import (lstm_backward, lstm_forward, lstm_step_backward, lstm_step_forward,
                                             rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward,
                                             sigmoid, temporal_affine_backward, temporal_affine_forward,
                                             temporal_softmax_loss, word_embedding_backward, word_embedding_forward)
-from tinygrad231n.data.coco import SyntheticCocoWarning
-from tinygrad231n.data.coco_synthetic import write_synthetic_coco
 from tinygrad231n.threads import limited_threads
 
-from notebook_checks import numeric_gradients, rel_error
+from notebook_checks import load_synthetic_coco, numeric_gradients, rel_error
 
 
 # ---- forward passes on the notebooks' np.linspace inputs, against their expected values ------------
@@ -326,23 +321,9 @@ def test_sample_gives_max_length_word_indices_per_image():
 
 # ---- CaptioningSolver ---------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def coco_folder(tmp_path_factory):
-    """The synthetic stand-in for COCO's files (100 training images), written once."""
-    return str(write_synthetic_coco(tmp_path_factory.mktemp("coco") / "coco_captioning", n_train=100, n_val=20))
-
-
-def load_small_data(folder):
-    """The notebooks' small_data = load_coco_data(max_train=50): 50 captions drawn from np.random."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SyntheticCocoWarning)
-        with contextlib.redirect_stdout(io.StringIO()):  # it prints the folder, as the assignment's does
-            return load_coco_data(base_dir=folder, max_train=50)
-
-
 @pytest.fixture
 def small_data(coco_folder):
-    return load_small_data(coco_folder)
+    return load_synthetic_coco(coco_folder)
 
 
 def one_blas_thread():
@@ -362,7 +343,7 @@ def one_blas_thread():
 def test_captioning_solver_overfits_fifty_examples_as_in_the_notebooks(coco_folder, cell_type, bar):
     lr_decay = 0.995
     np.random.seed(231)
-    small_data = load_small_data(coco_folder)
+    small_data = load_synthetic_coco(coco_folder)
     model = CaptioningRNN(cell_type=cell_type, word_to_idx=small_data["word_to_idx"],
                           input_dim=small_data["train_features"].shape[1], hidden_dim=512, wordvec_dim=256)
     solver = CaptioningSolver(model, small_data, update_rule="adam", num_epochs=50, batch_size=25,

@@ -5,9 +5,6 @@ checks them, with its imports rewritten (`import tinygrad231n.torch as torch`,
 values it prints, its autograd-against-numerical-gradient cells and its overfitting run (on the
 synthetic COCO set instead of the real one). The notebook has no LSTM cells; the LSTM layers are
 checked on LSTM_Captioning.ipynb's (2024, numpy) inputs and values, which the same functions must give."""
-import contextlib
-import io
-import warnings
 
 import numpy as np
 import pytest
@@ -15,14 +12,12 @@ import pytest
 import tinygrad231n.torch as torch
 from tinygrad231n.cs231n.captioning_solver_pytorch import CaptioningSolverPytorch
 from tinygrad231n.cs231n.classifiers.rnn_pytorch import CaptioningRNN
-from tinygrad231n.cs231n.coco_utils import decode_captions, load_coco_data, sample_coco_minibatch
+from tinygrad231n.cs231n.coco_utils import decode_captions, sample_coco_minibatch
 from tinygrad231n.cs231n.gradient_check import eval_numerical_gradient
 from tinygrad231n.cs231n.rnn_layers_pytorch import *  # noqa: F403  (the notebook's import)
-from tinygrad231n.data.coco import SyntheticCocoWarning
-from tinygrad231n.data.coco_synthetic import write_synthetic_coco
 from tinygrad231n.errors import InputError
 
-from notebook_checks import numeric_gradients, rel_error
+from notebook_checks import load_synthetic_coco, numeric_gradients, rel_error
 
 
 def linspace(low, high, *shape):
@@ -311,27 +306,13 @@ def test_params_are_the_models_own_tensors_and_refuse_what_is_not_one():
 
 # ---- CaptioningSolverPytorch --------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def coco_folder(tmp_path_factory):
-    """The synthetic stand-in for COCO's files (100 training images), written once."""
-    return str(write_synthetic_coco(tmp_path_factory.mktemp("coco") / "coco_captioning", n_train=100, n_val=20))
-
-
-def load_small_data(folder):
-    """The notebook's small_data = load_coco_data(max_train=50): 50 captions drawn from np.random."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SyntheticCocoWarning)
-        with contextlib.redirect_stdout(io.StringIO()):  # it prints the folder, as the assignment's does
-            return load_coco_data(base_dir=folder, max_train=50)
-
-
 # The notebook's overfitting cell as it stands: seeds 231, 50 captions, hidden 512, word vectors 256,
 # Adam at 5e-3 without decay, 50 epochs of batches of 25, a final loss below 0.1. On the synthetic
 # captions seed 231 ended at 0.013; over seeds 0-7, 0.008 to 0.118 (one of eight above 0.1). 6 s.
 def test_the_notebooks_rnn_overfits_fifty_captions_and_then_repeats_them(coco_folder):
     np.random.seed(231)
     torch.manual_seed(231)
-    small_data = load_small_data(coco_folder)
+    small_data = load_synthetic_coco(coco_folder)
     small_rnn_model = CaptioningRNN(cell_type="rnn", word_to_idx=small_data["word_to_idx"],
                                     input_dim=small_data["train_features"].shape[1], hidden_dim=512, wordvec_dim=256)
     small_rnn_solver = CaptioningSolverPytorch(small_rnn_model, small_data, num_epochs=50, batch_size=25,
@@ -352,7 +333,7 @@ def test_the_notebooks_rnn_overfits_fifty_captions_and_then_repeats_them(coco_fo
 
 def test_the_solver_prints_every_print_every_iterations_and_takes_the_starters_options_only(coco_folder, capsys):
     np.random.seed(0)
-    small_data = load_small_data(coco_folder)
+    small_data = load_synthetic_coco(coco_folder)
     model = CaptioningRNN(small_data["word_to_idx"], input_dim=small_data["train_features"].shape[1],
                           wordvec_dim=4, hidden_dim=5)
     solver = CaptioningSolverPytorch(model, small_data, num_epochs=3, batch_size=20, print_every=3)

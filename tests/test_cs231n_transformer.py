@@ -15,7 +15,6 @@ synthetic COCO set (data.coco_synthetic) with the notebook's settings.
 import contextlib
 import copy
 import io
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -25,14 +24,12 @@ import tinygrad231n.torch as torch
 from tinygrad231n.cs231n.captioning_solver_transformer import CaptioningSolverTransformer
 from tinygrad231n.cs231n.classifiers.transformer import (CaptioningTransformer, TransformerDecoder,
                                                          TransformerDecoderLayer, clones)
-from tinygrad231n.cs231n.coco_utils import decode_captions, load_coco_data, sample_coco_minibatch
+from tinygrad231n.cs231n.coco_utils import decode_captions, sample_coco_minibatch
 from tinygrad231n.cs231n.transformer_layers import MultiHeadAttention, PositionalEncoding
-from tinygrad231n.data.coco import SyntheticCocoWarning
-from tinygrad231n.data.coco_synthetic import write_synthetic_coco
 from tinygrad231n.errors import InputError
 from tinygrad231n.threads import limited_threads
 
-from notebook_checks import rel_error
+from notebook_checks import load_synthetic_coco, rel_error
 
 FIXTURES = Path(__file__).parent / "data" / "torch_transformer_fixtures.npz"
 WORD_TO_IDX = {"<NULL>": 0, "cat": 2, "dog": 3}  # the notebook's scores cell (V = 3)
@@ -256,20 +253,8 @@ def _tiny_data():
 
 # ---- the overfitting cell, on the synthetic COCO set ----------------------------------------------
 
-@pytest.fixture(scope="module")
-def coco_folder(tmp_path_factory):
-    return str(write_synthetic_coco(tmp_path_factory.mktemp("coco") / "coco_captioning", n_train=100, n_val=20))
-
-
-def load_data(folder, **options):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SyntheticCocoWarning)
-        with contextlib.redirect_stdout(io.StringIO()):  # it prints the folder, as the assignment's does
-            return load_coco_data(base_dir=folder, **options)
-
-
 def test_the_solver_takes_the_starters_options_only(coco_folder):
-    data = load_data(coco_folder, max_train=50)
+    data = load_synthetic_coco(coco_folder)
     model = CaptioningTransformer(data["word_to_idx"], input_dim=512, wordvec_dim=8, num_heads=2, num_layers=1)
     solver = CaptioningSolverTransformer(model, data, idx_to_word=data["idx_to_word"])
     assert (solver.learning_rate, solver.batch_size, solver.num_epochs, solver.print_every, solver.verbose) == (
@@ -290,7 +275,7 @@ def test_the_overfitting_cell_reaches_the_notebooks_bar(coco_folder):
     iterations); 'You should see a final loss of less than 0.03.'"""
     torch.manual_seed(231)
     np.random.seed(231)
-    data = load_data(coco_folder, max_train=50)
+    data = load_synthetic_coco(coco_folder)
     transformer = CaptioningTransformer(word_to_idx=data["word_to_idx"], input_dim=data["train_features"].shape[1],
                                         wordvec_dim=256, num_heads=2, num_layers=2, max_length=30)
     transformer_solver = CaptioningSolverTransformer(transformer, data, idx_to_word=data["idx_to_word"],

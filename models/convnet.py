@@ -127,18 +127,6 @@ class ConvNet(ClassifierMixin, nn.Module):
 
 
 
-def smoothed_cross_entropy(scores, y, smoothing):
-    """Cross-entropy of scores (N, C) against labels smoothed by `smoothing` (the true class 1 - s + s/C,
-    every class s/C), averaged over N: PyTorch's cross_entropy(..., label_smoothing=s). Written as
-    (1 - s) * CE(scores, y) + s * (mean over N and C of -log softmax), the second term being the
-    cross-entropy against the uniform distribution."""
-    loss = F.cross_entropy(scores, y)
-    if not smoothing:
-        return loss
-    uniform = -F.log_softmax(scores, axis=1).mean()
-    return (1.0 - smoothing) * loss + smoothing * uniform
-
-
 class WhitenedConvNet(ClassifierMixin, nn.Module):
     """airbench's recipe scaled down for a CPU: a frozen whitening first layer, then per block
 
@@ -205,8 +193,8 @@ class WhitenedConvNet(ClassifierMixin, nn.Module):
         return self.network(self.whiten(x) if self.whiten is not None else x)
 
     def loss(self, X, y):
-        """smoothed_cross_entropy of the scores (label_smoothing), + 0.5 * reg * sum(W**2)."""
-        loss = smoothed_cross_entropy(self(X), y, self.label_smoothing)
+        """Cross-entropy against labels smoothed by label_smoothing, + 0.5 * reg * sum(W**2)."""
+        loss = F.label_smoothed_cross_entropy(self(X), y, self.label_smoothing)
         if self.reg:
             loss = loss + 0.5 * self.reg * F.sum_of_squares(*self.penalized_weights())
         return loss

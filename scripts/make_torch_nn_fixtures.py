@@ -130,6 +130,7 @@ def cases(torch, nn, F):
         "ce_smoothing": lambda: _cross_entropy_case(torch, F, "labels_ignored", label_smoothing=0.2),
         "ce_smoothing_weight": lambda: _cross_entropy_case(torch, F, "labels_ignored", weight="class_weight",
                                                            label_smoothing=0.1),
+        "ce_smoothing_mean": lambda: _cross_entropy_case(torch, F, "labels", label_smoothing=0.2),
         "ce_smoothing_sum": lambda: _cross_entropy_case(torch, F, "labels", label_smoothing=0.3, reduction="sum"),
         "softmax": lambda: _function_case(torch, lambda x: F.softmax(x, dim=1)),
         "softmax_dim0": lambda: _function_case(torch, lambda x: F.softmax(x, dim=0)),

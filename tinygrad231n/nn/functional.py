@@ -5,7 +5,8 @@ Most functions here are an op's declared name (`@register(functional=...)` in op
 sigmoid, tanh, softmax, log_softmax, cross_entropy, temporal_cross_entropy, multiclass_hinge,
 embedding, where, masked_fill, conv2d, max_pool2d, avg_pool2d, layer_norm, group_norm), made by
 `_add` below with the op's docstring and signature. Written out here are the functions that are
-more than one op (sum_of_squares, batch_norm, split, chunk) or take a list of tensors (cat, stack),
+more than one op (sum_of_squares, label_smoothed_cross_entropy, batch_norm, split, chunk) or take a
+list of tensors (cat, stack),
 and, from nn/recurrent.py, the recurrent nets rnn_step, rnn, lstm_step, lstm.
 """
 import functools
@@ -20,7 +21,7 @@ from .recurrent import lstm, lstm_step, rnn, rnn_step  # noqa: F401 (the recurre
 
 # What `from tinygrad231n.nn.functional import *` gives: the functions written here, then (from _add)
 # every op's declared functional name.
-__all__ = ["sum_of_squares", "l2", "batch_norm", "batch_norm2d", "cat", "stack", "split", "chunk",
+__all__ = ["sum_of_squares", "l2", "label_smoothed_cross_entropy", "batch_norm", "batch_norm2d", "cat", "stack", "split", "chunk",
            "rnn_step", "rnn", "lstm_step", "lstm"]
 
 
@@ -37,6 +38,19 @@ def sum_of_squares(*tensors):
 
 # CS231n's word for this penalty ("L2 regularization"); the same function.
 l2 = sum_of_squares
+
+
+def label_smoothed_cross_entropy(scores, y, smoothing):
+    """Cross-entropy of scores (N, C) against labels y (N,) smoothed by `smoothing` s (the true class's
+    target is 1 - s + s/C, every other class's s/C), averaged over N: PyTorch's
+    cross_entropy(scores, y, label_smoothing=s). Written as (1 - s) * cross_entropy(scores, y) +
+    s * mean over N and C of -log_softmax(scores), the second term the cross-entropy against the
+    uniform distribution; s = 0 is the fused cross_entropy alone."""
+    loss = ops.CrossEntropy.apply(as_tensor(scores), y)
+    if not smoothing:
+        return loss
+    uniform = -ops.LogSoftmax.apply(as_tensor(scores), axis=1).mean()
+    return (1.0 - smoothing) * loss + smoothing * uniform
 
 
 def batch_norm(x, weight, bias, running_mean=None, running_var=None, training=True, momentum=0.9, eps=1e-5):

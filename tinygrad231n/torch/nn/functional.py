@@ -156,7 +156,7 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     counted rows' weights. Rows whose target is ignore_index count for nothing (loss 0 under
     'none'). label_smoothing eps: the target is (1 - eps) one-hot + eps / C uniform.
     Supported: 2-d input with integer targets (not (N, C, d1, ...), not class probabilities).
-    The common case (mean, no weight, nothing ignored, no smoothing) is the engine's fused op.
+    The common case (mean, no weight, nothing ignored) is the engine's fused op (and its smoothing).
     """
     input = as_tensor(input)
     labels = np.asarray(getattr(target, "data", target))
@@ -165,8 +165,8 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
                          f"input {input.shape} and target {labels.shape} {labels.dtype} (no (N, C, d1, ...) "
                          "inputs or class-probability targets)")
     counted = labels != ignore_index
-    if reduction == "mean" and weight is None and label_smoothing == 0.0 and counted.all():
-        return _F.cross_entropy(input, labels)
+    if reduction == "mean" and weight is None and counted.all():
+        return _F.label_smoothed_cross_entropy(input, labels, label_smoothing)
     n, classes = input.shape
     row_labels = np.where(counted, labels, 0)
     if ((row_labels < 0) | (row_labels >= classes)).any():

@@ -256,12 +256,24 @@ def train_part2(model_fn, params, learning_rate, loader_train, loader_val):
             print()
 
 
+@pytest.fixture
+def cell_output(capsys, pytestconfig):
+    """What the cells printed since the last call; under `pytest -s` it is shown too, as in the notebook."""
+    def read():
+        out = capsys.readouterr().out
+        if pytestconfig.getoption("capture") == "no":
+            with capsys.disabled():
+                print(out, end="")
+        return out
+    return read
+
+
 def accuracies(output):
     """The fractions of every 'Got n / m correct' line the cells printed."""
     return [int(n) / int(m) for n, m in re.findall(r"Got (\d+) / (\d+) correct", output)]
 
 
-def test_train_part2_trains_the_barebones_two_layer_net(training, capsys):
+def test_train_part2_trains_the_barebones_two_layer_net(training, cell_output):
     mode, (loader_train, loader_val, _) = training
     torch.manual_seed(0)
     w1 = random_weight((3 * 32 * 32, 4000))
@@ -269,14 +281,14 @@ def test_train_part2_trains_the_barebones_two_layer_net(training, capsys):
     params = [w1, w2]
     for _ in range(mode.epochs):
         train_part2(two_layer_fc, params, 1e-2, loader_train, loader_val)
-    out = capsys.readouterr().out
+    out = cell_output()
     assert out.startswith("Iteration 0, loss = ") and "Checking accuracy on the val set" in out
     assert params[0] is w1 and w1.grad is not None and not w1.grad.any()  # updated in place, zeroed
     check_accuracy_part2(loader_val, two_layer_fc, params)
-    assert accuracies(capsys.readouterr().out)[-1] > mode.bars["barebones two-layer"]
+    assert accuracies(cell_output())[-1] > mode.bars["barebones two-layer"]
 
 
-def test_train_part2_trains_the_barebones_three_layer_convnet(training, capsys):
+def test_train_part2_trains_the_barebones_three_layer_convnet(training, cell_output):
     mode, (loader_train, loader_val, _) = training
     torch.manual_seed(0)
     channel_1, channel_2 = 32, 16
@@ -286,7 +298,7 @@ def test_train_part2_trains_the_barebones_three_layer_convnet(training, capsys):
     for _ in range(mode.epochs):
         train_part2(three_layer_convnet, params, 3e-3, loader_train, loader_val)
     check_accuracy_part2(loader_val, three_layer_convnet, params)
-    assert accuracies(capsys.readouterr().out)[-1] > mode.bars["barebones convnet"]
+    assert accuracies(cell_output())[-1] > mode.bars["barebones convnet"]
 
 
 # ---- Part III. PyTorch Module API ----------------------------------------------------------------
@@ -375,30 +387,30 @@ def train_part34(model, optimizer, loader_train, loader_val, epochs=1):
                 print()
 
 
-def trained_accuracy(model, optimizer, loaders, capsys, epochs=SAMPLE.epochs):
+def trained_accuracy(model, optimizer, loaders, cell_output, epochs=SAMPLE.epochs):
     """train_part34 for `epochs`, then the validation accuracy check_accuracy_part34 prints."""
     loader_train, loader_val, _ = loaders
     train_part34(model, optimizer, loader_train, loader_val, epochs=epochs)
-    out = capsys.readouterr().out
+    out = cell_output()
     assert out.count("Iteration 0, loss = ") == epochs and "Checking accuracy on validation set" in out
     check_accuracy_part34(loader_val, model)
-    return accuracies(capsys.readouterr().out)[-1]
+    return accuracies(cell_output())[-1]
 
 
-def test_train_part34_trains_TwoLayerFC_with_sgd(training, capsys):
+def test_train_part34_trains_TwoLayerFC_with_sgd(training, cell_output):
     mode, loaders = training
     torch.manual_seed(0)
     model = TwoLayerFC(3 * 32 * 32, 4000, 10)
     optimizer = optim.SGD(model.parameters(), lr=1e-2)
-    assert trained_accuracy(model, optimizer, loaders, capsys, mode.epochs) > mode.bars["module two-layer"]
+    assert trained_accuracy(model, optimizer, loaders, cell_output, mode.epochs) > mode.bars["module two-layer"]
 
 
-def test_train_part34_trains_ThreeLayerConvNet_with_sgd(training, capsys):
+def test_train_part34_trains_ThreeLayerConvNet_with_sgd(training, cell_output):
     mode, loaders = training
     torch.manual_seed(0)
     model = ThreeLayerConvNet(3, 32, 16, 10)
     optimizer = optim.SGD(model.parameters(), lr=3e-3)
-    assert trained_accuracy(model, optimizer, loaders, capsys, mode.epochs) > mode.bars["module convnet"]
+    assert trained_accuracy(model, optimizer, loaders, cell_output, mode.epochs) > mode.bars["module convnet"]
 
 
 # ---- Part IV. PyTorch Sequential API -------------------------------------------------------------
@@ -407,15 +419,15 @@ class Flatten(nn.Module):
         return flatten(x)
 
 
-def test_sequential_two_layer_net_trains_with_nesterov_sgd(training, capsys):
+def test_sequential_two_layer_net_trains_with_nesterov_sgd(training, cell_output):
     mode, loaders = training
     torch.manual_seed(0)
     model = nn.Sequential(Flatten(), nn.Linear(3 * 32 * 32, 4000), nn.ReLU(), nn.Linear(4000, 10))
     optimizer = optim.SGD(model.parameters(), lr=1e-2, momentum=0.9, nesterov=True)
-    assert trained_accuracy(model, optimizer, loaders, capsys, mode.epochs) > mode.bars["sequential two-layer"]
+    assert trained_accuracy(model, optimizer, loaders, cell_output, mode.epochs) > mode.bars["sequential two-layer"]
 
 
-def test_sequential_three_layer_convnet_trains_with_nesterov_sgd(training, capsys):
+def test_sequential_three_layer_convnet_trains_with_nesterov_sgd(training, cell_output):
     mode, loaders = training
     torch.manual_seed(0)
     channel_1, channel_2 = 32, 16
@@ -428,11 +440,11 @@ def test_sequential_three_layer_convnet_trains_with_nesterov_sgd(training, capsy
         nn.Linear(channel_2 * 32 * 32, 10),
     )
     optimizer = optim.SGD(model.parameters(), lr=1e-2, momentum=0.9, nesterov=True)
-    assert trained_accuracy(model, optimizer, loaders, capsys, mode.epochs) > mode.bars["sequential convnet"]
+    assert trained_accuracy(model, optimizer, loaders, cell_output, mode.epochs) > mode.bars["sequential convnet"]
 
 
 # ---- Part V. CIFAR-10 open-ended challenge -------------------------------------------------------
-def test_an_open_ended_model_trains_and_the_test_set_cell_runs(loaders, capsys):
+def test_an_open_ended_model_trains_and_the_test_set_cell_runs(loaders, cell_output):
     """A student's Part V cell: conv-bn-pool-relu blocks, nn.Flatten, Adam; then the test-set cell."""
     torch.manual_seed(0)
     model = nn.Sequential(
@@ -441,10 +453,10 @@ def test_an_open_ended_model_trains_and_the_test_set_cell_runs(loaders, capsys):
         nn.Flatten(), nn.Dropout(0.1), nn.Linear(32 * 8 * 8, 10),
     )
     optimizer = optim.Adam(model.parameters(), lr=1e-3)
-    assert trained_accuracy(model, optimizer, loaders, capsys) > 2 * CHANCE
+    assert trained_accuracy(model, optimizer, loaders, cell_output) > 2 * CHANCE
     best_model = model
     check_accuracy_part34(loaders[2], best_model)
-    out = capsys.readouterr().out
+    out = cell_output()
     assert out.startswith("Checking accuracy on test set") and re.search(rf"Got \d+ / {PER_BATCH} correct", out)
 
 
@@ -477,10 +489,10 @@ def _part5():
     return module
 
 
-def test_part5_script_exits_2_with_one_line_on_a_missing_data_dir(tmp_path, capsys):
+def test_part5_script_exits_2_with_one_line_on_a_missing_data_dir(tmp_path, cell_output):
     with pytest.raises(SystemExit) as exit_info:
         _part5().main(["--data", str(tmp_path / "nowhere"), "--epochs", "1"])
-    err = capsys.readouterr().err
+    err = cell_output.readouterr().err
     assert exit_info.value.code == 2 and err.count("\n") == 1 and "no CIFAR-10 batches" in err
 
 

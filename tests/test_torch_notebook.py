@@ -489,10 +489,10 @@ def _part5():
     return module
 
 
-def test_part5_script_exits_2_with_one_line_on_a_missing_data_dir(tmp_path, cell_output):
+def test_part5_script_exits_2_with_one_line_on_a_missing_data_dir(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
         _part5().main(["--data", str(tmp_path / "nowhere"), "--epochs", "1"])
-    err = cell_output.readouterr().err
+    err = capsys.readouterr().err
     assert exit_info.value.code == 2 and err.count("\n") == 1 and "no CIFAR-10 batches" in err
 
 

@@ -90,7 +90,7 @@ def cifar_root(tmp_path_factory):
 def notebook_loaders(root, mode, monkeypatch):
     """The notebook's Part I cell on `root` with `mode`'s split: the transform, the three datasets and their loaders."""
     monkeypatch.setattr(cifar10_module, "IMAGES_PER_BATCH", mode.images_per_batch)  # the sample's batches are small
-    NUM_TRAIN = mode.num_train
+    NUM_TRAIN = mode.num_train  # the cell's own name, so the lines below read as the notebook's
     torch.manual_seed(231)
     transform = T.Compose([T.ToTensor(), T.Normalize((0.4914, 0.4822, 0.4465), (0.2023, 0.1994, 0.2010))])
     cifar10_train = dset.CIFAR10(root, train=True, download=True, transform=transform)
@@ -114,6 +114,8 @@ def training(request, cifar_root, monkeypatch):
     """(mode, its loaders): every Part II-IV training test runs once per DataMode."""
     mode = request.param
     root = cifar_root if mode is SAMPLE else CIFAR10_DIR
+    if not os.path.isdir(os.path.join(root, "cifar-10-batches-py")):  # or download=True would fetch 163 MB
+        pytest.fail(f"TINYGRAD231N_CIFAR10_DIR={root}: no cifar-10-batches-py folder in it; expected the official batches")
     return mode, notebook_loaders(root, mode, monkeypatch)
 
 

@@ -74,6 +74,27 @@ class ThreeLayerConvNet(ClassifierMixin, nn.Module):
         return self.network(batch_images(X, self.input_dim, self.dtype, "ThreeLayerConvNet"))
 
 
+def check_pooled_input(model_name, input_dim, blocks):
+    """Each of `blocks` blocks halves H and W with a 2x2 pool: they must be multiples of 2**blocks."""
+    _, h, w = input_dim
+    if h % 2 ** blocks or w % 2 ** blocks:
+        raise ValueError(f"{model_name}: {blocks} blocks halve H and W {blocks} times, so they must be "
+                         f"multiples of {2 ** blocks}; got input_dim {tuple(input_dim)}")
+
+
+def weights_and_augment_generators(seed, augment):
+    """(the generator the weights are drawn from, the augmentation layer or None), two streams of one seed."""
+    init_seed, augment_seed = np.random.SeedSequence(seed).spawn(2)
+    augmentation = RandomFlipCrop(padding=4, rng=np.random.default_rng(augment_seed)) if augment else None
+    return np.random.default_rng(init_seed), augmentation
+
+
+def affine_head(channels, input_dim, blocks, num_classes, dtype, rng):
+    """Flatten, then one affine layer from the last block's maps (channels, H / 2**blocks, W / 2**blocks)."""
+    _, h, w = input_dim
+    return [nn.Flatten(), nn.Linear(channels * (h >> blocks) * (w >> blocks), num_classes, dtype=dtype, rng=rng)]
+
+
 class ConvNet(ClassifierMixin, nn.Module):
     """Blocks of [conv 3x3 (padding 1) - batch norm - relu] x convs_per_block, each block ending in a
     2x2 max pool, then one affine layer to the class scores:
@@ -96,14 +117,10 @@ class ConvNet(ClassifierMixin, nn.Module):
     def __init__(self, input_dim=(3, 32, 32), channels=(32, 64, 128), convs_per_block=1, num_classes=10,
                  reg=0.0, augment=True, dtype=np.float32, seed=None):
         super().__init__()
-        c, h, w = input_dim
-        if h % 2 ** len(channels) or w % 2 ** len(channels):
-            raise ValueError(f"ConvNet: {len(channels)} blocks halve H and W {len(channels)} times, so they must be "
-                             f"multiples of {2 ** len(channels)}; got input_dim {tuple(input_dim)}")
-        init_seed, augment_seed = np.random.SeedSequence(seed).spawn(2)
-        rng = np.random.default_rng(init_seed)
+        c = input_dim[0]
+        check_pooled_input("ConvNet", input_dim, len(channels))
+        rng, self.augment = weights_and_augment_generators(seed, augment)
         self.input_dim, self.reg, self.dtype = tuple(input_dim), reg, np.dtype(dtype)
-        self.augment = RandomFlipCrop(padding=4, rng=np.random.default_rng(augment_seed)) if augment else None
         layers = []
         for out_channels in channels:
             for i in range(convs_per_block):
@@ -113,8 +130,7 @@ class ConvNet(ClassifierMixin, nn.Module):
                 else:
                     layers += [nn.BatchNorm2d(out_channels, dtype=dtype), nn.ReLU()]
                 c = out_channels
-        scale = 2 ** len(channels)
-        layers += [nn.Flatten(), nn.Linear(c * (h // scale) * (w // scale), num_classes, dtype=dtype, rng=rng)]
+        layers += affine_head(c, input_dim, len(channels), num_classes, dtype, rng)
         self.network = nn.Sequential(*layers)
         label_like_cs231n(self)
 
@@ -153,17 +169,13 @@ class WhitenedConvNet(ClassifierMixin, nn.Module):
                  label_smoothing=0.2, flip_test=True, num_classes=10, reg=0.0, augment=True, dtype=np.float32,
                  seed=None):
         super().__init__()
-        c, h, w = input_dim
-        if h % 2 ** len(channels) or w % 2 ** len(channels):
-            raise ValueError(f"WhitenedConvNet: {len(channels)} blocks halve H and W {len(channels)} times, so "
-                             f"they must be multiples of {2 ** len(channels)}; got input_dim {tuple(input_dim)}")
+        c = input_dim[0]
+        check_pooled_input("WhitenedConvNet", input_dim, len(channels))
         if not 0 <= label_smoothing < 1:
             raise ValueError(f"WhitenedConvNet: label_smoothing must be in [0, 1), got {label_smoothing}")
-        init_seed, augment_seed = np.random.SeedSequence(seed).spawn(2)
-        rng = np.random.default_rng(init_seed)
+        rng, self.augment = weights_and_augment_generators(seed, augment)
         self.input_dim, self.reg, self.dtype = tuple(input_dim), reg, np.dtype(dtype)
         self.label_smoothing, self.flip_test = float(label_smoothing), bool(flip_test)
-        self.augment = RandomFlipCrop(padding=4, rng=np.random.default_rng(augment_seed)) if augment else None
         self.whiten = PatchWhitening(c, kernel_size=3, dtype=dtype) if whiten else None
         c = self.whiten.out_channels if whiten else c
         layers = []
@@ -174,8 +186,7 @@ class WhitenedConvNet(ClassifierMixin, nn.Module):
                 layers += [nn.Conv2d(out_channels, out_channels, 3, padding=1, bias=False, dtype=dtype, rng=rng),
                            nn.BatchNorm2d(out_channels, dtype=dtype), nn.ReLU()]
             c = out_channels
-        scale = 2 ** len(channels)
-        layers += [nn.Flatten(), nn.Linear(c * (h // scale) * (w // scale), num_classes, dtype=dtype, rng=rng)]
+        layers += affine_head(c, input_dim, len(channels), num_classes, dtype, rng)
         self.network = nn.Sequential(*layers)
         label_like_cs231n(self)
 

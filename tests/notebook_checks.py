@@ -43,3 +43,18 @@ def load_synthetic_coco(folder, max_train=50):
         warnings.simplefilter("ignore", SyntheticCocoWarning)
         with contextlib.redirect_stdout(io.StringIO()):
             return load_coco_data(base_dir=folder, max_train=max_train)
+
+
+def assert_temporal_loss_sanity(loss_of):
+    """The captioning notebooks' check_loss cells: loss_of(x, y, mask) of numpy arrays -> a float, for
+    near-zero scores x (N, T, V), so each counted step costs about log(V) (np.random, seeded 231)."""
+    def check_loss(N, T, V, p):
+        x = 0.001 * np.random.randn(N, T, V)
+        y = np.random.randint(V, size=(N, T))
+        mask = np.random.rand(N, T) <= p
+        return loss_of(x, y, mask)
+
+    np.random.seed(231)
+    assert abs(check_loss(100, 1, 10, 1.0) - 2.3) <= 0.05    # "should be about 2.3"
+    assert abs(check_loss(100, 10, 10, 1.0) - 23) <= 0.5     # "should be about 23"
+    assert 2.2 <= check_loss(5000, 10, 10, 0.1) <= 2.4       # "within 2.2-2.4"

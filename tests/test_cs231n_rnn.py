@@ -11,106 +11,25 @@ import pytest
 from tinygrad231n.cs231n.captioning_solver import CaptioningSolver
 from tinygrad231n.cs231n.classifiers.rnn import CaptioningRNN
 from tinygrad231n.cs231n.gradient_check import eval_numerical_gradient, eval_numerical_gradient_array
+from tinygrad231n.cs231n import rnn_layers
 from tinygrad231n.cs231n.rnn_layers import (lstm_backward, lstm_forward, lstm_step_backward, lstm_step_forward,
                                             rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward,
                                             sigmoid, temporal_affine_backward, temporal_affine_forward,
                                             temporal_softmax_loss, word_embedding_backward, word_embedding_forward)
 from tinygrad231n.threads import limited_threads
 
+from notebook_values import FORWARD_CHECKS, check_inputs
 from notebook_checks import assert_temporal_loss_sanity, load_synthetic_coco, numeric_gradients, rel_error
 
 
 # ---- forward passes on the notebooks' np.linspace inputs, against their expected values ------------
 
-def test_rnn_step_forward_on_the_notebook_inputs():
-    N, D, H = 3, 10, 4
-    x = np.linspace(-0.4, 0.7, num=N * D).reshape(N, D)
-    prev_h = np.linspace(-0.2, 0.5, num=N * H).reshape(N, H)
-    Wx = np.linspace(-0.1, 0.9, num=D * H).reshape(D, H)
-    Wh = np.linspace(-0.3, 0.7, num=H * H).reshape(H, H)
-    b = np.linspace(-0.2, 0.4, num=H)
-    next_h, _ = rnn_step_forward(x, prev_h, Wx, Wh, b)
-    expected_next_h = np.asarray([
-        [-0.58172089, -0.50182032, -0.41232771, -0.31410098],
-        [0.66854692, 0.79562378, 0.87755553, 0.92795967],
-        [0.97934501, 0.99144213, 0.99646691, 0.99854353]])
-    assert next_h.dtype == np.float64 and rel_error(expected_next_h, next_h) < 1e-8  # the notebook: < 1e-8
-
-
-def test_rnn_forward_on_the_notebook_inputs():
-    N, T, D, H = 2, 3, 4, 5
-    x = np.linspace(-0.1, 0.3, num=N * T * D).reshape(N, T, D)
-    h0 = np.linspace(-0.3, 0.1, num=N * H).reshape(N, H)
-    Wx = np.linspace(-0.2, 0.4, num=D * H).reshape(D, H)
-    Wh = np.linspace(-0.4, 0.1, num=H * H).reshape(H, H)
-    b = np.linspace(-0.7, 0.1, num=H)
-    h, _ = rnn_forward(x, h0, Wx, Wh, b)
-    expected_h = np.asarray([
-        [[-0.42070749, -0.27279261, -0.11074945, 0.05740409, 0.22236251],
-         [-0.39525808, -0.22554661, -0.0409454, 0.14649412, 0.32397316],
-         [-0.42305111, -0.24223728, -0.04287027, 0.15997045, 0.35014525]],
-        [[-0.55857474, -0.39065825, -0.19198182, 0.02378408, 0.23735671],
-         [-0.27150199, -0.07088804, 0.13562939, 0.33099728, 0.50158768],
-         [-0.51014825, -0.30524429, -0.06755202, 0.17806392, 0.40333043]]])
-    assert h.shape == (N, T, H) and rel_error(expected_h, h) < 1e-7  # the notebook: around 1e-7 or less
-
-
-def test_word_embedding_forward_on_the_notebook_inputs():
-    V, D = 5, 3
-    x = np.asarray([[0, 3, 1, 2], [2, 1, 0, 3]])
-    W = np.linspace(0, 1, num=V * D).reshape(V, D)
-    out, _ = word_embedding_forward(x, W)
-    expected_out = np.asarray([
-        [[0., 0.07142857, 0.14285714],
-         [0.64285714, 0.71428571, 0.78571429],
-         [0.21428571, 0.28571429, 0.35714286],
-         [0.42857143, 0.5, 0.57142857]],
-        [[0.42857143, 0.5, 0.57142857],
-         [0.21428571, 0.28571429, 0.35714286],
-         [0., 0.07142857, 0.14285714],
-         [0.64285714, 0.71428571, 0.78571429]]])
-    # The notebook: around 1e-8 (its reference prints 1.0000000094736443e-08: the 8 printed decimals).
-    assert rel_error(expected_out, out) < 2e-8
-    np.testing.assert_array_equal(out, W[x])
-
-
-def test_lstm_step_forward_on_the_notebook_inputs():
-    N, D, H = 3, 4, 5
-    x = np.linspace(-0.4, 1.2, num=N * D).reshape(N, D)
-    prev_h = np.linspace(-0.3, 0.7, num=N * H).reshape(N, H)
-    prev_c = np.linspace(-0.4, 0.9, num=N * H).reshape(N, H)
-    Wx = np.linspace(-2.1, 1.3, num=4 * D * H).reshape(D, 4 * H)
-    Wh = np.linspace(-0.7, 2.2, num=4 * H * H).reshape(H, 4 * H)
-    b = np.linspace(0.3, 0.7, num=4 * H)
-    next_h, next_c, _ = lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b)
-    expected_next_h = np.asarray([
-        [0.24635157, 0.28610883, 0.32240467, 0.35525807, 0.38474904],
-        [0.49223563, 0.55611431, 0.61507696, 0.66844003, 0.7159181],
-        [0.56735664, 0.66310127, 0.74419266, 0.80889665, 0.858299]])
-    expected_next_c = np.asarray([
-        [0.32986176, 0.39145139, 0.451556, 0.51014116, 0.56717407],
-        [0.66382255, 0.76674007, 0.87195994, 0.97902709, 1.08751345],
-        [0.74192008, 0.90592151, 1.07717006, 1.25120233, 1.42395676]])
-    # the notebook: errors around 1e-8 or less
-    assert rel_error(expected_next_h, next_h) < 1e-8 and rel_error(expected_next_c, next_c) < 1e-8
-
-
-def test_lstm_forward_on_the_notebook_inputs():
-    N, D, H, T = 2, 5, 4, 3
-    x = np.linspace(-0.4, 0.6, num=N * T * D).reshape(N, T, D)
-    h0 = np.linspace(-0.4, 0.8, num=N * H).reshape(N, H)
-    Wx = np.linspace(-0.2, 0.9, num=4 * D * H).reshape(D, 4 * H)
-    Wh = np.linspace(-0.3, 0.6, num=4 * H * H).reshape(H, 4 * H)
-    b = np.linspace(0.2, 0.7, num=4 * H)
-    h, _ = lstm_forward(x, h0, Wx, Wh, b)
-    expected_h = np.asarray([
-        [[0.01764008, 0.01823233, 0.01882671, 0.0194232],
-         [0.11287491, 0.12146228, 0.13018446, 0.13902939],
-         [0.31358768, 0.33338627, 0.35304453, 0.37250975]],
-        [[0.45767879, 0.4761092, 0.4936887, 0.51041945],
-         [0.6704845, 0.69350089, 0.71486014, 0.7346449],
-         [0.81733511, 0.83677871, 0.85403753, 0.86935314]]])
-    assert rel_error(expected_h, h) < 1e-7  # the notebook: around 1e-7 or less
+@pytest.mark.parametrize("name", sorted(FORWARD_CHECKS))
+def test_forward_on_the_notebook_inputs(name):
+    check = FORWARD_CHECKS[name]
+    *outputs, _cache = getattr(rnn_layers, name)(*check_inputs(check))
+    for expected, out in zip(check.expected, outputs, strict=True):
+        assert out.dtype == np.float64 and out.shape == expected.shape and rel_error(expected, out) < check.bound
 
 
 def test_sigmoid_is_the_logistic_function_and_stays_finite_far_out():

@@ -14,9 +14,11 @@ from tinygrad231n.cs231n.captioning_solver_pytorch import CaptioningSolverPytorc
 from tinygrad231n.cs231n.classifiers.rnn_pytorch import CaptioningRNN
 from tinygrad231n.cs231n.coco_utils import decode_captions, sample_coco_minibatch
 from tinygrad231n.cs231n.gradient_check import eval_numerical_gradient
+from tinygrad231n.cs231n import rnn_layers_pytorch
 from tinygrad231n.cs231n.rnn_layers_pytorch import *  # noqa: F403  (the notebook's import)
 from tinygrad231n.errors import InputError
 
+from notebook_values import FORWARD_CHECKS, check_inputs
 from notebook_checks import assert_temporal_loss_sanity, load_synthetic_coco, numeric_gradients, rel_error
 
 
@@ -27,79 +29,14 @@ def linspace(low, high, *shape):
 
 # ---- forward passes on the notebook's np.linspace inputs, against the values it prints ------------
 
-def test_rnn_step_forward_on_the_notebook_inputs():
-    N, D, H = 3, 10, 4
-    x, prev_h = linspace(-0.4, 0.7, N, D), linspace(-0.2, 0.5, N, H)
-    Wx, Wh, b = linspace(-0.1, 0.9, D, H), linspace(-0.3, 0.7, H, H), linspace(-0.2, 0.4, H)
-    next_h = rnn_step_forward(x, prev_h, Wx, Wh, b).numpy()
-    expected_next_h = np.asarray([
-        [-0.58172089, -0.50182032, -0.41232771, -0.31410098],
-        [0.66854692, 0.79562378, 0.87755553, 0.92795967],
-        [0.97934501, 0.99144213, 0.99646691, 0.99854353]])
-    assert next_h.dtype == np.float64 and rel_error(expected_next_h, next_h) < 1e-8  # "e-8 or less"
-
-
-def test_rnn_forward_on_the_notebook_inputs():
-    N, T, D, H = 2, 3, 4, 5
-    x, h0 = linspace(-0.1, 0.3, N, T, D), linspace(-0.3, 0.1, N, H)
-    Wx, Wh, b = linspace(-0.2, 0.4, D, H), linspace(-0.4, 0.1, H, H), linspace(-0.7, 0.1, H)
-    h = rnn_forward(x, h0, Wx, Wh, b).numpy()
-    expected_h = np.asarray([
-        [[-0.42070749, -0.27279261, -0.11074945, 0.05740409, 0.22236251],
-         [-0.39525808, -0.22554661, -0.0409454, 0.14649412, 0.32397316],
-         [-0.42305111, -0.24223728, -0.04287027, 0.15997045, 0.35014525]],
-        [[-0.55857474, -0.39065825, -0.19198182, 0.02378408, 0.23735671],
-         [-0.27150199, -0.07088804, 0.13562939, 0.33099728, 0.50158768],
-         [-0.51014825, -0.30524429, -0.06755202, 0.17806392, 0.40333043]]])
-    assert h.shape == (N, T, H) and rel_error(expected_h, h) < 1e-7  # "e-7 or less"
-
-
-def test_word_embedding_forward_on_the_notebook_inputs():
-    V, D = 5, 3
-    x = torch.from_numpy(np.asarray([[0, 3, 1, 2], [2, 1, 0, 3]]))
-    W = linspace(0, 1, V, D)
-    out = word_embedding_forward(x, W).numpy()
-    expected_out = np.asarray([
-        [[0., 0.07142857, 0.14285714],
-         [0.64285714, 0.71428571, 0.78571429],
-         [0.21428571, 0.28571429, 0.35714286],
-         [0.42857143, 0.5, 0.57142857]],
-        [[0.42857143, 0.5, 0.57142857],
-         [0.21428571, 0.28571429, 0.35714286],
-         [0., 0.07142857, 0.14285714],
-         [0.64285714, 0.71428571, 0.78571429]]])
-    assert rel_error(expected_out, out) < 2e-8  # "e-8 or less": the 8 printed decimals give 1.0e-8
-
-
-def test_lstm_step_forward_on_the_lstm_notebooks_inputs():
-    N, D, H = 3, 4, 5
-    x, prev_h, prev_c = linspace(-0.4, 1.2, N, D), linspace(-0.3, 0.7, N, H), linspace(-0.4, 0.9, N, H)
-    Wx, Wh, b = linspace(-2.1, 1.3, D, 4 * H), linspace(-0.7, 2.2, H, 4 * H), linspace(0.3, 0.7, 4 * H)
-    next_h, next_c = lstm_step_forward(x, prev_h, prev_c, Wx, Wh, b)
-    expected_next_h = np.asarray([  # LSTM_Captioning.ipynb's (gates i, f, o, g, as the starter's docstring)
-        [0.24635157, 0.28610883, 0.32240467, 0.35525807, 0.38474904],
-        [0.49223563, 0.55611431, 0.61507696, 0.66844003, 0.7159181],
-        [0.56735664, 0.66310127, 0.74419266, 0.80889665, 0.858299]])
-    expected_next_c = np.asarray([
-        [0.32986176, 0.39145139, 0.451556, 0.51014116, 0.56717407],
-        [0.66382255, 0.76674007, 0.87195994, 0.97902709, 1.08751345],
-        [0.74192008, 0.90592151, 1.07717006, 1.25120233, 1.42395676]])
-    assert rel_error(expected_next_h, next_h.numpy()) < 1e-8 and rel_error(expected_next_c, next_c.numpy()) < 1e-8
-
-
-def test_lstm_forward_on_the_lstm_notebooks_inputs():
-    N, D, H, T = 2, 5, 4, 3
-    x, h0 = linspace(-0.4, 0.6, N, T, D), linspace(-0.4, 0.8, N, H)
-    Wx, Wh, b = linspace(-0.2, 0.9, D, 4 * H), linspace(-0.3, 0.6, H, 4 * H), linspace(0.2, 0.7, 4 * H)
-    h = lstm_forward(x, h0, Wx, Wh, b)
-    expected_h = np.asarray([
-        [[0.01764008, 0.01823233, 0.01882671, 0.0194232],
-         [0.11287491, 0.12146228, 0.13018446, 0.13902939],
-         [0.31358768, 0.33338627, 0.35304453, 0.37250975]],
-        [[0.45767879, 0.4761092, 0.4936887, 0.51041945],
-         [0.6704845, 0.69350089, 0.71486014, 0.7346449],
-         [0.81733511, 0.83677871, 0.85403753, 0.86935314]]])
-    assert isinstance(h, torch.Tensor) and rel_error(expected_h, h.numpy()) < 1e-7
+@pytest.mark.parametrize("name", sorted(FORWARD_CHECKS))
+def test_forward_on_the_notebook_inputs(name):
+    # The LSTM cases are LSTM_Captioning.ipynb's (this notebook has no LSTM cells), gates i, f, o, g.
+    check = FORWARD_CHECKS[name]
+    outputs = getattr(rnn_layers_pytorch, name)(*map(torch.from_numpy, check_inputs(check)))
+    for expected, out in zip(check.expected, outputs if isinstance(outputs, tuple) else (outputs,), strict=True):
+        assert isinstance(out, torch.Tensor) and out.dtype == np.float64 and out.shape == expected.shape
+        assert rel_error(expected, out.numpy()) < check.bound
 
 
 def test_affine_forward_flattens_each_example():

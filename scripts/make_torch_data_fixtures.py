@@ -28,6 +28,8 @@ import torch
 from torch.utils.data import BatchSampler, DataLoader, RandomSampler, SubsetRandomSampler, TensorDataset
 from torch.utils.data import default_collate
 
+from collate_samples import collate_samples  # this folder's, shared with the tests
+
 OUT = os.path.join(os.path.dirname(__file__), "..", "tests", "data", "torch_data_fixtures.npz")
 BATCH_CASES = [(10, 3), (10, 5), (7, 8), (1, 1), (64, 64), (65, 64)]
 SUBSET_INDICES = [9, 2, 2, 5, 30, 7]
@@ -49,27 +51,6 @@ IMAGE = np.arange(3 * 4 * 5, dtype=np.float32).reshape(3, 4, 5)  # (C, H, W)
 PADDING = (1, 2, 3, 1)  # left, top, right, bottom (torchvision's order)
 SEEDS = (0, 231, -1, -(2 ** 63), 2 ** 64 - 1)
 MEAN, STD = (0.4914, 0.4822, 0.4465), (0.2023, 0.1994, 0.2010)
-
-
-def collate_samples(form, rows):
-    """The samples of one collate case, built in torch's types from the rows of `rows`."""
-    if form == "int":
-        return [int(r) for r in rows]
-    if form == "float":
-        return [float(r) for r in rows]
-    if form == "bool":
-        return [bool(r) for r in rows]
-    if form == "numpy":
-        return list(rows)  # 0-d rows are numpy scalars, others arrays
-    if form == "tensor":
-        return [torch.from_numpy(r.copy()) for r in rows]
-    if form == "pair":
-        return [(r, i) for i, r in enumerate(rows)]
-    if form == "dict":
-        return [{"x": r, "y": float(i)} for i, r in enumerate(rows)]
-    if form == "list":
-        return [[int(v) for v in r] for r in rows]
-    raise ValueError(form)
 
 
 def store(out, key, result):
@@ -111,7 +92,7 @@ def main():
     for case, (form, rows) in COLLATE_CASES.items():
         out[f"collate_input/{case}"] = rows
         out[f"collate_form/{case}"] = np.array(form)
-        store(out, f"collate/{case}", default_collate(collate_samples(form, rows)))
+        store(out, f"collate/{case}", default_collate(collate_samples(form, rows, lambda r: torch.from_numpy(r.copy()))))
     dataset = TensorDataset(torch.arange(6), torch.arange(12, dtype=torch.float32).reshape(6, 2))
     for name, index in (("4", 4), ("-1", -1), ("1:3", slice(1, 3))):
         for k, value in enumerate(dataset[index]):

@@ -5,7 +5,7 @@ scripts/make_torch_data_fixtures.py with torch; CI needs no torch). Random order
 PyTorch's (other generator); for them the tests check what PyTorch guarantees: each index once per
 epoch, the same order after the same seed.
 """
-import collections
+import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +30,12 @@ from tinygrad231n.torch.utils.data import (
     default_collate,
     sampler,
 )
+
+_spec = importlib.util.spec_from_file_location(
+    "collate_samples", Path(__file__).resolve().parents[1] / "scripts" / "collate_samples.py")
+_collate_module = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_collate_module)
+collate_samples = _collate_module.collate_samples  # the fixture script's samples, in the front's types
 
 FIXTURES = np.load(Path(__file__).parent / "data" / "torch_data_fixtures.npz", allow_pickle=False)
 SUPPORTED = Path(__file__).resolve().parents[1] / "tinygrad231n" / "torch" / "SUPPORTED"
@@ -157,31 +163,10 @@ def test_random_sampler_past_one_epoch_chains_permutations_as_pytorchs():
 
 # ---------------------------------------------------------------- default_collate
 
-def front_samples(form, rows):
-    """The samples of a fixture's collate case in the front's types (Tensor where torch has torch.Tensor)."""
-    if form == "int":
-        return [int(r) for r in rows]
-    if form == "float":
-        return [float(r) for r in rows]
-    if form == "bool":
-        return [bool(r) for r in rows]
-    if form == "numpy":
-        return list(rows)
-    if form == "tensor":
-        return [Tensor(r, dtype=r.dtype) for r in rows]
-    if form == "pair":
-        return [(r, i) for i, r in enumerate(rows)]
-    if form == "dict":
-        return [{"x": r, "y": float(i)} for i, r in enumerate(rows)]
-    if form == "list":
-        return [[int(v) for v in r] for r in rows]
-    raise ValueError(form)
-
-
 @pytest.mark.parametrize("case", fixture_keys("collate_form/"))
 def test_default_collate_stacks_with_pytorchs_dtypes_and_containers(case):
     form, rows = str(FIXTURES[f"collate_form/{case}"]), FIXTURES[f"collate_input/{case}"]
-    result = default_collate(front_samples(form, rows))
+    result = default_collate(collate_samples(form, rows, lambda r: Tensor(r, dtype=r.dtype)))
     kind = str(FIXTURES[f"collate/{case}/kind"])
     parts = {"tensor": lambda: {"0": result}, "dict": lambda: result,
              "list": lambda: {str(k): v for k, v in enumerate(result)}}[kind]()

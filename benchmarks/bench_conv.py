@@ -27,6 +27,8 @@ Before timing, each pair is checked to compute the same numbers.
 
     --clock cpu   time the process's CPU seconds instead of wall seconds: with one thread on a
                   loaded machine the steadier measure (waiting for a core does not count)
+    --default-malloc  leave glibc's malloc as it comes; by default both contenders run with the command
+                  line's settings (tinygrad231n.threads.reuse_freed_memory)
 """
 import os
 import sys
@@ -34,9 +36,11 @@ import sys
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 from common import set_threads  # noqa: E402  (pins threads at run time, through threadpoolctl and numba)
-from tinygrad231n.threads import calm_numba_workers  # noqa: E402
+from tinygrad231n.threads import calm_numba_workers, reuse_freed_memory  # noqa: E402
 
 calm_numba_workers()  # numba's threads as the command line has them (workqueue), before any parallel kernel
+if "--default-malloc" not in sys.argv:
+    reuse_freed_memory()  # and malloc as the command line has it (for both contenders)
 THREADS = set_threads()
 
 import argparse  # noqa: E402
@@ -212,6 +216,7 @@ def _status_kib(field):
 def step_memory(name, batch, threads):
     """Peak memory rise of one ConvNet step of contender `name`, measured in a fresh process."""
     command = [sys.executable, __file__, "--memory-of", name, "--batch", str(batch), "--threads", str(threads)]
+    command += ["--default-malloc"] if "--default-malloc" in sys.argv else []
     result = subprocess.run(command, capture_output=True, text=True, check=True)
     return int(result.stdout.split()[-1])
 
@@ -338,6 +343,8 @@ def main():
     parser.add_argument("--batch", type=int, default=128)
     parser.add_argument("--skip-naive", action="store_true", help="leave out (c), the naive loops")
     parser.add_argument("--clock", choices=CLOCKS, default="wall", help="wall seconds or the process's CPU seconds")
+    parser.add_argument("--default-malloc", action="store_true",
+                        help="leave glibc's malloc as it comes (tinygrad231n.threads.reuse_freed_memory is skipped)")
     parser.add_argument("--memory-of", choices=("tinygrad231n", "pytorch"), help=argparse.SUPPRESS)
     parser.add_argument("--ratios-json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -372,6 +379,7 @@ def run_each_in_its_own_process(args):
     for threads in args.threads:
         command = [sys.executable, __file__, "--threads", str(threads), "--repeats", str(args.repeats),
                    "--batch", str(args.batch), "--clock", args.clock, "--ratios-json"]
+        command += ["--default-malloc"] if args.default_malloc else []
         lines = subprocess.run(command + (["--skip-naive"] if args.skip_naive else []), capture_output=True,
                                text=True, check=True).stdout.rstrip().splitlines()
         print(f"\n======== --threads {threads}\n" + "\n".join(lines[:-1]))

@@ -10,6 +10,11 @@ threaded variant wins at every larger size. The size is what the kernel's thresh
 (images, rows, or values for pooling). --layer picks numba's threading layer: a notebook gets numba's
 default (OpenMP when available), the command line "workqueue" (tinygrad231n/threads.calm_numba_workers).
 
+"slices" times the callers of kernels/split.py (the conv op, the fused batch norm passes, the
+matrix product): the batch in one piece (BLAS and numba keep their threads) against the batch cut
+into slices on --threads threads; the crossover counts images (rows) in all, the thresholds per thread.
+The command line's malloc settings (tinygrad231n.threads.reuse_freed_memory) apply throughout.
+
 Alone, a kernel's threads pay early. In a training step each kernel call is followed by a matrix
 product whose BLAS threads want the same cores, and numba's OpenMP workers keep spinning after a
 parallel loop: --after-gemm times each call followed by a float64 (64, 576) @ (576, 1024) product
@@ -17,6 +22,7 @@ parallel loop: --after-gemm times each call followed by a float64 (64, 576) @ (5
 """
 import argparse
 import sys
+from unittest import mock
 from pathlib import Path
 
 import numba
@@ -73,60 +79,6 @@ def _pooling_cases():
             ("avg_pool_backward", module._avg_pool_backward_kernel, "values", avg_backward_args, sizes)]
 
 
-def _channel_norm_cases():
-    """Spatial batch norm's passes over (n, 32, 16 * 16) float64 planes."""
-    from tinygrad231n.kernels import channel_norm as module
-
-    def planes(n, seed=0):
-        return np.random.default_rng(seed).standard_normal((n, 32, 256))
-
-    return [("channel moments (32x16x16)", module._moments, "images", lambda n: (planes(n),)),
-            ("channel cross sums", module._cross_sums, "images", lambda n: (planes(n, 1), planes(n), np.zeros(32))),
-            ("channel affine", module._affine, "images",
-             lambda n: (planes(n), planes(n, 1), np.ones(32), np.ones(32), np.zeros(32), np.empty((n, 32, 256))))]
-
-
-def _norm_pool_relu_cases():
-    """Batch norm, 2x2 max pool and relu fused (kernels/norm_pool_relu.py) on (n, 32, 16, 16) float32 maps."""
-    from tinygrad231n.kernels import norm_pool_relu as module
-
-    def maps(n, seed=0):
-        return np.random.default_rng(seed).standard_normal((n, 32, 16, 16)).astype(np.float32)
-
-    def pooled(n):
-        return maps(n, 1)[:, :, ::2, ::2].copy(), np.zeros((n, 32, 8, 8), module.WINNER_DTYPE)
-
-    ones, zeros = np.ones(32), np.zeros(32)
-    return [("norm_pool_relu forward (32x16x16 float32)", module._forward_kernel, "images",
-             lambda n: (maps(n), ones, zeros) + pooled(n)),
-            ("norm_pool_relu gradient sums", module._sums_kernel, "images", lambda n: pooled(n) + (maps(n), zeros)),
-            ("norm_pool_relu input gradient", module._input_gradient_kernel, "images",
-             lambda n: (np.empty((n, 32, 16, 16), np.float32),) + pooled(n) + (maps(n), ones, ones, zeros))]
-
-
-def _winograd_cases():
-    """Winograd's transforms (kernels/winograd.py) of (n, 32, 16, 16) float32 maps, padding 1: 8x8 tiles each."""
-    from tinygrad231n.kernels import winograd as module
-
-    def maps(n, seed=0):
-        return np.random.default_rng(seed).standard_normal((n, 32, 16, 16)).astype(np.float32)
-
-    def tiles(n, seed=0):
-        return np.random.default_rng(seed).standard_normal((16, n * 64, 32)).astype(np.float32)
-
-    def planes(n, side):  # each image's scratch plane, channels last, zero where no pixel lands
-        return np.zeros((n, side, side, 32), np.float32)
-
-    return [("winograd input transform (32x16x16 float32)", module._input_transform_kernel, "images",
-             lambda n: (maps(n), 1, 8, 8, np.empty((16, n * 64, 32), np.float32), planes(n, 18))),
-            ("winograd input transform adjoint", module._input_transform_adjoint_kernel, "images",
-             lambda n: (np.empty((n, 32, 16, 16), np.float32), tiles(n), 1, 8, 8, planes(n, 18))),
-            ("winograd output transform", module._output_transform_kernel, "images",
-             lambda n: (np.empty((n, 32, 16, 16), np.float32), tiles(n), 8, 8, planes(n, 16))),
-            ("winograd output transform adjoint", module._output_transform_adjoint_kernel, "images",
-             lambda n: (maps(n), 8, 8, np.empty((16, n * 64, 32), np.float32), planes(n, 16)))]
-
-
 def _feature_cases():
     """HOG and hue histograms of (n, 32, 32, 3) uint8 images (CIFAR's shape and type)."""
     from tinygrad231n.kernels import color_histogram, hog
@@ -156,10 +108,70 @@ def _loss_cases():
 def cases():
     """name -> [(label, SizedKernel, unit, make_args(size), sizes)]; sizes default to 1..1024."""
     table = {"im2col": _conv_case(16, 8, 3) + _conv_case(3, 32, 7), "pooling": _pooling_cases(),
-             "channel_norm": _channel_norm_cases(), "norm_pool_relu": _norm_pool_relu_cases(),
-             "winograd": _winograd_cases(),
              "features": _feature_cases(), "losses": _loss_cases()}
     return {name: [case if len(case) == 5 else case + (POWERS,) for case in rows] for name, rows in table.items()}
+
+
+def slice_cases():
+    """[(label, thresholds constant, unit, make_call(size) -> fn)]: the callers of kernels/split.py's in_slices,
+    each on float32 maps of a ConvNet's middle layer (32 channels, 16x16) or its last affine layer."""
+    from tinygrad231n import Tensor, ops
+    from tinygrad231n.kernels import channel_norm, norm_pool_relu
+
+    def maps(n, channels=32, side=16, seed=0):
+        return np.random.default_rng(seed).standard_normal((n, channels, side, side)).astype(np.float32)
+
+    def conv_call(channels_in, side):
+        def make(n):
+            x, w = maps(n, channels_in, side), maps(32, channels_in, 3, 1)
+            grad = maps(n, 32, side, 2)
+            tensors = [Tensor(x), Tensor(w, requires_grad=True), Tensor(np.zeros(32, np.float32), requires_grad=True)]
+            return lambda: ops.Conv2d.apply(*tensors, stride=1, padding=1).backward(grad)
+        return make
+
+    def fused(n):
+        x, ones, zeros = maps(n), np.ones(32), np.zeros(32)
+        out, winner = norm_pool_relu.norm_pool_relu(x, ones, zeros)
+        return lambda: (norm_pool_relu.norm_pool_relu(x, ones, zeros),
+                        norm_pool_relu.norm_pool_relu_gradient_sums(out, winner, x, zeros),
+                        norm_pool_relu.norm_pool_relu_input_gradient(out, winner, x, ones, ones, zeros))
+
+    def channel_passes(n):
+        x, g, ones = maps(n), maps(n, seed=1), np.ones(32)
+        return lambda: (channel_norm.channel_mean_var(x), channel_norm.channel_cross_sums(g, x, ones),
+                        channel_norm.channel_affine(x, ones, g, ones, ones))
+
+    def affine(rows):
+        x, w, grad = maps(rows, 2048, 1), np.ones((2048, 10), np.float32), np.ones((rows, 10), np.float32)
+        tensors = [Tensor(x.reshape(rows, 2048), requires_grad=True), Tensor(w, requires_grad=True)]
+        return lambda: ops.Matmul.apply(*tensors).backward(grad)
+
+    return [("winograd conv 32 -> 32, 16x16, forward + dw", "WINOGRAD_MIN_IMAGES", "images", conv_call(32, 16)),
+            ("im2col conv 3 -> 32, 32x32, forward + dw, db", "IM2COL_CONV_MIN_IMAGES", "images", conv_call(3, 32)),
+            ("norm_pool_relu forward, sums, input gradient", "NORM_POOL_RELU_MIN_VALUES", "images", fused),
+            ("channel moments, cross sums, affine", "CHANNEL_NORM_MIN_VALUES", "images", channel_passes),
+            ("matmul (rows, 2048) @ (2048, 10), forward + both gradients (40,960 flops a row each)",
+             "MATMUL_MIN_FLOPS_PER_THREAD", "rows", affine)]
+
+
+def measure_slices(label, constant, unit, make_call, threads, max_seconds):
+    """One slice (the threads left to BLAS and numba) against the batch cut into slices on `threads` threads."""
+    from tinygrad231n.kernels import split, thresholds
+    print(f"\n{label}: {constant} now {getattr(thresholds, constant):,}")
+    print(f"  {unit:>10} {'one slice ms':>13} {'sliced ms':>10} {'one/sliced':>11}")
+    measured, ratios = [], []
+    for size in POWERS:
+        call = make_call(size)
+        with mock.patch.object(split, "_thread_count", lambda: 1):
+            whole = best_time(call, repeats=5, budget=0.05)
+        sliced = best_time(call, repeats=5, budget=0.05)
+        measured.append(size)
+        ratios.append(whole / sliced)
+        print(f"  {size:>10,} {whole * 1e3:13.4f} {sliced * 1e3:10.4f} {whole / sliced:11.2f}")
+        if whole > max_seconds:
+            break
+    found = crossover(measured, ratios)
+    print(f"  crossover: {'none measured' if found is None else f'{found:,} {unit} ({found / threads:g} a thread)'}")
 
 
 def crossover(sizes, ratios):
@@ -201,18 +213,23 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--layer", choices=["default", "omp", "workqueue", "tbb"], default="default",
                         help="numba's threading layer (default: numba's choice, as in a notebook)")
-    parser.add_argument("--only", default="", help="comma-separated groups: " + ", ".join(cases()))
+    parser.add_argument("--only", default="", help="comma-separated groups: " + ", ".join(list(cases()) + ["slices"]))
     parser.add_argument("--max-seconds", type=float, default=0.05,
                         help="stop growing a kernel's size once its serial call takes this long")
     parser.add_argument("--after-gemm", action="store_true", help="follow each kernel call by a BLAS matrix product")
     args = parser.parse_args()
     if args.layer != "default":
         numba.config.THREADING_LAYER = args.layer  # before the first parallel call
-    from tinygrad231n.threads import pin_threads
+    from tinygrad231n.threads import pin_threads, reuse_freed_memory
+    reuse_freed_memory()
     pin_threads(args.threads)
     table = cases()
-    groups = args.only.split(",") if args.only else list(table)
+    groups = args.only.split(",") if args.only else list(table) + ["slices"]
     for group in groups:
+        if group == "slices":
+            for case in slice_cases():
+                measure_slices(*case, args.threads, args.max_seconds)
+            continue
         for label, kernel, unit, make_args, sizes in table[group]:
             measure(label, kernel, unit, make_args, sizes, args.max_seconds, _gemm() if args.after_gemm else None)
     print(f"\nnumba {numba.__version__}, threading layer {numba.threading_layer()}, {numba.get_num_threads()} threads")

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import assume, given, settings, strategies as hs
 
 import tinygrad231n.nn.functional as F
+from slicing import sliced
 from test_ops import Case, as_tensors
 from tinygrad231n import Tensor, ops
 from tinygrad231n.gradcheck import gradcheck
@@ -15,7 +16,7 @@ from tinygrad231n.kernels import channel_norm
 from tinygrad231n.kernels import im2col as im2col_kernels
 from tinygrad231n.kernels import norm_pool_relu as fused
 from tinygrad231n.kernels import pooling
-from tinygrad231n.kernels.thresholds import CHANNEL_NORM_MIN_IMAGES, IM2COL_MIN_IMAGES, NORM_POOL_RELU_MIN_IMAGES
+from tinygrad231n.kernels.thresholds import IM2COL_MIN_IMAGES
 from tinygrad231n.ops import conv_winograd
 from tinygrad231n.testing import strategies as st
 
@@ -347,10 +348,15 @@ def test_pooling_rejects_windows_that_do_not_tile():
 
 
 
-@given(images_and_affine(), hs.sampled_from([1, CHANNEL_NORM_MIN_IMAGES]))
-def test_channel_norm_kernels_match_numpy(inputs, copies):
+@given(images_and_affine(), hs.sampled_from([1, 3]), hs.booleans())
+def test_channel_norm_kernels_match_numpy(inputs, copies, threaded):
     x, gamma, beta = inputs
-    x = np.concatenate([x] * copies) * 3 + 50  # a large mean against the spread, and the threaded twins
+    x = np.concatenate([x] * copies) * 3 + 50  # a large mean against the spread
+    with sliced((channel_norm, "CHANNEL_NORM_MIN_VALUES")) if threaded else contextlib.nullcontext():
+        check_channel_norm_kernels(x, gamma, beta)
+
+
+def check_channel_norm_kernels(x, gamma, beta):
     rng = np.random.default_rng(0)
     g, center = rng.standard_normal(x.shape), rng.standard_normal(x.shape[1])
     mean, var = channel_norm.channel_mean_var(x)
@@ -366,8 +372,8 @@ def test_channel_norm_kernels_match_numpy(inputs, copies):
 
 
 def norm_pool_relu_kernels(threaded):
-    """The fused kernels sent to their threaded (or serial) variants, whatever the batch's size."""
-    return kernels_forced([fused._forward_kernel, fused._sums_kernel, fused._input_gradient_kernel], threaded)
+    """The fused kernels on the whole batch in one call, or cut into slices of one image or more (kernels/split.py)."""
+    return sliced((fused, "NORM_POOL_RELU_MIN_VALUES")) if threaded else contextlib.nullcontext()
 
 
 @given(hs.integers(1, 3), hs.integers(1, 3), hs.integers(1, 3), hs.integers(1, 3),
@@ -400,9 +406,9 @@ def test_norm_pool_relu_kernels_match_numpy(n, c, half_h, half_w, dtype, threade
 @pytest.mark.parametrize("training", [True, False])
 def test_batch_norm_pool_relu_is_the_three_ops(dtype, training):
     """Values, gradients and running averages as batch_norm2d, max_pool2d and relu give them, bit for bit
-    in float32 (the same statistics, rounding and winners), on a batch large enough to thread."""
+    in float32 (the same statistics, rounding and winners), on a batch cut into slices on threads."""
     rng = np.random.default_rng(0)
-    x = rng.standard_normal((max(CHANNEL_NORM_MIN_IMAGES, NORM_POOL_RELU_MIN_IMAGES) + 1, 3, 6, 4)).astype(dtype)
+    x = rng.standard_normal((13, 3, 6, 4)).astype(dtype)
     gamma, beta = rng.standard_normal(3).astype(dtype), rng.standard_normal(3).astype(dtype)
     gamma[0] = -1.0  # a negative scale: the window's maximum comes from its smallest x
     grad = rng.standard_normal((len(x), 3, 3, 2)).astype(dtype)
@@ -410,11 +416,12 @@ def test_batch_norm_pool_relu_is_the_three_ops(dtype, training):
     for fused_op in (True, False):
         tensors = [Tensor(a, requires_grad=True) for a in (x, gamma, beta)]
         running = [np.full(3, 0.5, dtype), np.full(3, 2.0, dtype)]
-        if fused_op:
-            out = F.batch_norm_pool_relu(*tensors, *running, training=training)
-        else:
-            out = F.max_pool2d(F.batch_norm2d(*tensors, *running, training=training), 2).relu()
-        out.backward(grad)
+        with sliced((channel_norm, "CHANNEL_NORM_MIN_VALUES"), (fused, "NORM_POOL_RELU_MIN_VALUES")):
+            if fused_op:
+                out = F.batch_norm_pool_relu(*tensors, *running, training=training)
+            else:
+                out = F.max_pool2d(F.batch_norm2d(*tensors, *running, training=training), 2).relu()
+            out.backward(grad)
         results.append([out.data] + [t.grad for t in tensors] + running)
     for got, expected in zip(*results):
         assert got.dtype == expected.dtype
@@ -456,3 +463,23 @@ def test_norms_reject_mismatched_shapes(call, message):
     with pytest.raises(ValueError) as error:
         call()
     assert message in str(error.value)
+
+
+@FEW
+@given(st.conv_inputs(), hs.booleans())
+def test_a_batch_cut_into_slices_gives_the_same_conv(inputs, by_winograd):
+    """Both paths (im2col, Winograd) with the batch cut into slices on threads: the same output and
+    gradients as in one piece (dw and db summed over the slices)."""
+    x, w, b, stride, pad = inputs
+    assume(not by_winograd or (w.shape[2:] == (3, 3) and stride == (1, 1) and pad[0] == pad[1]))
+    grad = np.random.default_rng(0).standard_normal(conv(x, w, b, stride, pad).shape)
+    results = []
+    for threads in (1, 3):
+        tensors = [Tensor(a, requires_grad=True) for a in (x, w, b)]
+        with (winograd_everywhere() if by_winograd else contextlib.nullcontext()), \
+                sliced((ops.conv, "IM2COL_CONV_MIN_IMAGES"), (conv_winograd, "WINOGRAD_MIN_IMAGES"), threads=threads):
+            out = ops.Conv2d.apply(*tensors, stride=stride, padding=pad)
+            out.backward(grad)
+        results.append([out.data] + [t.grad for t in tensors])
+    for got, expected in zip(*results):
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)

@@ -44,3 +44,36 @@ def test_the_command_line_calms_numba_before_any_work(monkeypatch, tmp_path):
 def test_thread_counts_must_be_positive_integers(bad):
     with pytest.raises(ValueError, match="threads must be an integer >= 1"):
         threads.pin_threads(bad)
+
+
+PAGE_FAULTS_OF_A_REUSED_ARRAY = """
+import resource, sys
+import numpy as np
+from tinygrad231n.threads import reuse_freed_memory
+if sys.argv[1] == "reuse":
+    assert reuse_freed_memory()
+np.ones(8 << 20)  # 64 MiB, made and freed
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+np.ones(8 << 20)  # and again
+print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc")
+def test_freed_memory_is_reused_without_faulting_its_pages_in_again():
+    def faults(mode):
+        result = subprocess.run([sys.executable, "-c", PAGE_FAULTS_OF_A_REUSED_ARRAY, mode], capture_output=True,
+                                text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        return int(result.stdout.split()[-1])
+    fresh = faults("default")  # a fresh mapping: every page (or huge page) faults in
+    assert fresh >= 32  # 64 MiB in 2 MiB huge pages, at the least
+    assert faults("reuse") < fresh // 10
+
+
+def test_the_command_line_keeps_freed_memory(monkeypatch, tmp_path):
+    from tinygrad231n.cli import main
+    calls = []
+    monkeypatch.setattr(threads, "reuse_freed_memory", lambda: calls.append(True))
+    assert main(["train", "svm", "--sample", "--out", str(tmp_path), "--params", "num_iters=1"]) == 0
+    assert calls == [True]

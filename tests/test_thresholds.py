@@ -1,7 +1,8 @@
-"""Every numba kernel's serial/threaded switch is set in kernels/thresholds.py, and measured.
+"""Every switch between one thread and several is set in kernels/thresholds.py, and measured.
 
 A kernel module passes SizedKernel a constant it imports from thresholds.py; a number written back
 into a kernel (SizedKernel(fn, 64), a local PARALLEL_MIN = 64, kernel.parallel_min = 64) fails here.
+Likewise each caller of kernels/split.py's in_slices names a thresholds.py constant in the call.
 """
 import ast
 import importlib
@@ -73,12 +74,49 @@ def _sized_kernel_sites():
 SITES = _sized_kernel_sites()
 
 
+def _slice_sites():
+    """{module name: [(line, thresholds constants named in the call's threshold argument)]} for every in_slices(...)."""
+    sites = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        tree = ast.parse(path.read_text(), str(path))
+        names, module_alias = _names_from_thresholds(tree)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and _call_name(node) == "in_slices" and len(node.args) == 3:
+                named = {_threshold_name(part, names, module_alias) for part in ast.walk(node.args[2])} - {None}
+                named |= _constants_behind_helpers(tree, node.args[2], names, module_alias)
+                sites.setdefault(_module_name(path), []).append((node.lineno, named))
+    return sites
+
+
+def _constants_behind_helpers(tree, argument, names, module_alias):
+    """Constants named inside a module-level function that the threshold argument calls (matmul's _min_rows)."""
+    called = {part.func.id for part in ast.walk(argument) if isinstance(part, ast.Call) and isinstance(part.func, ast.Name)}
+    found = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name in called:
+            found |= {_threshold_name(part, names, module_alias) for part in ast.walk(node)} - {None}
+    return found
+
+
+SLICE_SITES = _slice_sites()
+
+
+@pytest.mark.parametrize("module", sorted(SLICE_SITES))
+def test_each_slice_site_takes_its_threshold_from_thresholds_py(module):
+    blind = [line for line, named in SLICE_SITES[module] if not named]
+    assert not blind, (f"{module}: in_slices at line(s) {blind} is given a threshold that names no constant "
+                       f"of tinygrad231n/kernels/thresholds.py")
+
+
 def test_the_scan_finds_the_kernels_it_should():
     # The modules the issue named; more may come, fewer means the scan went blind.
-    expected = {"tinygrad231n.kernels.im2col", "tinygrad231n.kernels.pooling", "tinygrad231n.kernels.channel_norm",
+    expected = {"tinygrad231n.kernels.im2col", "tinygrad231n.kernels.pooling",
                 "tinygrad231n.kernels.hog", "tinygrad231n.kernels.color_histogram",
                 "tinygrad231n.ops.cross_entropy", "tinygrad231n.ops.multiclass_hinge"}
     assert expected <= set(SITES)
+    sliced = {"tinygrad231n.kernels.channel_norm", "tinygrad231n.kernels.norm_pool_relu", "tinygrad231n.ops.conv",
+              "tinygrad231n.ops.conv_winograd", "tinygrad231n.ops.matmul"}
+    assert sliced <= set(SLICE_SITES)
 
 
 @pytest.mark.parametrize("module", sorted(SITES))
@@ -107,6 +145,7 @@ def test_no_module_sets_a_threshold_after_the_fact():
 
 def test_every_threshold_is_used_and_explained():
     used = {name for sites in SITES.values() for _, name in sites if name is not None}
+    used |= {name for sites in SLICE_SITES.values() for _, named in sites for name in named}
     assert used == set(CONSTANTS), f"unused thresholds: {set(CONSTANTS) - used}"
     lines = pathlib.Path(thresholds.__file__).read_text().splitlines()
     for name in CONSTANTS:
@@ -123,6 +162,8 @@ def test_the_benchmark_measures_every_sized_kernel():
         while benchmarks in sys.path:  # the benchmark adds it too, for its `common`
             sys.path.remove(benchmarks)
     measured = {id(case[1]) for rows in bench.cases().values() for case in rows}
+    sliced = {case[1] for case in bench.slice_cases()}
+    assert sliced == {name for sites in SLICE_SITES.values() for _, named in sites for name in named}
     for module in SITES:
         for attr, value in vars(importlib.import_module(module)).items():
             if isinstance(value, SizedKernel):

@@ -44,8 +44,9 @@ def main(argv=None):
     except UsageError as err:
         print(_one_line(err), file=sys.stderr)
         return 2
-    from tinygrad231n.threads import calm_numba_workers
+    from tinygrad231n.threads import calm_numba_workers, reuse_freed_memory
     calm_numba_workers()  # before any parallel kernel runs (see tinygrad231n.threads)
+    reuse_freed_memory()
     say = functools.partial(_say, f"tinygrad231n {args.command}")
     try:
         with _sigterm_as_ctrl_c(), _one_line_warnings(say):

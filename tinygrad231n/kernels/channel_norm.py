@@ -1,7 +1,8 @@
 """Per-channel passes over an NCHW batch: the statistics, scaling and gradient sums of spatial batch norm.
 
-Each kernel is one pass over (N, C, H*W) planes, threads over images (prange), accumulates in
-float64 whatever the input dtype, and leaves the tiny (N, C) -> (C,) reductions to numpy. Fused
+Each kernel is one pass over (N, C, H*W) planes, serial with the GIL released (slices of the batch
+run on threads: kernels/split.py), accumulates in float64 whatever the input dtype, and leaves the
+tiny (N, C) -> (C,) reductions to numpy. Fused
 this way, spatial batch norm reads a float32 activation twice forward (the statistics, the scale)
 and 3 times backward, where the same formulas in numpy make a temporary at almost every step.
 The numpy references below are what the tests hold the kernels to.
@@ -9,8 +10,8 @@ The numpy references below are what the tests hold the kernels to.
 import numba
 import numpy as np
 
-from .sized import SizedKernel
-from .thresholds import CHANNEL_NORM_MIN_IMAGES
+from .split import images_holding, in_slices, joined
+from .thresholds import CHANNEL_NORM_MIN_VALUES
 
 
 # The per-plane sums are separate functions compiled with fastmath: it lets LLVM split each float64
@@ -46,12 +47,13 @@ def _weighted_deviation_sums(g, values, center):
     return s1, s2
 
 
+@numba.njit(cache=True, nogil=True)
 def _plane_moments(x):
     """Each plane's (n, c) mean and sum of squared deviations from it, two (N, C) float64 arrays: two
     passes over the plane, the second while the first has left it in cache (a 32x32 float32 plane is 4 KiB)."""
     n, c, p = x.shape
     means, squares = np.empty((n, c)), np.empty((n, c))
-    for image in numba.prange(n):
+    for image in range(n):
         for channel in range(c):
             plane = x[image, channel]
             mean = _sum(plane) / p
@@ -61,31 +63,28 @@ def _plane_moments(x):
     return means, squares
 
 
+@numba.njit(cache=True, nogil=True)
 def _plane_cross_sums(g, x, center):
     """_weighted_deviation_sums of each plane (n, c) of g and x (N, C, P): two (N, C) arrays."""
     n, c, p = x.shape
     first, second = np.empty((n, c)), np.empty((n, c))
-    for image in numba.prange(n):
+    for image in range(n):
         for channel in range(c):
             first[image, channel], second[image, channel] = _weighted_deviation_sums(
                 g[image, channel], x[image, channel], center[channel])
     return first, second
 
 
+@numba.njit(cache=True, nogil=True)
 def _channel_affine(u, v, a, b, d, out):
     """out = a[c] * u + b[c] * v + d[c] over (N, C, P), with per-channel coefficients (float64)."""
     n, c, p = u.shape
-    for image in numba.prange(n):
+    for image in range(n):
         for channel in range(c):
             up, vp, op = u[image, channel], v[image, channel], out[image, channel]
             ac, bc, dc = a[channel], b[channel], d[channel]
             for k in range(p):
                 op[k] = ac * up[k] + bc * vp[k] + dc
-
-
-_moments = SizedKernel(_plane_moments, CHANNEL_NORM_MIN_IMAGES)
-_cross_sums = SizedKernel(_plane_cross_sums, CHANNEL_NORM_MIN_IMAGES)
-_affine = SizedKernel(_channel_affine, CHANNEL_NORM_MIN_IMAGES)
 
 
 def _planes(x):
@@ -101,7 +100,8 @@ def channel_mean_var(x):
     (two passes over the batch: 1.17x the time on (128, 32, 32, 32) float32, one thread).
     """
     planes = _planes(x)
-    means, squares = _moments(planes)
+    means, squares = joined(in_slices(lambda start, stop: _plane_moments(planes[start:stop]), len(planes),
+                                      images_holding(CHANNEL_NORM_MIN_VALUES, planes)))
     mean = means.mean(axis=0)
     spread = ((means - mean) ** 2).sum(axis=0)
     return mean, (squares.sum(axis=0) + spread * planes.shape[2]) / (planes.shape[0] * planes.shape[2])
@@ -109,7 +109,9 @@ def channel_mean_var(x):
 
 def channel_cross_sums(g, x, center):
     """Per-channel sum(g) and sum(g * (x - center)) over (N, H, W), float64 (C,) arrays."""
-    first, second = _cross_sums(_planes(g), _planes(x), np.asarray(center, dtype=np.float64))
+    g, x, center = _planes(g), _planes(x), np.asarray(center, dtype=np.float64)
+    first, second = joined(in_slices(lambda start, stop: _plane_cross_sums(g[start:stop], x[start:stop], center),
+                                     len(x), images_holding(CHANNEL_NORM_MIN_VALUES, x)))
     return first.sum(axis=0), second.sum(axis=0)
 
 
@@ -119,9 +121,12 @@ def channel_affine(u, a, v=None, b=None, d=None):
     c = u.shape[1]
     zeros = np.zeros(c)
     v_planes = _planes(u if v is None else v)
-    out = np.empty(u.shape, dtype=u.dtype)
-    _affine(_planes(u), v_planes, *(np.asarray(zeros if t is None else t, dtype=np.float64) for t in (a, b, d)),
-            out.reshape(v_planes.shape))
+    u_planes, out = _planes(u), np.empty(u.shape, dtype=u.dtype)
+    out_planes = out.reshape(v_planes.shape)
+    a, b, d = (np.asarray(zeros if t is None else t, dtype=np.float64) for t in (a, b, d))
+    in_slices(lambda start, stop: _channel_affine(u_planes[start:stop], v_planes[start:stop], a, b, d,
+                                                  out_planes[start:stop]), len(out),
+              images_holding(CHANNEL_NORM_MIN_VALUES, u_planes))
     return out
 
 

@@ -16,15 +16,15 @@ writes dx. The unfused ops would make y and dy whole and read them again.
 
 The window is fixed at 2x2 so that the compiled loops have no inner loop over the window: the
 four comparisons become branch-free selects (a generic kh x kw loop ran 5x slower), and NaNs,
-rare, take a separate branch. The kernels thread over images (prange); the numpy references
-below are the unfused composition.
+rare, take a separate branch. The kernels are serial and release the GIL: slices of the batch run on
+threads (kernels/split.py). The numpy references below are the unfused composition.
 """
 import numba
 import numpy as np
 
 from .pooling import max_pool_reference
-from .sized import SizedKernel
-from .thresholds import NORM_POOL_RELU_MIN_IMAGES
+from .split import images_holding, in_slices, joined
+from .thresholds import NORM_POOL_RELU_MIN_VALUES
 
 WINDOW = (2, 2)
 WINNER_DTYPE = np.int8  # 0..3, or -1: no gradient
@@ -55,9 +55,10 @@ def _first_nan(v0, v1, v2, v3):
     return v3, 3
 
 
+@numba.njit(cache=True, nogil=True)
 def _forward(x, a, d, out, winner):
     n, c, h, w = x.shape
-    for image in numba.prange(n):
+    for image in range(n):
         rows = np.empty((2, w), dtype=out.dtype)  # y of one pair of rows, rounded to out's dtype
         top, bottom = rows[0], rows[1]
         for channel in range(c):
@@ -77,11 +78,12 @@ def _forward(x, a, d, out, winner):
                     where_row[ow] = where if best > 0 else -1
 
 
+@numba.njit(cache=True, nogil=True)
 def _gradient_sums(grad, winner, x, center):
     """Per (image, channel): sum(dy) and sum(dy * (x - center[c])) over the winners, float64 (N, C)."""
     n, c, h, w = x.shape
     first, second = np.zeros((n, c)), np.zeros((n, c))
-    for image in numba.prange(n):
+    for image in range(n):
         for channel in range(c):
             s1 = s2 = 0.0
             m = center[channel]
@@ -99,10 +101,11 @@ def _gradient_sums(grad, winner, x, center):
     return first, second
 
 
+@numba.njit(cache=True, nogil=True)
 def _input_gradient(dx, grad, winner, x, a, b, e):
     """dx = b[c] * x + e[c] + a[c] * dy, dy being grad on each window's winner; float64, then rounded once."""
     n, c, h, w = x.shape
-    for image in numba.prange(n):
+    for image in range(n):
         rows = np.empty((2, w))
         top, bottom = rows[0], rows[1]
         for channel in range(c):
@@ -124,11 +127,6 @@ def _input_gradient(dx, grad, winner, x, a, b, e):
                     dx1[k] = bottom[k]
 
 
-_forward_kernel = SizedKernel(_forward, NORM_POOL_RELU_MIN_IMAGES)
-_sums_kernel = SizedKernel(_gradient_sums, NORM_POOL_RELU_MIN_IMAGES)
-_input_gradient_kernel = SizedKernel(_input_gradient, NORM_POOL_RELU_MIN_IMAGES)
-
-
 def _per_channel(t):
     return np.ascontiguousarray(t, dtype=np.float64)
 
@@ -139,21 +137,29 @@ def norm_pool_relu(x, a, d):
     n, c, h, w = x.shape
     shape = (n, c, h // 2, w // 2)
     out, winner = np.empty(shape, dtype=x.dtype), np.empty(shape, dtype=WINNER_DTYPE)
-    _forward_kernel(np.ascontiguousarray(x), _per_channel(a), _per_channel(d), out, winner)
+    x, a, d = np.ascontiguousarray(x), _per_channel(a), _per_channel(d)
+    in_slices(lambda start, stop: _forward(x[start:stop], a, d, out[start:stop], winner[start:stop]),
+              n, images_holding(NORM_POOL_RELU_MIN_VALUES, x))
     return out, winner
 
 
 def norm_pool_relu_gradient_sums(grad, winner, x, center):
     """Per-channel sum(dy) and sum(dy * (x - center)) of the unpooled gradient dy, float64 (C,) arrays."""
-    first, second = _sums_kernel(np.ascontiguousarray(grad), winner, np.ascontiguousarray(x), _per_channel(center))
+    grad, x, center = np.ascontiguousarray(grad), np.ascontiguousarray(x), _per_channel(center)
+    first, second = joined(in_slices(
+        lambda start, stop: _gradient_sums(grad[start:stop], winner[start:stop], x[start:stop], center),
+        len(x), images_holding(NORM_POOL_RELU_MIN_VALUES, x)))
     return first.sum(axis=0), second.sum(axis=0)
 
 
 def norm_pool_relu_input_gradient(grad, winner, x, a, b, e):
     """b[c] * x + e[c] + a[c] * dy (N, C, H, W) like x's dtype; dy is grad on each window's winner."""
-    x = np.ascontiguousarray(x)
+    x, grad = np.ascontiguousarray(x), np.ascontiguousarray(grad)
+    a, b, e = (_per_channel(t) for t in (a, b, e))
     dx = np.empty_like(x)
-    _input_gradient_kernel(dx, np.ascontiguousarray(grad), winner, x, *(_per_channel(t) for t in (a, b, e)))
+    in_slices(lambda start, stop: _input_gradient(dx[start:stop], grad[start:stop], winner[start:stop], x[start:stop],
+                                                  a, b, e), len(x),
+              images_holding(NORM_POOL_RELU_MIN_VALUES, x))
     return dx
 
 

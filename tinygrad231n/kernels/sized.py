@@ -8,6 +8,8 @@ import types
 
 import numba
 
+from .split import inside_a_slice
+
 
 class SizedKernel:
     """`fn` (a prange loop over axis 0 of its first argument) as a serial and a parallel kernel;
@@ -16,7 +18,8 @@ class SizedKernel:
 
     def __init__(self, fn, parallel_min, measure=len):
         self.parallel_min, self.measure = parallel_min, measure
-        self.serial = numba.njit(cache=True)(fn)
+        # nogil: a slice of a batch (kernels/split.py) calls the serial kernel from its own thread.
+        self.serial = numba.njit(cache=True, nogil=True)(fn)
         # numba's on-disk cache names entries by function name and line, not by compile options:
         # the threaded twin gets a name of its own, or the two would load each other's code.
         renamed = {"co_name": fn.__name__ + "_parallel"}
@@ -27,5 +30,6 @@ class SizedKernel:
         self.parallel = numba.njit(cache=True, parallel=True)(twin)
 
     def __call__(self, *args):
-        kernel = self.parallel if self.measure(args[0]) >= self.parallel_min else self.serial
+        threaded = self.measure(args[0]) >= self.parallel_min and not inside_a_slice()
+        kernel = self.parallel if threaded else self.serial
         return kernel(*args)

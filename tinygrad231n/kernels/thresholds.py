@@ -1,4 +1,5 @@
-"""Where each numba kernel switches from its serial to its threaded compilation (kernels/sized.py).
+"""Where each kernel switches from one thread to several: SizedKernel's serial and threaded compilations
+(kernels/sized.py), and the slices of a batch shared out among threads (kernels/split.py).
 
 Every threshold lives here, with the measurement behind it. Measured on the 2-core development
 machine (numba 0.68.1, 2 threads), each kernel alone and warm, serial against threaded, by
@@ -6,16 +7,19 @@ machine (numba 0.68.1, 2 threads), each kernel alone and warm, serial against th
     python benchmarks/bench_parallel_thresholds.py --layer workqueue      # the command line's threads
     python benchmarks/bench_parallel_thresholds.py                        # numba's default, OpenMP (a notebook)
     python benchmarks/bench_parallel_thresholds.py --after-gemm [--layer workqueue]
+    python benchmarks/bench_parallel_thresholds.py --layer workqueue --only slices    # kernels/split.py's callers
 
 "crossover" is the smallest size from which the threaded variant won at every larger size measured
 (powers of two; single runs on a shared machine, so read them to within a factor of two).
-Each threshold sits at, or between, the crossovers measured with the command line's "workqueue"
+Each SizedKernel threshold sits at, or between, the crossovers measured with the command line's "workqueue"
 threads. With OpenMP, whose workers spin between loops, a kernel alone threads profitably from far
 smaller sizes; but in a training step each kernel call is followed by a matrix product whose BLAS
 threads want the same two cores, and there (--after-gemm) the threaded variants paid only at the
-largest sizes measured, or never: the thresholds are not raised for that, since on larger machines
-the threads matter more and the product's long runs use workqueue threads (tinygrad231n.threads).
-A kernel names its threshold from here (tests/test_thresholds.py holds every SizedKernel to that).
+largest sizes measured, or never. That is why a conv net's own passes thread by slices of the batch
+instead (kernels/split.py, BLAS held to one thread meanwhile): their thresholds count per thread, and were
+measured the same way ("slices": the batch in one piece against cut into slices on 2 threads, at load 0.7-0.9).
+A kernel names its threshold from here (tests/test_thresholds.py holds every SizedKernel and every
+in_slices call to that).
 """
 
 # im2col and col2im (kernels/im2col.py), images per call. Alone: from 128 (im2col) and 32 (col2im)
@@ -26,25 +30,30 @@ A kernel names its threshold from here (tests/test_thresholds.py holds every Siz
 # 0.4 s with these kernels threaded on 2 cores (OpenMP), against 0.02 s serial.
 IM2COL_MIN_IMAGES = 64
 
-# Spatial batch norm's per-channel passes (kernels/channel_norm.py), images of (C, H*W) planes.
-# Alone: from 128 (sums), 64 (cross sums) and 32 (affine) images of 32x16x16 with workqueue threads,
-# 2-4 with OpenMP. After a GEMM: from 1,024 images (affine) or never.
-CHANNEL_NORM_MIN_IMAGES = 64
+# ---- slices of a batch (kernels/split.py), per thread ------------------------------------------------
+# The im2col convolution (ops/conv.py), images: 3 -> 32 channels on 32x32 (ConvNet's first layer), forward and
+# dw, db: sliced from 256 images (0.95x at 128: each image's chunk is too small a piece of work beside the GIL).
+IM2COL_CONV_MIN_IMAGES = 128
 
-# Batch norm + 2x2 max pool + relu fused (kernels/norm_pool_relu.py), images of 32x16x16 float32. Alone, with
-# workqueue threads, on the shared 2-core machine at load 1.4 (one core partly taken): forward from 1,024
-# images, gradient sums from 512, input gradient none (1.6-1.7x at 256 and 512, 1.0x at 1,024). These passes
-# are memory-bound; a training batch (128) stays serial.
-NORM_POOL_RELU_MIN_IMAGES = 512
+# Winograd's convolution (ops/conv_winograd.py), images: 32 -> 32 channels on 16x16, forward and dw, db: sliced
+# from 16 and from 32 images in two runs (1.4x at 128, 1.65x at 512).
+WINOGRAD_MIN_IMAGES = 16
 
-# Winograd's transforms (kernels/winograd.py), images of 32x16x16 float32 per call. Alone, with workqueue threads,
-# measured while the shared machine was saturated (load 5.3 on 2 cores, so no core was free for a second thread):
-# crossovers from 256 (input transform) and 128 (its adjoint) images, none for the output transform and its
-# adjoint. ops/conv_winograd.py hands them chunks of about 256 tiles (1 image of 32x32, 4 of 16x16, 16 of 8x8),
-# so a training batch stays serial until this is measured on a calm machine. (Chunks of 256 tiles per thread
-# instead made the 32 -> 32 conv on 32x32 at 2 threads slower than before these transforms, 422 against 258 ms;
-# chunks of 256 tiles, 78 against 123: single noisy runs at load 3.)
-WINOGRAD_MIN_IMAGES = 256
+# Batch norm + 2x2 max pool + relu fused (kernels/norm_pool_relu.py), values: its forward, gradient sums and
+# input gradient on 32x16x16 float32 maps, sliced from 64 images (524,288 values; 1.3x at 128, 1.9x at 1,024).
+NORM_POOL_RELU_MIN_VALUES = 1 << 18
+
+# Spatial batch norm's per-channel passes (kernels/channel_norm.py), values: moments, cross sums and affine on
+# 32x16x16 maps, sliced from 256 images (2,097,152 values; 0.87x at 128, 1.6x at 1,024).
+CHANNEL_NORM_MIN_VALUES = 1 << 20
+
+# The matrix product (ops/matmul.py), multiply-adds times 2 per thread. Alone, slicing never paid: (rows, 2048) @
+# (2048, 10) forward and both gradients, 0.51-0.94x up to 1,024 rows, against BLAS's own two threads. But BLAS's
+# threads keep spinning for a while after each product that uses them, taking the second core from the slices
+# that follow: ConvNet's training step on 2 threads (batch 128) took 64-65 ms with its last layer's products
+# sliced at this threshold, 96-101 ms with them left to BLAS (a one-off timing script, 3 runs each, best of 5
+# steps). So a product big enough for BLAS to thread (OpenBLAS: past 262,144 multiply-adds) is sliced instead.
+MATMUL_MIN_FLOPS_PER_THREAD = 1 << 20
 
 # Max and average pooling, forward and backward (kernels/pooling.py), values of the first argument
 # (the input forward, dx backward). Alone: from 131,072 (max), 524,288 (max backward) and 65,536

@@ -27,14 +27,13 @@ is cut into tiles_h x tiles_w tiles of 2x2 (a last half tile is computed and dro
 every loop of the kernels runs over the channels: contiguous and 32 to 128 long in a ConvNet, where
 loops along a row of tiles (4 tiles on an 8x8 image) stayed scalar: the four transforms of a 64 -> 128
 conv on 8x8 images took 1.5x as long. Each image turns channels last (and back) through one strided
-copy into a scratch plane. The numba kernels thread over the images of one chunk (prange; each image
-has its own plane); the numpy references below are what the tests hold them to.
+copy into a scratch plane. The kernels are serial and release the GIL (nogil): ops/conv_winograd.py
+runs slices of a batch on threads (kernels/split.py), each slice with planes of its own. The numpy
+references below are what the tests hold them to.
 """
 import numba
 import numpy as np
 
-from .sized import SizedKernel
-from .thresholds import WINOGRAD_MIN_IMAGES
 
 G = np.array([[1.0, 0.0, 0.0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0.0, 0.0, 1.0]])
 B_T = np.array([[1.0, 0.0, -1.0, 0.0], [0.0, 1.0, 1.0, 0.0], [0.0, -1.0, 1.0, 0.0], [0.0, 1.0, 0.0, -1.0]])
@@ -69,10 +68,11 @@ def _scatter_channels_first(plane, offset, target):
                 target[ch, r, col] = plane[offset + r, offset + col, ch]
 
 
+@numba.njit(cache=True, nogil=True)
 def _input_transform(x, pad, tiles_h, tiles_w, v, planes):
     n, c, h, w = x.shape
     per_image = tiles_h * tiles_w
-    for image in numba.prange(n):
+    for image in range(n):
         plane = planes[image]  # its padding is zero, and stays so
         t = np.empty((4, plane.shape[1], c), dtype=x.dtype)
         _gather_channels_last(x[image], plane, pad)
@@ -100,10 +100,11 @@ def _input_transform(x, pad, tiles_h, tiles_w, v, planes):
                         v[4 * i + 3, tile, ch] = t[i, col + 1, ch] - t[i, col + 3, ch]
 
 
+@numba.njit(cache=True, nogil=True)
 def _input_transform_adjoint(dx, dv, pad, tiles_h, tiles_w, planes):
     n, c, h, w = dx.shape
     per_image = tiles_h * tiles_w
-    for image in numba.prange(n):
+    for image in range(n):
         plane = planes[image]
         plane[:] = 0
         t = np.empty((4, plane.shape[1], c), dtype=dx.dtype)
@@ -134,10 +135,11 @@ def _input_transform_adjoint(dx, dv, pad, tiles_h, tiles_w, planes):
         _scatter_channels_first(plane, pad, dx[image])
 
 
+@numba.njit(cache=True, nogil=True)
 def _output_transform(out, m, tiles_h, tiles_w, planes):
     n, f, ho, wo = out.shape
     per_image = tiles_h * tiles_w
-    for image in numba.prange(n):
+    for image in range(n):
         plane = planes[image]
         e = np.empty((2, 4, f), dtype=out.dtype)
         for ty in range(tiles_h):
@@ -156,10 +158,11 @@ def _output_transform(out, m, tiles_h, tiles_w, planes):
         _scatter_channels_first(plane, 0, out[image])
 
 
+@numba.njit(cache=True, nogil=True)
 def _output_transform_adjoint(grad, tiles_h, tiles_w, dm, planes):
     n, f, ho, wo = grad.shape
     per_image = tiles_h * tiles_w
-    for image in numba.prange(n):
+    for image in range(n):
         plane = planes[image]  # zero past the edge, and stays so
         e = np.empty((4, 2, f), dtype=grad.dtype)
         _gather_channels_last(grad[image], plane, 0)
@@ -186,23 +189,6 @@ def _output_transform_adjoint(grad, tiles_h, tiles_w, dm, planes):
                         dm[4 * i + 3, tile, ch] = -e[i, 1, ch]
 
 
-def _images_for_threads(images):
-    """A chunk's images, or 0 with one thread: there the threaded twins only cost (a 16x16 conv took 1.2x
-    longer). numba.get_num_threads() is asked only past the threshold: each call cost about 3 us."""
-    n = len(images)
-    return n if n >= WINOGRAD_MIN_IMAGES and numba.get_num_threads() > 1 else 0
-
-
-# The images of a chunk are independent (each its own plane and tiles): threaded over them from
-# thresholds.WINOGRAD_MIN_IMAGES (ops/conv_winograd.py's chunks of 256 tiles stay below it: one thread).
-_input_transform_kernel = SizedKernel(_input_transform, WINOGRAD_MIN_IMAGES, measure=_images_for_threads)
-_input_transform_adjoint_kernel = SizedKernel(_input_transform_adjoint, WINOGRAD_MIN_IMAGES,
-                                              measure=_images_for_threads)
-_output_transform_kernel = SizedKernel(_output_transform, WINOGRAD_MIN_IMAGES, measure=_images_for_threads)
-_output_transform_adjoint_kernel = SizedKernel(_output_transform_adjoint, WINOGRAD_MIN_IMAGES,
-                                               measure=_images_for_threads)
-
-
 # Each transform turns every image channels last in a scratch plane of its own: `planes`, (N, rows, columns, C)
 # of the images' dtype, shaped as input_planes_shape / output_planes_shape give. Passed in (the conv op keeps
 # one set for all its chunks) they cost nothing per call; fresh ones per image cost page faults (a 32x32 plane
@@ -227,7 +213,7 @@ def input_transform(x, pad, out=None, planes=None):
     tiles_h, tiles_w = tile_counts(h, w, pad)
     v = np.empty((16, n * tiles_h * tiles_w, c), dtype=x.dtype) if out is None else out
     planes = np.zeros(input_planes_shape(x.shape, pad), dtype=x.dtype) if planes is None else planes
-    _input_transform_kernel(np.ascontiguousarray(x), pad, tiles_h, tiles_w, v, planes)
+    _input_transform(np.ascontiguousarray(x), pad, tiles_h, tiles_w, v, planes)
     return v
 
 
@@ -236,7 +222,7 @@ def input_transform_adjoint(dv, image_shape, pad, out=None, planes=None):
     tiles_h, tiles_w = tile_counts(image_shape[2], image_shape[3], pad)
     dx = np.empty(image_shape, dtype=dv.dtype) if out is None else out
     planes = np.empty(input_planes_shape(image_shape, pad), dtype=dv.dtype) if planes is None else planes
-    _input_transform_adjoint_kernel(dx, np.ascontiguousarray(dv), pad, tiles_h, tiles_w, planes)
+    _input_transform_adjoint(dx, np.ascontiguousarray(dv), pad, tiles_h, tiles_w, planes)
     return dx
 
 
@@ -245,7 +231,7 @@ def output_transform(m, output_shape, out=None, planes=None):
     tiles_h, tiles_w = (output_shape[2] + 1) // 2, (output_shape[3] + 1) // 2
     out = np.empty(output_shape, dtype=m.dtype) if out is None else out
     planes = np.empty(output_planes_shape(output_shape), dtype=m.dtype) if planes is None else planes
-    _output_transform_kernel(out, np.ascontiguousarray(m), tiles_h, tiles_w, planes)
+    _output_transform(out, np.ascontiguousarray(m), tiles_h, tiles_w, planes)
     return out
 
 
@@ -255,7 +241,7 @@ def output_transform_adjoint(grad, out=None, planes=None):
     tiles_h, tiles_w = (ho + 1) // 2, (wo + 1) // 2
     dm = np.empty((16, n * tiles_h * tiles_w, f), dtype=grad.dtype) if out is None else out
     planes = np.zeros(output_planes_shape(grad.shape), dtype=grad.dtype) if planes is None else planes
-    _output_transform_adjoint_kernel(np.ascontiguousarray(grad), tiles_h, tiles_w, dm, planes)
+    _output_transform_adjoint(np.ascontiguousarray(grad), tiles_h, tiles_w, dm, planes)
     return dm
 
 

@@ -10,7 +10,8 @@ more products and the scatter back:
 
 The batch goes through in chunks of a few images (enough columns for BLAS to run at full speed,
 few enough that each chunk's columns stay in cache), so the columns of the whole batch, C*kh*kw
-times the size of x, never exist at once. Backward recomputes each chunk's columns from x
+times the size of x, never exist at once; with several threads, each runs a slice of the batch
+chunk after chunk (kernels/split.py), and the slices' dW and db are summed. Backward recomputes each chunk's columns from x
 rather than keeping them from forward: that costs a copy, keeping them would cost kh*kw times
 the memory of x per layer.
 
@@ -24,6 +25,8 @@ import numpy as np
 from ..checks import check_float
 from ..function import Function, register
 from ..kernels.im2col import col2im, im2col, output_size
+from ..kernels.split import in_slices
+from ..kernels.thresholds import IM2COL_CONV_MIN_IMAGES
 from .conv_winograd import winograd_applies, winograd_conv, winograd_conv_backward
 
 # Columns (output pixels) per chunk: large enough for an efficient GEMM, small enough that a
@@ -145,22 +148,9 @@ class Conv2d(Function):
                 out += bias[:, :, None]
             return out
         n, f = x.shape[0], w.shape[0]
-        pixels = windows.pixels
-        weights = w.reshape(f, -1)
-        out = np.empty((n, f, pixels), dtype=dtype)
-        chunks = _Chunks(n, pixels, dtype)
-        for start, stop in chunks:
-            images = stop - start
-            cols = chunks.matrix("cols", weights.shape[1], images)
-            windows.im2col(x[start:stop], cols)
-            if images == 1:  # the product is the image's output as it stands
-                np.matmul(weights, cols, out=out[start])
-            else:  # the images' outputs side by side, (F, images * pixels): each goes to its place
-                products = np.matmul(weights, cols, out=chunks.matrix("products", f, images))
-                for i in range(images):
-                    out[start + i] = products[:, i * pixels:(i + 1) * pixels]
-            if bias is not None:
-                out[start:stop] += bias
+        out = np.empty((n, f, windows.pixels), dtype=dtype)
+        in_slices(lambda start, stop: _im2col_forward(windows, x[start:stop], w.reshape(f, -1), bias, out[start:stop]),
+                  n, IM2COL_CONV_MIN_IMAGES)
         return out.reshape(n, f, *windows.out)
 
     @staticmethod
@@ -174,34 +164,61 @@ class Conv2d(Function):
             db = grad.sum(axis=(0, 2, 3)) if need_b else None
             return _in_own_dtypes((dx, dw, db), ctx.dtypes)
         n, f = x.shape[0], w.shape[0]
-        pixels = windows.pixels
-        weights = w.reshape(f, -1)
-        grad = np.ascontiguousarray(grad, dtype=x.dtype).reshape(n, f, pixels)
+        grad = np.ascontiguousarray(grad, dtype=x.dtype).reshape(n, f, windows.pixels)
         dx = np.empty_like(x) if need_x else None
-        dw_t = np.zeros(weights.shape[::-1], dtype=x.dtype) if need_w else None  # (C*kh*kw, F)
-        dw_chunk = np.empty_like(dw_t) if need_w else None
-        db = np.zeros(f, dtype=x.dtype) if need_b else None
-        chunks = _Chunks(n, pixels, x.dtype)
-        for start, stop in chunks:
-            images = stop - start
-            # The chunk's output gradient as one (F, images * pixels) matrix, laid out like its columns.
-            if images == 1:
-                g = grad[start]
-            else:
-                g = chunks.matrix("grad", f, images)
-                for i in range(images):
-                    g[:, i * pixels:(i + 1) * pixels] = grad[start + i]
-            if need_w:
-                cols = chunks.matrix("cols", weights.shape[1], images)
-                windows.im2col(x[start:stop], cols)
-                dw_t += np.matmul(cols, g.T, out=dw_chunk)
-            if need_x:
-                dcols = np.matmul(weights.T, g, out=chunks.matrix("dcols", weights.shape[1], images))
-                windows.col2im(dcols, dx[start:stop])
-            if need_b:
-                db += g.sum(axis=1)
-        dw = dw_t.T.reshape(w.shape) if need_w else None
+        sums = in_slices(lambda start, stop: _im2col_backward(windows, x[start:stop], w.reshape(f, -1), grad[start:stop],
+                                                              None if dx is None else dx[start:stop], need_w, need_b),
+                         n, IM2COL_CONV_MIN_IMAGES)
+        dw = sum(dw_t for dw_t, _ in sums).T.reshape(w.shape) if need_w else None
+        db = sum(db for _, db in sums) if need_b else None
         return _in_own_dtypes((dx, dw, db), ctx.dtypes)
+
+
+def _im2col_forward(windows, x, weights, bias, out):
+    """out (N, F, pixels) = weights (F, C*kh*kw) @ each image's columns (+ bias (F, 1)), chunk after chunk."""
+    n, f, pixels = out.shape
+    chunks = _Chunks(n, pixels, x.dtype)
+    for start, stop in chunks:
+        images = stop - start
+        cols = chunks.matrix("cols", weights.shape[1], images)
+        windows.im2col(x[start:stop], cols)
+        if images == 1:  # the product is the image's output as it stands
+            np.matmul(weights, cols, out=out[start])
+        else:  # the images' outputs side by side, (F, images * pixels): each goes to its place
+            products = np.matmul(weights, cols, out=chunks.matrix("products", f, images))
+            for i in range(images):
+                out[start + i] = products[:, i * pixels:(i + 1) * pixels]
+        if bias is not None:
+            out[start:stop] += bias
+
+
+def _im2col_backward(windows, x, weights, grad, dx, need_w, need_b):
+    """For the output gradient grad (N, F, pixels): writes dx (if not None); returns (dw^T (C*kh*kw, F) or
+    None, db (F,) or None) of these images."""
+    n, f, pixels = grad.shape
+    dw_t = np.zeros(weights.shape[::-1], dtype=x.dtype) if need_w else None
+    dw_chunk = np.empty_like(dw_t) if need_w else None
+    db = np.zeros(f, dtype=x.dtype) if need_b else None
+    chunks = _Chunks(n, pixels, x.dtype)
+    for start, stop in chunks:
+        images = stop - start
+        # The chunk's output gradient as one (F, images * pixels) matrix, laid out like its columns.
+        if images == 1:
+            g = grad[start]
+        else:
+            g = chunks.matrix("grad", f, images)
+            for i in range(images):
+                g[:, i * pixels:(i + 1) * pixels] = grad[start + i]
+        if need_w:
+            cols = chunks.matrix("cols", weights.shape[1], images)
+            windows.im2col(x[start:stop], cols)
+            dw_t += np.matmul(cols, g.T, out=dw_chunk)
+        if dx is not None:
+            dcols = np.matmul(weights.T, g, out=chunks.matrix("dcols", weights.shape[1], images))
+            windows.col2im(dcols, dx[start:stop])
+        if need_b:
+            db += g.sum(axis=1)
+    return dw_t, db
 
 
 def _in_own_dtypes(gradients, dtypes):

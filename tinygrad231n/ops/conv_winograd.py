@@ -8,7 +8,9 @@ gradient, then dV[k] = dM[k] @ U[k]^T (-> dx by the input transform's adjoint) a
 dU[k] += V[k]^T @ dM[k] (-> dw by the filter transform's adjoint); V is recomputed from x, as the
 im2col path recomputes its columns. The batch goes through in chunks of about CHUNK_TILES tiles,
 so that V and M (16 values a tile and channel) stay in the core's L2 cache: (16, 32, 256) @ (16,
-32, 32) products ran at 93 GFLOP/s on one thread there, 57 at 1,024 tiles. The bias is the caller's.
+32, 32) products ran at 93 GFLOP/s on one thread there, 57 at 1,024 tiles. With several threads, each
+runs a slice of the batch, chunk after chunk, with scratch of its own (kernels/split.py); the slices'
+dU are summed. The bias is the caller's.
 """
 import math
 
@@ -17,6 +19,8 @@ import numpy as np
 from ..kernels.winograd import (filter_transform, filter_transform_adjoint, input_planes_shape, input_transform,
                                 input_transform_adjoint, output_planes_shape, output_transform,
                                 output_transform_adjoint, tile_counts)
+from ..kernels.split import in_slices, one_blas_thread
+from ..kernels.thresholds import WINOGRAD_MIN_IMAGES
 
 CHUNK_TILES = 256
 # Winograd pays where its 16 products are thick enough (K = C input channels) for the transforms, whose
@@ -58,11 +62,18 @@ def _chunks(n, tiles_per_image):
 def winograd_conv(x, w, pad):
     """x (N, C, H, W), w (F, C, 3, 3), zero padding `pad` on every side -> (N, F, H + 2 pad - 2, W + 2 pad - 2)."""
     n, c, h, width = x.shape
-    f = w.shape[0]
-    tiles_h, tiles_w = tile_counts(h, width, pad)
-    per_image = tiles_h * tiles_w
-    u = filter_transform(w)
-    out = np.empty((n, f, h + 2 * pad - 2, width + 2 * pad - 2), dtype=x.dtype)
+    with one_blas_thread():  # a product: its BLAS threads would keep spinning beside the slices (kernels/split.py)
+        u = filter_transform(w)
+    out = np.empty((n, w.shape[0], h + 2 * pad - 2, width + 2 * pad - 2), dtype=x.dtype)
+    in_slices(lambda start, stop: _forward_slice(x[start:stop], u, pad, out[start:stop]), n, WINOGRAD_MIN_IMAGES)
+    return out
+
+
+def _forward_slice(x, u, pad, out):
+    """out = winograd_conv(x, w, pad) for U = filter_transform(w), chunk after chunk."""
+    n, c, h, width = x.shape
+    f = u.shape[2]
+    per_image = math.prod(tile_counts(h, width, pad))
     scratch = _Scratch(x.dtype)
     for start, stop in _chunks(n, per_image):
         tiles = (stop - start) * per_image
@@ -71,17 +82,29 @@ def winograd_conv(x, w, pad):
         m = np.matmul(v, u, out=scratch.array("m", (16, tiles, f)))
         output_transform(m, out[start:stop].shape, out=out[start:stop],
                          planes=scratch.array("out planes", output_planes_shape(out[start:stop].shape)))
-    return out
 
 
 def winograd_conv_backward(x, w, pad, grad, need_x, need_w):
     """(dx or None, dw or None) of winograd_conv(x, w, pad) for the output gradient grad (N, F, Ho, Wo)."""
-    n, c, h, width = x.shape
-    f = w.shape[0]
-    tiles_h, tiles_w = tile_counts(h, width, pad)
-    per_image = tiles_h * tiles_w
-    u = filter_transform(w)
+    with one_blas_thread():
+        u = filter_transform(w)
     dx = np.empty_like(x) if need_x else None
+
+    def backward_slice(start, stop):
+        return _backward_slice(x[start:stop], u, pad, grad[start:stop], None if dx is None else dx[start:stop], need_w)
+
+    dus = in_slices(backward_slice, len(x), WINOGRAD_MIN_IMAGES)
+    if not need_w:
+        return dx, None
+    with one_blas_thread():
+        return dx, filter_transform_adjoint(sum(dus))
+
+
+def _backward_slice(x, u, pad, grad, dx, need_w):
+    """Writes dx (if not None) for this slice; returns its dU (16, C, F) if need_w, else None."""
+    n, c, h, width = x.shape
+    f = u.shape[2]
+    per_image = math.prod(tile_counts(h, width, pad))
     du = np.zeros((16, c, f), dtype=x.dtype) if need_w else None
     scratch = _Scratch(x.dtype)
     for start, stop in _chunks(n, per_image):
@@ -94,8 +117,8 @@ def winograd_conv_backward(x, w, pad, grad, need_x, need_w):
                                 planes=scratch.array("x planes", input_planes_shape(x[start:stop].shape, pad),
                                                      zeros=True))
             du += np.matmul(v.transpose(0, 2, 1), dm, out=scratch.array("du", (16, c, f)))
-        if need_x:
+        if dx is not None:
             dv = np.matmul(dm, u.transpose(0, 2, 1), out=scratch.array("dv", (16, tiles, c)))
             input_transform_adjoint(dv, dx[start:stop].shape, pad, out=dx[start:stop],
                                     planes=scratch.array("dx planes", input_planes_shape(dx[start:stop].shape, pad)))
-    return dx, None if du is None else filter_transform_adjoint(du)
+    return du

@@ -1,0 +1,137 @@
+"""kernels/split.py: a batch's slices shared out among threads, BLAS held to one thread meanwhile."""
+import multiprocessing
+import threading
+import time
+
+import numpy as np
+import pytest
+import threadpoolctl
+from hypothesis import given, strategies as hs
+
+from slicing import sliced
+from tinygrad231n.kernels import split
+
+
+@given(hs.integers(0, 300), hs.integers(1, 40))
+def test_slice_bounds_cover_the_batch_in_near_equal_runs(n, slices):
+    bounds = split.slice_bounds(n, slices)
+    assert bounds[0] == 0 and bounds[-1] == n
+    sizes = np.diff(bounds)
+    assert len(sizes) == max(1, min(slices, n))
+    assert (sizes >= 0).all() and sizes.max() - sizes.min() <= 1
+
+
+@given(hs.integers(0, 200), hs.integers(1, 9), hs.integers(1, 5))
+def test_each_image_is_in_exactly_one_slice_and_results_come_in_order(n, min_per_thread, threads):
+    seen = np.zeros(n, dtype=int)
+
+    def fn(start, stop):
+        seen[start:stop] += 1
+        return start, stop
+
+    with sliced(threads=threads):
+        results = split.in_slices(fn, n, min_per_thread)
+    assert (seen == 1).all()
+    assert [r[0] for r in results] == sorted(r[0] for r in results)
+    assert results[0][0] == 0 and results[-1][1] == n
+    assert all(a[1] == b[0] for a, b in zip(results, results[1:]))
+    most = max(1, n // min_per_thread)  # no slice smaller than min_per_thread, unless the batch is
+    assert len(results) <= most and (len(results) == 1 or min(stop - start for start, stop in results) >= min_per_thread)
+
+
+def test_the_slices_run_on_several_threads_and_blas_on_one():
+    names, blas_threads = set(), set()
+    barrier = threading.Barrier(2, timeout=30)  # two slices can only both pass if they run at once
+
+    def fn(start, stop):
+        names.add(threading.current_thread().name)
+        blas_threads.update(info["num_threads"] for info in threadpoolctl.threadpool_info()
+                            if info["user_api"] == "blas")
+        if start < 2:
+            barrier.wait()
+        return stop - start
+
+    before = [info["num_threads"] for info in threadpoolctl.threadpool_info()]
+    with threadpoolctl.threadpool_limits(2, user_api="blas"), sliced(threads=2):
+        assert sum(split.in_slices(fn, 4, 1)) == 4
+        assert len(names) == 2 and blas_threads == {1}
+        assert all(info["num_threads"] == 2 for info in threadpoolctl.threadpool_info() if info["user_api"] == "blas")
+    assert [info["num_threads"] for info in threadpoolctl.threadpool_info()] == before
+
+
+def test_one_thread_runs_the_whole_batch_here():
+    calls = []
+    with sliced(threads=1):
+        split.in_slices(lambda start, stop: calls.append((start, stop, threading.current_thread())), 100, 1)
+    assert calls == [(0, 100, threading.current_thread())]
+
+
+def test_a_slice_inside_a_slice_runs_whole_where_it_is():
+    inner = []
+
+    def outer(start, stop):
+        assert split.inside_a_slice()
+        split.in_slices(lambda a, b: inner.append((a, b, threading.current_thread())), 10, 1)
+        return threading.current_thread()
+
+    with sliced(threads=3):
+        runners = split.in_slices(outer, 6, 1)
+    assert not split.inside_a_slice()
+    assert [(a, b) for a, b, _ in inner] == [(0, 10)] * len(runners)
+    assert {t for _, _, t in inner} <= set(runners)
+
+
+@pytest.mark.parametrize("failing", [0, 11])
+def test_a_failing_slice_raises_here_and_leaves_no_slice_running(failing):
+    finished = []
+
+    def fn(start, stop):
+        time.sleep(0.005)
+        if start == failing:
+            raise ValueError(f"slice {failing} failed")
+        finished.append(start)
+
+    with sliced(threads=3), pytest.raises(ValueError, match=f"slice {failing} failed"):
+        split.in_slices(fn, 12, 1)
+    done = len(finished)
+    time.sleep(0.1)
+    assert len(finished) == done and failing not in finished
+    assert not split.inside_a_slice()
+
+
+def _sum_in_slices(queue):
+    with sliced(threads=2):
+        queue.put(sum(split.in_slices(lambda start, stop: stop - start, 10, 1)))
+
+
+def test_a_forked_child_makes_its_own_threads():
+    with sliced(threads=2):
+        split.in_slices(lambda start, stop: None, 10, 1)  # the parent's pool exists
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_sum_in_slices, args=(queue,))
+    child.start()
+    child.join(timeout=60)
+    assert child.exitcode == 0 and queue.get(timeout=5) == 10
+
+
+def test_joined_puts_the_slices_rows_back_in_order():
+    parts = [(np.arange(3), np.ones((3, 2))), (np.arange(3, 5), np.zeros((2, 2)))]
+    first, second = split.joined(parts)
+    np.testing.assert_array_equal(first, np.arange(5))
+    assert second.shape == (5, 2) and second[:3].all() and not second[3:].any()
+
+
+@given(hs.integers(1, 40), hs.integers(1, 9), hs.integers(1, 9), hs.booleans())
+def test_matmul_cut_into_row_slices_is_the_product(n, k, m, stacked):
+    from tinygrad231n import Tensor, ops
+    rng = np.random.default_rng(n * 100 + k * 10 + m)
+    a = rng.standard_normal((2, n, k) if stacked else (n, k))
+    b, grad = rng.standard_normal((k, m)), rng.standard_normal(a.shape[:-1] + (m,))
+    ta, tb = Tensor(a, requires_grad=True), Tensor(b, requires_grad=True)
+    with sliced((ops.matmul, "MATMUL_MIN_FLOPS_PER_THREAD")):
+        out = ops.Matmul.apply(ta, tb)
+        out.backward(grad)
+    np.testing.assert_allclose(out.data, a @ b, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(ta.grad, grad @ b.T, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(tb.grad, a.reshape(-1, k).T @ grad.reshape(-1, m), rtol=1e-12, atol=1e-12)

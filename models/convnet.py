@@ -270,7 +270,7 @@ register(ModelSpec(
 ))
 
 register(ModelSpec(
-    name="convnet_deep", title="Conv net (conv-bn-relu blocks, augmentation)", order=90, groups=("convnet",),
+    name="convnet_deep", title="Conv net (conv-bn-relu blocks, augmentation)", order=90,
     fit=fit_convnet,
     settings={**PREPROCESSING_SETTINGS, "channels": IntegerList(1, min_length=1, example="[32,64,128]"),
               "convs_per_block": Integer(1), "reg": Number(low=0), "augment": Flag(), "dtype": DTYPE,

@@ -36,7 +36,8 @@ def test_each_image_is_in_exactly_one_slice_and_results_come_in_order(n, min_per
     assert results[0][0] == 0 and results[-1][1] == n
     assert all(a[1] == b[0] for a, b in zip(results, results[1:]))
     most = max(1, n // min_per_thread)  # no slice smaller than min_per_thread, unless the batch is
-    assert len(results) <= most and (len(results) == 1 or min(stop - start for start, stop in results) >= min_per_thread)
+    smallest = min(stop - start for start, stop in results)
+    assert len(results) <= most and (len(results) == 1 or smallest >= min_per_thread)
 
 
 def test_the_slices_run_on_several_threads_and_blas_on_one():
@@ -123,7 +124,7 @@ def test_joined_puts_the_slices_rows_back_in_order():
 
 
 @given(hs.integers(1, 40), hs.integers(1, 9), hs.integers(1, 9), hs.booleans())
-def test_matmul_cut_into_row_slices_is_the_product(n, k, m, stacked):
+def test_matmul_cut_into_slices_of_rows_or_columns_is_the_product(n, k, m, stacked):
     from tinygrad231n import Tensor, ops
     rng = np.random.default_rng(n * 100 + k * 10 + m)
     a = rng.standard_normal((2, n, k) if stacked else (n, k))

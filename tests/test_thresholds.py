@@ -90,7 +90,8 @@ def _slice_sites():
 
 def _constants_behind_helpers(tree, argument, names, module_alias):
     """Constants named inside a module-level function that the threshold argument calls (matmul's _min_rows)."""
-    called = {part.func.id for part in ast.walk(argument) if isinstance(part, ast.Call) and isinstance(part.func, ast.Name)}
+    called = {part.func.id for part in ast.walk(argument)
+              if isinstance(part, ast.Call) and isinstance(part.func, ast.Name)}
     found = set()
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and node.name in called:

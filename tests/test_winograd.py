@@ -4,7 +4,6 @@ the direct convolution's. Values and gradients of the conv op by Winograd are ro
 import numpy as np
 from hypothesis import given, strategies as hs
 
-from slicing import sliced
 from test_conv_ops import conv2d_loops, winograd_everywhere
 from tinygrad231n import Tensor, ops
 from tinygrad231n.kernels import winograd

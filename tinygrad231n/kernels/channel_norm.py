@@ -2,9 +2,9 @@
 
 Each kernel is one pass over (N, C, H*W) planes, serial with the GIL released (slices of the batch
 run on threads: kernels/split.py), accumulates in float64 whatever the input dtype, and leaves the
-tiny (N, C) -> (C,) reductions to numpy. Fused
-this way, spatial batch norm reads a float32 activation twice forward (the statistics, the scale)
-and 3 times backward, where the same formulas in numpy make a temporary at almost every step.
+tiny (N, C) -> (C,) reductions to numpy. Fused this way, spatial batch norm reads a float32
+activation twice forward (the statistics, the scale) and 3 times backward, where the same formulas
+in numpy make a temporary at almost every step.
 The numpy references below are what the tests hold the kernels to.
 """
 import numba

@@ -48,9 +48,7 @@ def in_slices(fn, n, min_per_thread):
     def take_slices():
         _slice_state.inside = True
         try:
-            for k in iter(lambda: next(next_slice), None):
-                if k >= slices:
-                    return
+            while (k := next(next_slice)) < slices:
                 results[k] = fn(bounds[k], bounds[k + 1])
         finally:
             _slice_state.inside = False
@@ -84,7 +82,6 @@ def inside_a_slice():
     """Whether this thread is running a slice now: kernels/sized.py then keeps numba's threads out (the
     command line's workqueue threads abort when two threads start parallel loops at once)."""
     return getattr(_slice_state, "inside", False)
-
 
 
 def images_holding(values, batch):

@@ -10,10 +10,10 @@ more products and the scatter back:
 
 The batch goes through in chunks of a few images (enough columns for BLAS to run at full speed,
 few enough that each chunk's columns stay in cache), so the columns of the whole batch, C*kh*kw
-times the size of x, never exist at once; with several threads, each runs a slice of the batch
-chunk after chunk (kernels/split.py), and the slices' dW and db are summed. Backward recomputes each chunk's columns from x
-rather than keeping them from forward: that costs a copy, keeping them would cost kh*kw times
-the memory of x per layer.
+times the size of x, never exist at once; with several threads, each runs slices of the batch
+chunk after chunk (kernels/split.py), and the slices' dW and db are summed. Backward recomputes
+each chunk's columns from x rather than keeping them from forward: that costs a copy, keeping
+them would cost kh*kw times the memory of x per layer.
 
 A 3x3 convolution with stride 1 and the same padding on both axes, over enough input channels,
 runs by Winograd's F(2x2, 3x3) instead (ops/conv_winograd.py): 2.25x fewer multiplies.
@@ -166,7 +166,8 @@ class Conv2d(Function):
         n, f = x.shape[0], w.shape[0]
         grad = np.ascontiguousarray(grad, dtype=x.dtype).reshape(n, f, windows.pixels)
         dx = np.empty_like(x) if need_x else None
-        sums = in_slices(lambda start, stop: _im2col_backward(windows, x[start:stop], w.reshape(f, -1), grad[start:stop],
+        weights = w.reshape(f, -1)
+        sums = in_slices(lambda start, stop: _im2col_backward(windows, x[start:stop], weights, grad[start:stop],
                                                               None if dx is None else dx[start:stop], need_w, need_b),
                          n, IM2COL_CONV_MIN_IMAGES)
         dw = sum(dw_t for dw_t, _ in sums).T.reshape(w.shape) if need_w else None

@@ -32,7 +32,7 @@ class Matmul(Function):
                              f"({a.shape[-1]} != {b.shape[-2]})")
         ctx.save(a, b)
         if b.ndim == 2:
-            return row_product(_rows(a), b).reshape(a.shape[:-1] + b.shape[-1:])
+            return sliced_product(_rows(a), b).reshape(a.shape[:-1] + b.shape[-1:])
         return a @ b
 
     @staticmethod
@@ -40,27 +40,30 @@ class Matmul(Function):
         a, b = ctx.saved
         if b.ndim == 2:
             grad_rows = _rows(grad)
-            grad_a = row_product(grad_rows, b.T).reshape(a.shape) if ctx.needs_input_grad[0] else None
-            grad_b = rows_transposed_product(_rows(a), grad_rows) if ctx.needs_input_grad[1] else None
+            grad_a = sliced_product(grad_rows, b.T).reshape(a.shape) if ctx.needs_input_grad[0] else None
+            grad_b = sliced_product(_rows(a).T, grad_rows) if ctx.needs_input_grad[1] else None
             return grad_a, grad_b
         grad_a = unbroadcast(grad @ b.swapaxes(-1, -2), a.shape) if ctx.needs_input_grad[0] else None
         grad_b = unbroadcast(a.swapaxes(-1, -2) @ grad, b.shape) if ctx.needs_input_grad[1] else None
         return grad_a, grad_b
 
 
-def row_product(a, b):
-    """a (n, k) @ b (k, m), the rows of a split over threads (kernels/split.py) when the product is large."""
-    out = np.empty((a.shape[0], b.shape[1]), dtype=np.result_type(a, b))
-    in_slices(lambda start, stop: np.matmul(a[start:stop], b, out=out[start:stop]), len(a), _min_rows(b.size))
+def sliced_product(a, b):
+    """a (n, k) @ b (k, m), the larger of the output's two sides cut into slices that threads share out
+    (kernels/split.py) when the product is large: rows of a, or columns of b. Each slice writes its own
+    block of the output, so no slice's product is summed with another's."""
+    n, m = a.shape[0], b.shape[1]
+    out = np.empty((n, m), dtype=np.result_type(a, b))
+    if n >= m:
+        in_slices(lambda start, stop: np.matmul(a[start:stop], b, out=out[start:stop]), n, _min_rows(a.shape[1] * m))
+    else:
+        in_slices(lambda start, stop: np.matmul(a, b[:, start:stop], out=out[:, start:stop]), m,
+                  _min_rows(a.shape[1] * n))
     return out
 
 
-def rows_transposed_product(a, g):
-    """a (n, k)^T @ g (n, m): the sum over the rows, split over threads as row_product, the slices' products summed."""
-    return sum(in_slices(lambda start, stop: a[start:stop].T @ g[start:stop], len(a), _min_rows(a.shape[1] * g.shape[1])))
-
-
 def _min_rows(multiplies_per_row):
+    """Rows (or columns) of the output that make MATMUL_MIN_FLOPS_PER_THREAD, at least 1."""
     return -(-MATMUL_MIN_FLOPS_PER_THREAD // max(1, 2 * multiplies_per_row))
 
 

@@ -11,8 +11,9 @@ threaded variant wins at every larger size. The size is what the kernel's thresh
 default (OpenMP when available), the command line "workqueue" (tinygrad231n/threads.calm_numba_workers).
 
 "slices" times the callers of kernels/split.py (the conv op, the fused batch norm passes, the
-matrix product): the batch in one piece (BLAS and numba keep their threads) against the batch cut
-into slices on --threads threads; the crossover counts images (rows) in all, the thresholds per thread.
+matrix product): the batch in one piece (on one BLAS thread, as in_slices runs a batch too small to
+share out) against the batch cut into slices on --threads threads (every threshold at 1, so the
+slices are as many as in_slices makes); the crossover counts images (rows) in all, the thresholds per thread.
 The command line's malloc settings (tinygrad231n.threads.reuse_freed_memory) apply throughout.
 
 Alone, a kernel's threads pay early. In a training step each kernel call is followed by a matrix
@@ -146,25 +147,30 @@ def slice_cases():
         tensors = [Tensor(x.reshape(rows, 2048), requires_grad=True), Tensor(w, requires_grad=True)]
         return lambda: ops.Matmul.apply(*tensors).backward(grad)
 
-    return [("winograd conv 32 -> 32, 16x16, forward + dw", "WINOGRAD_MIN_IMAGES", "images", conv_call(32, 16)),
-            ("im2col conv 3 -> 32, 32x32, forward + dw, db", "IM2COL_CONV_MIN_IMAGES", "images", conv_call(3, 32)),
-            ("norm_pool_relu forward, sums, input gradient", "NORM_POOL_RELU_MIN_VALUES", "images", fused),
-            ("channel moments, cross sums, affine", "CHANNEL_NORM_MIN_VALUES", "images", channel_passes),
-            ("matmul (rows, 2048) @ (2048, 10), forward + both gradients (40,960 flops a row each)",
+    from tinygrad231n.ops import conv, conv_winograd, matmul
+    return [("winograd conv 32 -> 32, 16x16, forward + dw, db", conv_winograd, "WINOGRAD_MIN_IMAGES", "images",
+             conv_call(32, 16)),
+            ("im2col conv 3 -> 32, 32x32, forward + dw, db", conv, "IM2COL_CONV_MIN_IMAGES", "images", conv_call(3, 32)),
+            ("norm_pool_relu forward, sums, input gradient", norm_pool_relu, "NORM_POOL_RELU_MIN_VALUES", "images",
+             fused),
+            ("channel moments, cross sums, affine", channel_norm, "CHANNEL_NORM_MIN_VALUES", "images", channel_passes),
+            ("matmul (rows, 2048) @ (2048, 10), forward + both gradients (40,960 flops a row each)", matmul,
              "MATMUL_MIN_FLOPS_PER_THREAD", "rows", affine)]
 
 
-def measure_slices(label, constant, unit, make_call, threads, max_seconds):
-    """One slice (the threads left to BLAS and numba) against the batch cut into slices on `threads` threads."""
-    from tinygrad231n.kernels import split, thresholds
+def measure_slices(label, module, constant, unit, make_call, threads, max_seconds):
+    """The batch in one piece (BLAS held to one thread, as in_slices runs a batch too small to share out)
+    against cut into slices on `threads` threads (every threshold at 1)."""
+    from tinygrad231n.kernels import thresholds
     print(f"\n{label}: {constant} now {getattr(thresholds, constant):,}")
     print(f"  {unit:>10} {'one slice ms':>13} {'sliced ms':>10} {'one/sliced':>11}")
     measured, ratios = [], []
     for size in POWERS:
         call = make_call(size)
-        with mock.patch.object(split, "_thread_count", lambda: 1):
+        with mock.patch.object(module, constant, 1 << 62):
             whole = best_time(call, repeats=5, budget=0.05)
-        sliced = best_time(call, repeats=5, budget=0.05)
+        with mock.patch.object(module, constant, 1):
+            sliced = best_time(call, repeats=5, budget=0.05)
         measured.append(size)
         ratios.append(whole / sliced)
         print(f"  {size:>10,} {whole * 1e3:13.4f} {sliced * 1e3:10.4f} {whole / sliced:11.2f}")

@@ -163,7 +163,7 @@ def test_the_benchmark_measures_every_sized_kernel():
         while benchmarks in sys.path:  # the benchmark adds it too, for its `common`
             sys.path.remove(benchmarks)
     measured = {id(case[1]) for rows in bench.cases().values() for case in rows}
-    sliced = {case[1] for case in bench.slice_cases()}
+    sliced = {case[2] for case in bench.slice_cases()}
     assert sliced == {name for sites in SLICE_SITES.values() for _, named in sites for name in named}
     for module in SITES:
         for attr, value in vars(importlib.import_module(module)).items():

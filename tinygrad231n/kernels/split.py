@@ -7,7 +7,9 @@ it) take the slices, a few per thread (SLICES_PER_THREAD, each of at least `min_
 images), the next free thread the next slice, so that a thread slowed by others on its core takes
 fewer; this thread takes slices too. The work in a slice must release the GIL: numba kernels
 compiled with nogil=True and numpy's matrix products do. While the slices run, BLAS is held to one
-thread (threadpoolctl), so that each slice's products run on its own core.
+thread (threadpoolctl), so that each slice's products run on its own core; with one thread per
+process BLAS keeps its setting, and with several it is held to one thread even for a batch too small
+to share out.
 
 Why not numba's own threads (prange) and BLAS's: in a conv net's step every kernel sits between two
 matrix products, and OpenBLAS's threads keep spinning for a while after each product they share,
@@ -38,9 +40,12 @@ def in_slices(fn, n, min_per_thread):
     """[fn(start, stop) for each slice of range(n), in order]: the slices shared out among threads; see the module.
     Called from inside a slice, it runs fn(0, n) there (the threads are all taken)."""
     threads = 1 if inside_a_slice() else _thread_count()
-    slices = min(threads * SLICES_PER_THREAD, n // max(1, min_per_thread))
-    if threads == 1 or slices <= 1 or _blas_controller() is None:
+    if threads == 1 or _blas_controller() is None:
         return [fn(0, n)]
+    slices = min(threads * SLICES_PER_THREAD, n // max(1, min_per_thread))
+    if slices <= 1:  # too small to share out; on one BLAS thread still, so that BLAS's threads never wake to spin
+        with one_blas_thread():
+            return [fn(0, n)]
     bounds = slice_bounds(n, slices)
     results = [None] * slices
     next_slice = itertools.count()  # each thread takes the next slice when done with one (next() holds the GIL)

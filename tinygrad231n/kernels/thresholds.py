@@ -31,29 +31,34 @@ in_slices call to that).
 IM2COL_MIN_IMAGES = 64
 
 # ---- slices of a batch (kernels/split.py), per thread ------------------------------------------------
+# Measured with `--only slices` twice at load 0.8-1.4, the batch in one piece on one BLAS thread against
+# cut into slices on 2 threads: waking the second thread costs up to about 0.5 ms here (a virtual
+# machine's idle core), so slicing pays only from a few milliseconds of work. Lower thresholds (16
+# Winograd images, 2**18 fused values, 128 im2col images, 2**20 product flops a thread) made ConvNet's
+# 2-thread step slower than these, 74.6-82.3 ms against 66.7-68.0, run for run in turn (3 runs each).
 # The im2col convolution (ops/conv.py), images: 3 -> 32 channels on 32x32 (ConvNet's first layer), forward and
-# dw, db: sliced from 256 images (0.95x at 128: each image's chunk is too small a piece of work beside the GIL).
-IM2COL_CONV_MIN_IMAGES = 128
+# dw, db: sliced from 512 images (0.79x at 128: each image's chunk is a small piece of work beside the GIL).
+IM2COL_CONV_MIN_IMAGES = 256
 
 # Winograd's convolution (ops/conv_winograd.py), images: 32 -> 32 channels on 16x16, forward and dw, db: sliced
-# from 16 and from 32 images in two runs (1.4x at 128, 1.65x at 512).
-WINOGRAD_MIN_IMAGES = 16
+# from 32 and from 64 images in two runs (1.37x at 128, 1.5x at 256 and 512).
+WINOGRAD_MIN_IMAGES = 32
 
 # Batch norm + 2x2 max pool + relu fused (kernels/norm_pool_relu.py), values: its forward, gradient sums and
-# input gradient on 32x16x16 float32 maps, sliced from 64 images (524,288 values; 1.3x at 128, 1.9x at 1,024).
-NORM_POOL_RELU_MIN_VALUES = 1 << 18
+# input gradient on 32x16x16 float32 maps, sliced from 64 and from 256 images in two runs (2**19 and 2**21
+# values; 1.7-1.9x at 256 and 512).
+NORM_POOL_RELU_MIN_VALUES = 1 << 19
 
 # Spatial batch norm's per-channel passes (kernels/channel_norm.py), values: moments, cross sums and affine on
-# 32x16x16 maps, sliced from 256 images (2,097,152 values; 0.87x at 128, 1.6x at 1,024).
+# 32x16x16 maps, sliced from 256 images in both runs (2**21 values; 0.79-0.95x at 128, 1.5-1.6x at 512).
 CHANNEL_NORM_MIN_VALUES = 1 << 20
 
-# The matrix product (ops/matmul.py), multiply-adds times 2 per thread. Alone, slicing never paid: (rows, 2048) @
-# (2048, 10) forward and both gradients, 0.51-0.94x up to 1,024 rows, against BLAS's own two threads. But BLAS's
-# threads keep spinning for a while after each product that uses them, taking the second core from the slices
-# that follow: ConvNet's training step on 2 threads (batch 128) took 64-65 ms with its last layer's products
-# sliced at this threshold, 96-101 ms with them left to BLAS (a one-off timing script, 3 runs each, best of 5
-# steps). So a product big enough for BLAS to thread (OpenBLAS: past 262,144 multiply-adds) is sliced instead.
-MATMUL_MIN_FLOPS_PER_THREAD = 1 << 20
+# The matrix product (ops/matmul.py), flops (2 per multiply-add) a thread: (rows, 2048) @ (2048, 10), forward and
+# both gradients, sliced from 512 and from 1,024 rows in two runs (21 and 42 million flops; 0.64x at 128 rows).
+# Left whole, a product still runs on one BLAS thread when the process has several (kernels/split.py): BLAS's
+# own threads keep spinning after each product and took the second core from the slices that followed (ConvNet's
+# 2-thread step took 96-101 ms with its last layer's products on BLAS's two threads, 64-65 ms sliced).
+MATMUL_MIN_FLOPS_PER_THREAD = 1 << 24
 
 # Max and average pooling, forward and backward (kernels/pooling.py), values of the first argument
 # (the input forward, dx backward). Alone: from 131,072 (max), 524,288 (max backward) and 65,536

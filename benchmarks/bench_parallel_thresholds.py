@@ -150,7 +150,8 @@ def slice_cases():
     from tinygrad231n.ops import conv, conv_winograd, matmul
     return [("winograd conv 32 -> 32, 16x16, forward + dw, db", conv_winograd, "WINOGRAD_MIN_IMAGES", "images",
              conv_call(32, 16)),
-            ("im2col conv 3 -> 32, 32x32, forward + dw, db", conv, "IM2COL_CONV_MIN_IMAGES", "images", conv_call(3, 32)),
+            ("im2col conv 3 -> 32, 32x32, forward + dw, db", conv, "IM2COL_CONV_MIN_IMAGES", "images",
+             conv_call(3, 32)),
             ("norm_pool_relu forward, sums, input gradient", norm_pool_relu, "NORM_POOL_RELU_MIN_VALUES", "images",
              fused),
             ("channel moments, cross sums, affine", channel_norm, "CHANNEL_NORM_MIN_VALUES", "images", channel_passes),

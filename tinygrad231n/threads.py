@@ -66,10 +66,11 @@ def reuse_freed_memory():
     By default each large numpy array is a fresh mapping: every page faults in on first touch, and
     every free unmaps it, which, while a second thread of the process runs on another core, costs a
     TLB shootdown there. A conv net's step makes and frees dozens of such arrays: ConvNet's training
-    step (batch 128, float32) on 2 threads took 75-85 ms with the defaults, 58-65 ms with this (93-96 ms
-    on one thread either way; timings of 5 steps, best of 3; `benchmarks/bench_conv.py --default-malloc`
-    measures without it). Here large blocks come from the one heap (no separate mappings, one arena for
-    all threads) and the heap's top is never trimmed: the process keeps its high-water mark. Like
+    step (batch 128, float32) on 2 threads took 89.0 ms with glibc's defaults and 63.9 ms with this
+    (PyTorch's 108.3 and 75.0 ms in the same processes; `python benchmarks/bench_conv.py --threads 2
+    --repeats 7 --skip-naive [--default-malloc]`, one run each, load average 0.5-1.0). Here large
+    blocks come from the one heap (no separate mappings, one arena for all threads) and the heap's top
+    is never trimmed: the process keeps its high-water mark. Like
     calm_numba_workers, the command line calls it first thing; the library leaves a notebook's
     allocator alone. Returns whether it applied (False off glibc).
     """

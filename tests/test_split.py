@@ -136,3 +136,20 @@ def test_matmul_cut_into_slices_of_rows_or_columns_is_the_product(n, k, m, stack
     np.testing.assert_allclose(out.data, a @ b, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(ta.grad, grad @ b.T, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(tb.grad, a.reshape(-1, k).T @ grad.reshape(-1, m), rtol=1e-12, atol=1e-12)
+
+
+def test_without_threadpoolctl_the_batch_runs_in_one_piece(monkeypatch):
+    monkeypatch.setattr(split, "_blas", False)  # as _blas_controller leaves it when threadpoolctl is missing
+    calls = []
+    with sliced(threads=3):
+        split.in_slices(lambda start, stop: calls.append((start, stop)), 30, 1)
+    assert calls == [(0, 30)]
+
+
+@given(hs.integers(0, 1 << 22), hs.integers(0, 5), hs.integers(1, 64))
+def test_images_holding_a_number_of_values(values, n, per_image):
+    batch = np.zeros((n, per_image))
+    images = split.images_holding(values, batch)
+    assert images >= 1
+    if n:
+        assert images * per_image >= values and (images == 1 or (images - 1) * per_image < values)

@@ -10,8 +10,7 @@ threaded variant wins at every larger size. The size is what the kernel's thresh
 (images, rows, or values for pooling). --layer picks numba's threading layer: a notebook gets numba's
 default (OpenMP when available), the command line "workqueue" (tinygrad231n/threads.calm_numba_workers).
 
-"slices" times the callers of kernels/split.py (the conv op, the fused batch norm passes, the
-matrix product): the batch in one piece (on one BLAS thread, as in_slices runs a batch too small to
+"slices" times the callers of kernels/split.py (the conv op, the fused batch norm passes): the batch in one piece (on one BLAS thread, as in_slices runs a batch too small to
 share out) against the batch cut into slices on --threads threads (every threshold at 1, so the
 slices are as many as in_slices makes); the crossover counts images (rows) in all, the thresholds per thread.
 The command line's malloc settings (tinygrad231n.threads.reuse_freed_memory) apply throughout.
@@ -114,8 +113,8 @@ def cases():
 
 
 def slice_cases():
-    """[(label, thresholds constant, unit, make_call(size) -> fn)]: the callers of kernels/split.py's in_slices,
-    each on float32 maps of a ConvNet's middle layer (32 channels, 16x16) or its last affine layer."""
+    """[(label, module, thresholds constant, unit, make_call(size) -> fn)]: the callers of kernels/split.py's
+    in_slices, each on float32 maps of a ConvNet's first or middle layer."""
     from tinygrad231n import Tensor, ops
     from tinygrad231n.kernels import channel_norm, norm_pool_relu
 
@@ -142,21 +141,14 @@ def slice_cases():
         return lambda: (channel_norm.channel_mean_var(x), channel_norm.channel_cross_sums(g, x, ones),
                         channel_norm.channel_affine(x, ones, g, ones, ones))
 
-    def affine(rows):
-        x, w, grad = maps(rows, 2048, 1), np.ones((2048, 10), np.float32), np.ones((rows, 10), np.float32)
-        tensors = [Tensor(x.reshape(rows, 2048), requires_grad=True), Tensor(w, requires_grad=True)]
-        return lambda: ops.Matmul.apply(*tensors).backward(grad)
-
-    from tinygrad231n.ops import conv, conv_winograd, matmul
+    from tinygrad231n.ops import conv, conv_winograd
     return [("winograd conv 32 -> 32, 16x16, forward + dw, db", conv_winograd, "WINOGRAD_MIN_IMAGES", "images",
              conv_call(32, 16)),
             ("im2col conv 3 -> 32, 32x32, forward + dw, db", conv, "IM2COL_CONV_MIN_IMAGES", "images",
              conv_call(3, 32)),
             ("norm_pool_relu forward, sums, input gradient", norm_pool_relu, "NORM_POOL_RELU_MIN_VALUES", "images",
              fused),
-            ("channel moments, cross sums, affine", channel_norm, "CHANNEL_NORM_MIN_VALUES", "images", channel_passes),
-            ("matmul (rows, 2048) @ (2048, 10), forward + both gradients (40,960 flops a row each)", matmul,
-             "MATMUL_MIN_FLOPS_PER_THREAD", "rows", affine)]
+            ("channel moments, cross sums, affine", channel_norm, "CHANNEL_NORM_MIN_VALUES", "images", channel_passes)]
 
 
 def measure_slices(label, module, constant, unit, make_call, threads, max_seconds):

@@ -123,14 +123,37 @@ def test_joined_puts_the_slices_rows_back_in_order():
     assert second.shape == (5, 2) and second[:3].all() and not second[3:].any()
 
 
-@given(hs.integers(1, 40), hs.integers(1, 9), hs.integers(1, 9), hs.booleans())
-def test_matmul_cut_into_slices_of_rows_or_columns_is_the_product(n, k, m, stacked):
+def _blas_threads():
+    return {info["num_threads"] for info in threadpoolctl.threadpool_info() if info["user_api"] == "blas"}
+
+
+def test_work_between_slices_runs_on_one_blas_thread_while_slices_keep_coming(monkeypatch):
+    seen = []
+    with threadpoolctl.threadpool_limits(2, user_api="blas"), sliced(threads=2):
+        monkeypatch.setattr(split, "_last_shared", float("-inf"))  # no slices yet: BLAS keeps its threads
+        split.in_slices(lambda start, stop: seen.append(_blas_threads()), 1, 1)
+        with split.between_slices():
+            seen.append(_blas_threads())
+        split.in_slices(lambda start, stop: None, 4, 1)  # slices ran just now
+        split.in_slices(lambda start, stop: seen.append(_blas_threads()), 1, 1)
+        with split.between_slices():
+            seen.append(_blas_threads())
+        monkeypatch.setattr(split, "_last_shared", time.perf_counter() - split.SLICED_WORK_SECONDS - 1)
+        with split.between_slices():
+            seen.append(_blas_threads())
+    assert seen == [{2}, {2}, {1}, {1}, {2}]
+
+
+@given(hs.integers(1, 40), hs.integers(1, 9), hs.integers(1, 9), hs.booleans(), hs.booleans())
+def test_matmul_between_slices_is_the_product(n, k, m, stacked, near_slices):
     from tinygrad231n import Tensor, ops
     rng = np.random.default_rng(n * 100 + k * 10 + m)
     a = rng.standard_normal((2, n, k) if stacked else (n, k))
     b, grad = rng.standard_normal((k, m)), rng.standard_normal(a.shape[:-1] + (m,))
     ta, tb = Tensor(a, requires_grad=True), Tensor(b, requires_grad=True)
-    with sliced((ops.matmul, "MATMUL_MIN_FLOPS_PER_THREAD")):
+    with sliced(threads=2):
+        if near_slices:
+            split.in_slices(lambda start, stop: None, 4, 1)
         out = ops.Matmul.apply(ta, tb)
         out.backward(grad)
     np.testing.assert_allclose(out.data, a @ b, rtol=1e-12, atol=1e-12)
@@ -139,7 +162,7 @@ def test_matmul_cut_into_slices_of_rows_or_columns_is_the_product(n, k, m, stack
 
 
 def test_without_threadpoolctl_the_batch_runs_in_one_piece(monkeypatch):
-    monkeypatch.setattr(split, "_blas", False)  # as _blas_controller leaves it when threadpoolctl is missing
+    monkeypatch.setattr(split, "_blas", False)  # as _blas_libraries leaves it when threadpoolctl is missing
     calls = []
     with sliced(threads=3):
         split.in_slices(lambda start, stop: calls.append((start, stop)), 30, 1)

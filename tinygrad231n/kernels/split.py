@@ -7,9 +7,9 @@ it) take the slices, a few per thread (SLICES_PER_THREAD, each of at least `min_
 images), the next free thread the next slice, so that a thread slowed by others on its core takes
 fewer; this thread takes slices too. The work in a slice must release the GIL: numba kernels
 compiled with nogil=True and numpy's matrix products do. While the slices run, BLAS is held to one
-thread (threadpoolctl), so that each slice's products run on its own core; with one thread per
-process BLAS keeps its setting, and with several it is held to one thread even for a batch too small
-to share out.
+thread (threadpoolctl), so that each slice's products run on its own core, and it stays held for
+the work between slices (`between_slices`: a batch too small to share out, the matrix product op)
+while slices keep coming; work with no slices around keeps BLAS's own threads.
 
 Why not numba's own threads (prange) and BLAS's: in a conv net's step every kernel sits between two
 matrix products, and OpenBLAS's threads keep spinning for a while after each product they share,
@@ -25,6 +25,7 @@ import contextlib
 import itertools
 import os
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor, wait
 
 import numba
@@ -32,20 +33,25 @@ import numpy as np
 
 _pool = None
 _pool_lock = threading.Lock()
-_blas = None  # threadpoolctl's controller of the loaded BLAS libraries, found on first use
+_blas = None  # threadpoolctl's controllers of the loaded BLAS libraries (a list), found on first use
 _slice_state = threading.local()
 SLICES_PER_THREAD = 4  # a thread slowed by others on its core takes fewer slices
+# How long after slices ran the work between them keeps BLAS on one thread (between_slices): longer than
+# the gap between two training steps of a conv net.
+SLICED_WORK_SECONDS = 1.0
+_last_shared = float("-inf")  # perf_counter() when slices last ran
 
 
 def in_slices(fn, n, min_per_thread):
     """[fn(start, stop) for each slice of range(n), in order]: the slices shared out among threads; see the module.
     Called from inside a slice, it runs fn(0, n) there (the threads are all taken)."""
+    global _last_shared
     threads = 1 if inside_a_slice() else _thread_count()
-    if threads == 1 or _blas_controller() is None:
+    if threads == 1 or _blas_libraries() is None:
         return [fn(0, n)]
     slices = min(threads * SLICES_PER_THREAD, n // max(1, min_per_thread))
-    if slices <= 1:  # too small to share out; on one BLAS thread still, so that BLAS's threads never wake to spin
-        with one_blas_thread():
+    if slices <= 1:  # too small to share out
+        with between_slices():
             return [fn(0, n)]
     bounds = slice_bounds(n, slices)
     results = [None] * slices
@@ -70,18 +76,37 @@ def in_slices(fn, n, min_per_thread):
         for helper in helpers:
             if not helper.cancelled():
                 helper.result()  # raises a helper's exception here
+    _last_shared = time.perf_counter()
     return results
+
+
+def between_slices():
+    """For work that is not sliced (a matrix product, a batch too small to share out): BLAS held to one
+    thread if slices ran in the last SLICED_WORK_SECONDS (more will follow, and BLAS's threads, once woken,
+    would spin through them), else left to BLAS's own threads, which serve work with no slices around
+    (a fully connected net's products) better than slices would."""
+    if time.perf_counter() - _last_shared > SLICED_WORK_SECONDS or _thread_count() == 1 or inside_a_slice():
+        return contextlib.nullcontext()
+    return one_blas_thread()
 
 
 @contextlib.contextmanager
 def one_blas_thread():
-    """BLAS held to one thread for the block (if threadpoolctl is installed); see the module for why."""
-    blas = _blas_controller()
-    if blas is None:
+    """BLAS held to one thread for the block (if threadpoolctl is installed); see the module for why.
+    It sets each library's count directly (4 us) rather than through threadpoolctl's limit (13 us):
+    products pass through here every step."""
+    libraries = _blas_libraries() or []
+    before = [library.get_num_threads() for library in libraries]
+    if all(count == 1 for count in before):
         yield
         return
-    with blas.limit(limits=1):
+    for library in libraries:
+        library.set_num_threads(1)
+    try:
         yield
+    finally:
+        for library, count in zip(libraries, before):
+            library.set_num_threads(count)
 
 
 def inside_a_slice():
@@ -111,7 +136,8 @@ def _thread_count():
     return numba.get_num_threads()
 
 
-def _blas_controller():
+def _blas_libraries():
+    """threadpoolctl's controller of each loaded BLAS library, or None without threadpoolctl."""
     global _blas
     if _blas is None:
         try:
@@ -119,8 +145,8 @@ def _blas_controller():
         except ImportError:
             _blas = False
         else:
-            _blas = ThreadpoolController().select(user_api="blas")
-    return _blas or None
+            _blas = ThreadpoolController().select(user_api="blas").lib_controllers
+    return _blas if _blas is not False else None
 
 
 def _executor():

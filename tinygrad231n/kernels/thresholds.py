@@ -34,7 +34,7 @@ IM2COL_MIN_IMAGES = 64
 # Measured with `--only slices` twice at load 0.8-1.4, the batch in one piece on one BLAS thread against
 # cut into slices on 2 threads: waking the second thread costs up to about 0.5 ms here (a virtual
 # machine's idle core), so slicing pays only from a few milliseconds of work. Lower thresholds (16
-# Winograd images, 2**18 fused values, 128 im2col images, 2**20 product flops a thread) made ConvNet's
+# Winograd images, 2**18 fused values, 128 im2col images; products sliced from 2**20 flops a thread) made ConvNet's
 # 2-thread step slower than these, 74.6-82.3 ms against 66.7-68.0, run for run in turn (3 runs each).
 # The im2col convolution (ops/conv.py), images: 3 -> 32 channels on 32x32 (ConvNet's first layer), forward and
 # dw, db: sliced from 512 images (0.79x at 128: each image's chunk is a small piece of work beside the GIL).
@@ -53,12 +53,6 @@ NORM_POOL_RELU_MIN_VALUES = 1 << 19
 # 32x16x16 maps, sliced from 256 images in both runs (2**21 values; 0.79-0.95x at 128, 1.5-1.6x at 512).
 CHANNEL_NORM_MIN_VALUES = 1 << 20
 
-# The matrix product (ops/matmul.py), flops (2 per multiply-add) a thread: (rows, 2048) @ (2048, 10), forward and
-# both gradients, sliced from 512 and from 1,024 rows in two runs (21 and 42 million flops; 0.64x at 128 rows).
-# Left whole, a product still runs on one BLAS thread when the process has several (kernels/split.py): BLAS's
-# own threads keep spinning after each product and took the second core from the slices that followed (ConvNet's
-# 2-thread step took 96-101 ms with its last layer's products on BLAS's two threads, 64-65 ms sliced).
-MATMUL_MIN_FLOPS_PER_THREAD = 1 << 24
 
 # Max and average pooling, forward and backward (kernels/pooling.py), values of the first argument
 # (the input forward, dx backward). Alone: from 131,072 (max), 524,288 (max backward) and 65,536

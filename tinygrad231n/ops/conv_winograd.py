@@ -19,7 +19,7 @@ import numpy as np
 from ..kernels.winograd import (filter_transform, filter_transform_adjoint, input_planes_shape, input_transform,
                                 input_transform_adjoint, output_planes_shape, output_transform,
                                 output_transform_adjoint, tile_counts)
-from ..kernels.split import in_slices, one_blas_thread
+from ..kernels.split import between_slices, in_slices
 from ..kernels.thresholds import WINOGRAD_MIN_IMAGES
 
 CHUNK_TILES = 256
@@ -62,7 +62,7 @@ def _chunks(n, tiles_per_image):
 def winograd_conv(x, w, pad):
     """x (N, C, H, W), w (F, C, 3, 3), zero padding `pad` on every side -> (N, F, H + 2 pad - 2, W + 2 pad - 2)."""
     n, c, h, width = x.shape
-    with one_blas_thread():  # a product: its BLAS threads would keep spinning beside the slices (kernels/split.py)
+    with between_slices():  # products: BLAS's threads would keep spinning beside the slices (kernels/split.py)
         u = filter_transform(w)
     out = np.empty((n, w.shape[0], h + 2 * pad - 2, width + 2 * pad - 2), dtype=x.dtype)
     in_slices(lambda start, stop: _forward_slice(x[start:stop], u, pad, out[start:stop]), n, WINOGRAD_MIN_IMAGES)
@@ -86,7 +86,7 @@ def _forward_slice(x, u, pad, out):
 
 def winograd_conv_backward(x, w, pad, grad, need_x, need_w):
     """(dx or None, dw or None) of winograd_conv(x, w, pad) for the output gradient grad (N, F, Ho, Wo)."""
-    with one_blas_thread():
+    with between_slices():
         u = filter_transform(w)
     dx = np.empty_like(x) if need_x else None
 
@@ -96,7 +96,7 @@ def winograd_conv_backward(x, w, pad, grad, need_x, need_w):
     dus = in_slices(backward_slice, len(x), WINOGRAD_MIN_IMAGES)
     if not need_w:
         return dx, None
-    with one_blas_thread():
+    with between_slices():
         return dx, filter_transform_adjoint(sum(dus))
 
 

@@ -2,8 +2,7 @@
 import numpy as np
 
 from ..function import Function, register
-from ..kernels.split import in_slices
-from ..kernels.thresholds import MATMUL_MIN_FLOPS_PER_THREAD
+from ..kernels.split import between_slices
 from .broadcasting import unbroadcast
 
 
@@ -32,7 +31,7 @@ class Matmul(Function):
                              f"({a.shape[-1]} != {b.shape[-2]})")
         ctx.save(a, b)
         if b.ndim == 2:
-            return sliced_product(_rows(a), b).reshape(a.shape[:-1] + b.shape[-1:])
+            return _shaped(_product(_rows(a), b), a.shape[:-1] + b.shape[-1:])
         return a @ b
 
     @staticmethod
@@ -40,31 +39,27 @@ class Matmul(Function):
         a, b = ctx.saved
         if b.ndim == 2:
             grad_rows = _rows(grad)
-            grad_a = sliced_product(grad_rows, b.T).reshape(a.shape) if ctx.needs_input_grad[0] else None
-            grad_b = sliced_product(_rows(a).T, grad_rows) if ctx.needs_input_grad[1] else None
+            grad_a = _shaped(_product(grad_rows, b.T), a.shape) if ctx.needs_input_grad[0] else None
+            grad_b = _product(_rows(a).T, grad_rows) if ctx.needs_input_grad[1] else None
             return grad_a, grad_b
         grad_a = unbroadcast(grad @ b.swapaxes(-1, -2), a.shape) if ctx.needs_input_grad[0] else None
         grad_b = unbroadcast(a.swapaxes(-1, -2) @ grad, b.shape) if ctx.needs_input_grad[1] else None
         return grad_a, grad_b
 
 
-def sliced_product(a, b):
-    """a (n, k) @ b (k, m), the larger of the output's two sides cut into slices that threads share out
-    (kernels/split.py) when the product is large: rows of a, or columns of b. Each slice writes its own
-    block of the output, so no slice's product is summed with another's."""
-    n, m = a.shape[0], b.shape[1]
-    out = np.empty((n, m), dtype=np.result_type(a, b))
-    if n >= m:
-        in_slices(lambda start, stop: np.matmul(a[start:stop], b, out=out[start:stop]), n, _min_rows(a.shape[1] * m))
-    else:
-        in_slices(lambda start, stop: np.matmul(a, b[:, start:stop], out=out[:, start:stop]), m,
-                  _min_rows(a.shape[1] * n))
-    return out
+def _product(a, b):
+    """a @ b, on one BLAS thread while a conv net's slices run around it (kernels/split.py): BLAS's own
+    threads would keep spinning after it and take the cores from the slices that follow (ConvNet's
+    2-thread step took 96-101 ms with its last layer's products on BLAS's two threads, 64-65 ms with
+    them on one thread each; a timing script, 3 runs each). Slicing the product itself did not pay:
+    alone, (rows, 2048) @ (2048, 10) ran 0.51-0.94x as fast sliced as on BLAS's threads, up to 1,024 rows."""
+    with between_slices():
+        return a @ b
 
 
-def _min_rows(multiplies_per_row):
-    """Rows (or columns) of the output that make MATMUL_MIN_FLOPS_PER_THREAD, at least 1."""
-    return -(-MATMUL_MIN_FLOPS_PER_THREAD // max(1, 2 * multiplies_per_row))
+def _shaped(x, shape):
+    """x reshaped to `shape`, or x itself if it has it: a reshaped view would make backprop copy a leaf's gradient."""
+    return x if x.shape == shape else x.reshape(shape)
 
 
 def _rows(x):

@@ -34,7 +34,7 @@ IM2COL_MIN_IMAGES = 64
 # Measured with `--only slices` twice at load 0.8-1.4, the batch in one piece on one BLAS thread against
 # cut into slices on 2 threads: waking the second thread costs up to about 0.5 ms here (a virtual
 # machine's idle core), so slicing pays only from a few milliseconds of work. Lower thresholds (16
-# Winograd images, 2**18 fused values, 128 im2col images; products sliced from 2**20 flops a thread) made ConvNet's
+# Winograd images, 2**18 fused values, 128 im2col images, and matrix products sliced too) made ConvNet's
 # 2-thread step slower than these, 74.6-82.3 ms against 66.7-68.0, run for run in turn (3 runs each).
 # The im2col convolution (ops/conv.py), images: 3 -> 32 channels on 32x32 (ConvNet's first layer), forward and
 # dw, db: sliced from 512 images (0.79x at 128: each image's chunk is a small piece of work beside the GIL).

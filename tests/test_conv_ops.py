@@ -377,29 +377,42 @@ def norm_pool_relu_kernels(threaded):
 
 
 @given(hs.integers(1, 3), hs.integers(1, 3), hs.integers(1, 3), hs.integers(1, 3),
-       hs.sampled_from([np.float64, np.float32]), hs.booleans(), hs.booleans(), hs.integers(0, 2 ** 32 - 1))
-def test_norm_pool_relu_kernels_match_numpy(n, c, half_h, half_w, dtype, threaded, ties, seed):
+       hs.sampled_from([np.float64, np.float32]), hs.booleans(), hs.booleans(), hs.booleans(),
+       hs.integers(0, 2 ** 32 - 1))
+def test_norm_pool_relu_kernels_match_numpy(n, c, half_h, half_w, dtype, threaded, ties, nans, seed):
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((n, c, 2 * half_h, 2 * half_w)).astype(dtype)
     if ties:  # few distinct values: ties within windows, and windows whose maximum is exactly 0
         x = np.round(x).astype(dtype)
+    if nans:  # NaNs win their windows, the first in C order if several (and pass the relu)
+        x[rng.random(x.shape) < 0.2] = np.nan
     a, d, b, e = (rng.standard_normal(c) for _ in range(4))
     a[0] = 1.0 if ties else a[0]  # with d = 0, an exact 0 after the affine
     d[0] = 0.0 if ties else d[0]
-    with norm_pool_relu_kernels(threaded):
-        out, winner = fused.norm_pool_relu(x, a, d)
-        expected_out, expected_winner = fused.norm_pool_relu_reference(x, a, d)
-        np.testing.assert_array_equal(out, expected_out)
-        np.testing.assert_array_equal(winner, expected_winner)
-        assert out.dtype == dtype
-        grad = rng.standard_normal(out.shape).astype(dtype)
-        for got, expected in zip(fused.norm_pool_relu_gradient_sums(grad, winner, x, d),
-                                 fused.norm_pool_relu_gradient_sums_reference(grad, winner, x, d)):
-            np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
-        dx = fused.norm_pool_relu_input_gradient(grad, winner, x, a, b, e)
-        assert dx.dtype == dtype
-        np.testing.assert_allclose(dx, fused.norm_pool_relu_input_gradient_reference(grad, winner, x, a, b, e),
-                                   rtol=1e-12 if dtype == np.float64 else 1e-6, atol=1e-12)
+    # The images as drawn take the kernels' branch form; the same windows side by side, at least
+    # SELECTS_MIN_WIDTH wide, their select form.
+    wide = np.tile(x, (1, 1, 1, -(-fused.SELECTS_MIN_WIDTH // x.shape[3])))
+    for images in (x, wide):
+        with norm_pool_relu_kernels(threaded):
+            check_norm_pool_relu_kernels(images, a, d, b, e, rng, nans)
+
+
+def check_norm_pool_relu_kernels(x, a, d, b, e, rng, nans):
+    out, winner = fused.norm_pool_relu(x, a, d)
+    expected_out, expected_winner = fused.norm_pool_relu_reference(x, a, d)
+    np.testing.assert_array_equal(out, expected_out)
+    np.testing.assert_array_equal(winner, expected_winner)
+    assert out.dtype == x.dtype
+    grad = rng.standard_normal(out.shape).astype(x.dtype)
+    for got, expected in zip(fused.norm_pool_relu_gradient_sums(grad, winner, x, d),
+                             fused.norm_pool_relu_gradient_sums_reference(grad, winner, x, d)):
+        if nans:  # a NaN anywhere in x makes the reference's sum NaN (0 * NaN); the kernel reads winners only
+            got, expected = got[~np.isnan(expected)], expected[~np.isnan(expected)]
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
+    dx = fused.norm_pool_relu_input_gradient(grad, winner, x, a, b, e)
+    assert dx.dtype == x.dtype
+    np.testing.assert_allclose(dx, fused.norm_pool_relu_input_gradient_reference(grad, winner, x, a, b, e),
+                               rtol=1e-12 if x.dtype == np.float64 else 1e-6, atol=1e-12)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])

@@ -6,17 +6,18 @@ images (N, C, H, W) with H and W even:
 
 Forward writes the pooled output and, per window, the index 2 * i + j of its winner (i, j) (the
 first maximum in C order, a NaN winning over any number, as kernels/pooling.py), or -1 where
-the relu passed no gradient (out <= 0, or NaN). y is never stored whole: each pair of rows is
-computed into a scratch pair (rounded to x's dtype, as the unfused ops store it) and pooled.
+the relu passed no gradient (out <= 0, or NaN). y is never stored: each window's four values are
+computed, rounded to x's dtype (as the unfused ops store y) and compared where they stand.
 
 Backward, batch norm's input gradient dx = a * dy + b[c] * x + e[c], where dy is the pooled
 gradient placed on each window's winner (zero elsewhere), needs per-channel sums of dy and of
 dy * (x - mean): those run over the pooled grid only (dy is zero off the winners), then one pass
 writes dx. The unfused ops would make y and dy whole and read them again.
 
-The window is fixed at 2x2 so that the compiled loops have no inner loop over the window: the
-four comparisons become branch-free selects (a generic kh x kw loop ran 5x slower), and NaNs,
-rare, take a separate branch. The kernels are serial and release the GIL: slices of the batch run on
+The window is fixed at 2x2 so that the compiled loops have no inner loop over the window (a generic
+kh x kw loop ran 5x slower). On rows wide enough, every choice is a select rather than a branch (a NaN's
+win included), so that each loop vectorizes: branches on the winner or on NaN ran 2-3x slower on
+(128, 32, 32, 32) float32, one thread (see SELECTS_MIN_WIDTH for narrower rows). The kernels are serial and release the GIL: slices of the batch run on
 threads (kernels/split.py). The numpy references below are the unfused composition.
 """
 import numba
@@ -28,6 +29,33 @@ from .thresholds import NORM_POOL_RELU_MIN_VALUES
 
 WINDOW = (2, 2)
 WINNER_DTYPE = np.int8  # 0..3, or -1: no gradient
+
+
+# Rows of at least this many values take the select forms below, which vectorize; narrower rows (a
+# 16x16 or 8x8 map) take the branches, faster there: too few windows per row for a vector loop, and the
+# select forms run 2-3x slower than branches as scalar code. A flag fixed for the call, so the compiler
+# makes each loop twice, once per form (timed on (128, C, 32 / 16 / 8, same) float32, one thread).
+SELECTS_MIN_WIDTH = 32
+
+
+@numba.njit(inline="always")
+def _take(v, k, best, where):
+    """(best, where) after v, the window's k-th value in C order: v takes the window if larger, or if it is
+    the first NaN (a NaN beats any number, a later NaN not an earlier one)."""
+    taken = (v > best) | ((v != v) & (best == best))
+    return (v if taken else best), (k if taken else where)
+
+
+@numba.njit(inline="always")
+def _window_max(v0, v1, v2, v3, selects):
+    """(the window's first maximum in C order, its index 0..3); a NaN is the maximum, the first NaN if several."""
+    if selects:
+        best, where = _take(v1, 1, v0, 0)
+        best, where = _take(v2, 2, best, where)
+        return _take(v3, 3, best, where)
+    if (v0 != v0) | (v1 != v1) | (v2 != v2) | (v3 != v3):  # `|`: no branch per comparison
+        return _first_nan(v0, v1, v2, v3)
+    return _first_max(v0, v1, v2, v3)
 
 
 @numba.njit(inline="always")
@@ -58,31 +86,31 @@ def _first_nan(v0, v1, v2, v3):
 @numba.njit(cache=True, nogil=True)
 def _forward(x, a, d, out, winner):
     n, c, h, w = x.shape
+    rounded = out.dtype.type  # y rounded to out's dtype, as the unfused ops store it, before comparing
+    selects = w >= SELECTS_MIN_WIDTH
     for image in range(n):
-        rows = np.empty((2, w), dtype=out.dtype)  # y of one pair of rows, rounded to out's dtype
-        top, bottom = rows[0], rows[1]
         for channel in range(c):
             ac, dc = a[channel], d[channel]
             for oh in range(h // 2):
                 x0, x1 = x[image, channel, 2 * oh], x[image, channel, 2 * oh + 1]
-                for k in range(w):
-                    top[k] = ac * x0[k] + dc
-                    bottom[k] = ac * x1[k] + dc
                 best_row, where_row = out[image, channel, oh], winner[image, channel, oh]
                 for ow in range(w // 2):
-                    v0, v1, v2, v3 = top[2 * ow], top[2 * ow + 1], bottom[2 * ow], bottom[2 * ow + 1]
-                    best, where = _first_max(v0, v1, v2, v3)
-                    if (v0 != v0) | (v1 != v1) | (v2 != v2) | (v3 != v3):  # `|`: no branch per comparison
-                        best, where = _first_nan(v0, v1, v2, v3)
-                    best_row[ow] = best if best > 0 or best != best else 0  # the relu passes NaN on
-                    where_row[ow] = where if best > 0 else -1
+                    best, where = _window_max(rounded(ac * x0[2 * ow] + dc), rounded(ac * x0[2 * ow + 1] + dc),
+                                              rounded(ac * x1[2 * ow] + dc), rounded(ac * x1[2 * ow + 1] + dc),
+                                              selects)
+                    positive = best > 0
+                    best_row[ow] = best if positive | (best != best) else rounded(0)  # the relu passes NaN on
+                    where_row[ow] = where if positive else -1
 
 
-@numba.njit(cache=True, nogil=True)
+# reassoc: the two sums may be added in any order, so they vectorize (a loop of dependent float adds
+# does not); nothing else of fastmath, so NaN and inf still propagate.
+@numba.njit(cache=True, nogil=True, fastmath={"reassoc"})
 def _gradient_sums(grad, winner, x, center):
     """Per (image, channel): sum(dy) and sum(dy * (x - center[c])) over the winners, float64 (N, C)."""
     n, c, h, w = x.shape
     first, second = np.zeros((n, c)), np.zeros((n, c))
+    selects = w >= SELECTS_MIN_WIDTH
     for image in range(n):
         for channel in range(c):
             s1 = s2 = 0.0
@@ -92,9 +120,14 @@ def _gradient_sums(grad, winner, x, center):
                 x0, x1 = x[image, channel, 2 * oh], x[image, channel, 2 * oh + 1]
                 for ow in range(w // 2):
                     where = where_row[ow]
-                    g = g_row[ow] if where >= 0 else 0.0
-                    where &= 3  # -1 reads some element of the window, times g = 0: no branch
-                    value = x0[2 * ow + (where & 1)] if where < 2 else x1[2 * ow + (where & 1)]
+                    g = np.float64(g_row[ow]) if where >= 0 else 0.0
+                    if selects:  # the winner's x by selects: the loop vectorizes
+                        top = x0[2 * ow + 1] if where == 1 else x0[2 * ow]
+                        bottom = x1[2 * ow + 1] if where == 3 else x1[2 * ow]
+                        value = bottom if where >= 2 else top
+                    else:  # by its index (-1, no gradient, reads some x of the window, times g = 0)
+                        where &= 3
+                        value = x0[2 * ow + (where & 1)] if where < 2 else x1[2 * ow + (where & 1)]
                     s1 += g
                     s2 += g * (value - m)
             first[image, channel], second[image, channel] = s1, s2
@@ -105,26 +138,29 @@ def _gradient_sums(grad, winner, x, center):
 def _input_gradient(dx, grad, winner, x, a, b, e):
     """dx = b[c] * x + e[c] + a[c] * dy, dy being grad on each window's winner; float64, then rounded once."""
     n, c, h, w = x.shape
+    rounded = dx.dtype.type
+    # dy for a pair of rows, spread out from the pooled grid by selects: then each row of dx is one
+    # contiguous loop, which vectorizes (adding each share onto its winner by an index, or in a branch
+    # that the relu's cut makes as often wrong as right, ran 1.5x slower).
+    dy_top, dy_bottom = np.empty(w), np.empty(w)
     for image in range(n):
-        rows = np.empty((2, w))
-        top, bottom = rows[0], rows[1]
         for channel in range(c):
             ac, bc, ec = a[channel], b[channel], e[channel]
             for oh in range(h // 2):
-                x0, x1 = x[image, channel, 2 * oh], x[image, channel, 2 * oh + 1]
-                for k in range(w):
-                    top[k] = bc * x0[k] + ec
-                    bottom[k] = bc * x1[k] + ec
                 g_row, where_row = grad[image, channel, oh], winner[image, channel, oh]
                 for ow in range(w // 2):
                     where = where_row[ow]
-                    share = ac * g_row[ow] if where >= 0 else 0.0
-                    where &= 3
-                    rows[where >> 1, 2 * ow + (where & 1)] += share
+                    share = ac * g_row[ow]
+                    dy_top[2 * ow] = share if where == 0 else 0.0
+                    dy_top[2 * ow + 1] = share if where == 1 else 0.0
+                    dy_bottom[2 * ow] = share if where == 2 else 0.0
+                    dy_bottom[2 * ow + 1] = share if where == 3 else 0.0
+                x0, x1 = x[image, channel, 2 * oh], x[image, channel, 2 * oh + 1]
                 dx0, dx1 = dx[image, channel, 2 * oh], dx[image, channel, 2 * oh + 1]
                 for k in range(w):
-                    dx0[k] = top[k]
-                    dx1[k] = bottom[k]
+                    dx0[k] = rounded(bc * x0[k] + ec + dy_top[k])
+                for k in range(w):
+                    dx1[k] = rounded(bc * x1[k] + ec + dy_bottom[k])
 
 
 def _per_channel(t):

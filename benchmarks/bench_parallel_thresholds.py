@@ -41,11 +41,11 @@ def _conv_case(channels, side, kernel):
 
     def im2col_args(n):
         x = np.random.default_rng(0).standard_normal((n, channels, side, side))
-        cols = np.empty((channels * kernel * kernel, n, side * side))
+        cols = np.empty((n, channels * kernel * kernel, side * side))
         return (x, kernel, kernel, 1, 1, pad, pad, cols)
 
     def col2im_args(n):
-        cols = np.random.default_rng(0).standard_normal((channels * kernel * kernel, n, side * side))
+        cols = np.random.default_rng(0).standard_normal((n, channels * kernel * kernel, side * side))
         return (np.empty((n, channels, side, side)), cols, kernel, kernel, 1, 1, pad, pad)
 
     where = f"{channels}x{side}x{side}, {kernel}x{kernel}"

@@ -217,6 +217,7 @@ def test_im2col_and_col2im_match_numpy(geometry, copies):
     x = np.concatenate([x] * copies)  # small batches run the serial kernel, large ones the threaded twin
     cols = im2col_kernels.im2col(x, kernel, stride, pad)
     np.testing.assert_array_equal(cols, im2col_kernels.im2col_reference(x, kernel, stride, pad))
+    assert cols.flags.c_contiguous
     dcols = np.random.default_rng(0).standard_normal(cols.shape)
     dx = im2col_kernels.col2im(dcols, x.shape, kernel, stride, pad)
     np.testing.assert_allclose(dx, im2col_kernels.col2im_reference(dcols, x.shape, kernel, stride, pad),

@@ -6,7 +6,7 @@
 The assignment's column order: row (c * fh + i) * fw + j of a column is x_pad[n, c, y0 + i, x0 + j];
 columns go field by field in reading order, and within a field image by image (n fastest).
 `im2col_indices` and `col2im_indices` run the core's numba kernels (tinygrad231n.kernels.im2col,
-whose columns are (C * fh * fw, N, H' * W')) and reorder; `get_im2col_indices` gives the fancy-index
+whose columns are (N, C * fh * fw, H' * W')) and reorder; `get_im2col_indices` gives the fancy-index
 arrays for x_pad[:, k, i, j]. `im2col_naive`, `col2im`, `field_coords` and `get_num_fields` are
 the 2025 starter's loop versions, kept as references.
 
@@ -39,15 +39,15 @@ def get_im2col_indices(x_shape, field_height, field_width, padding=1, stride=1):
 
 def im2col_indices(x, field_height, field_width, padding=1, stride=1):
     """x (N, C, H, W) -> cols (C * fh * fw, H' * W' * N), the assignment's column order."""
-    cols = kernels.im2col(x, (field_height, field_width), (stride, stride), (padding, padding))  # (K, N, L)
-    return cols.transpose(0, 2, 1).reshape(cols.shape[0], -1)
+    cols = kernels.im2col(x, (field_height, field_width), (stride, stride), (padding, padding))  # (N, K, L)
+    return cols.transpose(1, 2, 0).reshape(cols.shape[1], -1)
 
 
 def col2im_indices(cols, x_shape, field_height=3, field_width=3, padding=1, stride=1):
     """The adjoint of im2col_indices: cols (C * fh * fw, H' * W' * N) -> (N, C, H, W), each entry
     added onto the pixel it was taken from (entries from the padding are dropped)."""
     n = x_shape[0]
-    by_image = cols.reshape(cols.shape[0], -1, n).transpose(0, 2, 1)  # (K, N, L), the kernel's order
+    by_image = cols.reshape(cols.shape[0], -1, n).transpose(2, 0, 1)  # (N, K, L), the kernel's order
     return kernels.col2im(by_image, tuple(x_shape), (field_height, field_width), (stride, stride), (padding, padding))
 
 

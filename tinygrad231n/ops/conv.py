@@ -1,19 +1,21 @@
-"""2-D convolution (cross-correlation, as in CS231n and PyTorch) by im2col and one GEMM per chunk.
+"""2-D convolution (cross-correlation, as in CS231n and PyTorch) by im2col and matrix products.
 
     out[n, f, oh, ow] = b[f] + sum_{c, i, j} w[f, c, i, j] * xpad[n, c, oh * sh + i, ow * sw + j]
 
-With cols = im2col(x) (C*kh*kw rows, one column per output pixel; kernels/im2col.py), the
-convolution is the matrix product W @ cols for W = w.reshape(F, C*kh*kw), and backward is two
+With cols_n = im2col(x[n]) (C*kh*kw rows, one column per output pixel; kernels/im2col.py), each
+image's output is the matrix product W @ cols_n for W = w.reshape(F, C*kh*kw), and backward is two
 more products and the scatter back:
 
-    dW = dout @ cols^T        d(cols) = W^T @ dout  ->  dx = col2im(d(cols))        db = sum(dout)
+    dW = sum_n dout_n @ cols_n^T        d(cols_n) = W^T @ dout_n  ->  dx_n = col2im(d(cols_n))        db = sum(dout)
 
-The batch goes through in chunks of a few images (enough columns for BLAS to run at full speed,
-few enough that each chunk's columns stay in cache), so the columns of the whole batch, C*kh*kw
-times the size of x, never exist at once; with several threads, each runs slices of the batch
-chunk after chunk (kernels/split.py), and the slices' dW and db are summed. Backward recomputes
-each chunk's columns from x rather than keeping them from forward: that costs a copy, keeping
-them would cost kh*kw times the memory of x per layer.
+The batch goes through in chunks of a few images (their columns within CHUNK_BYTES, so that they
+stay in the core's cache), and each chunk's products are one stacked np.matmul over its images:
+the output lands in (N, F, Hout, Wout) order as it is computed, and numpy runs the images' products
+in one call, without the GIL, so that threads each running slices of the batch (kernels/split.py)
+overlap (a product per image, and a Python loop to place it, ran no faster on two threads than on
+one for a 3-channel input). The slices' dW and db are summed. Backward recomputes each chunk's
+columns from x rather than keeping them from forward: that costs a copy, keeping them would cost
+kh*kw times the memory of x per layer.
 
 A 3x3 convolution with stride 1 and the same padding on both axes, over enough input channels,
 runs by Winograd's F(2x2, 3x3) instead (ops/conv_winograd.py): 2.25x fewer multiplies.
@@ -29,9 +31,12 @@ from ..kernels.split import in_slices
 from ..kernels.thresholds import IM2COL_CONV_MIN_IMAGES
 from .conv_winograd import winograd_applies, winograd_conv, winograd_conv_backward
 
-# Columns (output pixels) per chunk: large enough for an efficient GEMM, small enough that a
-# chunk's columns (C*kh*kw of them per pixel) stay near the core's L2 cache.
-CHUNK_COLUMNS = 1024
+# Bytes of columns per chunk: a bound on the scratch memory (the whole batch's columns would take kh*kw
+# times x's), and enough images per chunk that a slice of the batch takes few Python steps. Each step
+# takes the GIL, and a thread waiting for it may have to be woken, which costs this virtual machine up
+# to half a millisecond: with chunks of 1 << 18 bytes (two images on ConvNet's first layer), its forward
+# and dw ran 1.3x slower on two threads than with 1 << 22, and no faster on one (20 calls of each, best).
+CHUNK_BYTES = 1 << 22
 
 
 class Windows(NamedTuple):
@@ -47,13 +52,12 @@ class Windows(NamedTuple):
         return self.out[0] * self.out[1]
 
     def im2col(self, x, cols):
-        """Fill cols (C*kh*kw, images * pixels) with the columns of the images x (images, C, H, W)."""
-        im2col(x, self.kernel, self.stride, self.pad, out=cols.reshape(cols.shape[0], len(x), self.pixels))
+        """Fill cols (images, C*kh*kw, pixels) with the columns of each of the images x (images, C, H, W)."""
+        im2col(x, self.kernel, self.stride, self.pad, out=cols)
 
     def col2im(self, dcols, dx):
-        """dx (images, C, H, W) = col2im of dcols (C*kh*kw, images * pixels)."""
-        col2im(dcols.reshape(dcols.shape[0], len(dx), self.pixels), dx.shape, self.kernel, self.stride, self.pad,
-               out=dx)
+        """dx (images, C, H, W) = col2im of each image's dcols (images, C*kh*kw, pixels)."""
+        col2im(dcols, dx.shape, self.kernel, self.stride, self.pad, out=dx)
 
 
 def as_pair(value, name, op_name, minimum):
@@ -103,23 +107,24 @@ def _check_conv(x, w, b, stride, pad):
 
 
 class _Chunks:
-    """The batch in runs of images holding about CHUNK_COLUMNS output pixels each, and scratch
-    matrices sized for one run, reused by every run (a fresh array per run would cost page
-    faults: glibc hands large blocks back to the OS on free and maps them again on malloc)."""
+    """The batch in runs of images whose columns take about CHUNK_BYTES, and scratch arrays sized
+    for one run, reused by every run (a fresh array per run would cost page faults: glibc hands
+    large blocks back to the OS on free and maps them again on malloc)."""
 
-    def __init__(self, n, pixels, dtype):
+    def __init__(self, n, rows, pixels, dtype):
         self.n, self.pixels, self.dtype = n, pixels, dtype
-        self.step = max(1, min(n, CHUNK_COLUMNS // pixels))
+        self.step = max(1, min(n, CHUNK_BYTES // (rows * pixels * np.dtype(dtype).itemsize)))
         self.buffers = {}
 
     def __iter__(self):
         return ((start, min(self.n, start + self.step)) for start in range(0, self.n, self.step))
 
-    def matrix(self, name, rows, images):
-        """A C-contiguous (rows, images * pixels) view of the scratch buffer `name`."""
+    def stack(self, name, rows, images, columns=None):
+        """A C-contiguous (images, rows, columns) view of the scratch buffer `name` (columns: pixels if None)."""
+        columns = self.pixels if columns is None else columns
         if name not in self.buffers:
-            self.buffers[name] = np.empty(rows * self.step * self.pixels, dtype=self.dtype)
-        return self.buffers[name][:rows * images * self.pixels].reshape(rows, images * self.pixels)
+            self.buffers[name] = np.empty(self.step * rows * columns, dtype=self.dtype)
+        return self.buffers[name][:images * rows * columns].reshape(images, rows, columns)
 
 
 @register(functional="conv2d")
@@ -170,56 +175,40 @@ class Conv2d(Function):
         sums = in_slices(lambda start, stop: _im2col_backward(windows, x[start:stop], weights, grad[start:stop],
                                                               None if dx is None else dx[start:stop], need_w, need_b),
                          n, IM2COL_CONV_MIN_IMAGES)
-        dw = sum(dw_t for dw_t, _ in sums).T.reshape(w.shape) if need_w else None
+        dw = sum(dw for dw, _ in sums).reshape(w.shape) if need_w else None
         db = sum(db for _, db in sums) if need_b else None
         return _in_own_dtypes((dx, dw, db), ctx.dtypes)
 
 
 def _im2col_forward(windows, x, weights, bias, out):
     """out (N, F, pixels) = weights (F, C*kh*kw) @ each image's columns (+ bias (F, 1)), chunk after chunk."""
-    n, f, pixels = out.shape
-    chunks = _Chunks(n, pixels, x.dtype)
+    chunks = _Chunks(len(x), weights.shape[1], out.shape[2], x.dtype)
     for start, stop in chunks:
-        images = stop - start
-        cols = chunks.matrix("cols", weights.shape[1], images)
+        cols = chunks.stack("cols", weights.shape[1], stop - start)
         windows.im2col(x[start:stop], cols)
-        if images == 1:  # the product is the image's output as it stands
-            np.matmul(weights, cols, out=out[start])
-        else:  # the images' outputs side by side, (F, images * pixels): each goes to its place
-            products = np.matmul(weights, cols, out=chunks.matrix("products", f, images))
-            for i in range(images):
-                out[start + i] = products[:, i * pixels:(i + 1) * pixels]
+        np.matmul(weights, cols, out=out[start:stop])
         if bias is not None:
             out[start:stop] += bias
 
 
 def _im2col_backward(windows, x, weights, grad, dx, need_w, need_b):
-    """For the output gradient grad (N, F, pixels): writes dx (if not None); returns (dw^T (C*kh*kw, F) or
+    """For the output gradient grad (N, F, pixels): writes dx (if not None); returns (dw (F, C*kh*kw) or
     None, db (F,) or None) of these images."""
-    n, f, pixels = grad.shape
-    dw_t = np.zeros(weights.shape[::-1], dtype=x.dtype) if need_w else None
-    dw_chunk = np.empty_like(dw_t) if need_w else None
-    db = np.zeros(f, dtype=x.dtype) if need_b else None
-    chunks = _Chunks(n, pixels, x.dtype)
+    f, rows = weights.shape
+    dw = np.zeros(weights.shape, dtype=x.dtype) if need_w else None
+    db = grad.sum(axis=(0, 2)) if need_b else None
+    chunks = _Chunks(len(x), rows, grad.shape[2], x.dtype)
     for start, stop in chunks:
-        images = stop - start
-        # The chunk's output gradient as one (F, images * pixels) matrix, laid out like its columns.
-        if images == 1:
-            g = grad[start]
-        else:
-            g = chunks.matrix("grad", f, images)
-            for i in range(images):
-                g[:, i * pixels:(i + 1) * pixels] = grad[start + i]
+        images, g = stop - start, grad[start:stop]
         if need_w:
-            cols = chunks.matrix("cols", weights.shape[1], images)
+            cols = chunks.stack("cols", rows, images)
             windows.im2col(x[start:stop], cols)
-            dw_t += np.matmul(cols, g.T, out=dw_chunk)
+            # dout_n @ cols_n^T for each image, then their sum
+            dw += np.matmul(g, cols.transpose(0, 2, 1), out=chunks.stack("dw", f, images, rows)).sum(axis=0)
         if dx is not None:
-            dcols = np.matmul(weights.T, g, out=chunks.matrix("dcols", weights.shape[1], images))
+            dcols = np.matmul(weights.T, g, out=chunks.stack("dcols", rows, images))
             windows.col2im(dcols, dx[start:stop])
-        if need_b:
-            db += g.sum(axis=1)
-    return dw_t, db
+    return dw, db
 
 
 def _in_own_dtypes(gradients, dtypes):

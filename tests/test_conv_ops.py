@@ -299,6 +299,25 @@ def test_conv_mixed_dtypes_compute_in_the_wider_and_give_each_input_its_own():
     assert x.grad.dtype == np.float32 and w.grad.dtype == np.float64
 
 
+def test_conv_gradients_whichever_way_its_arguments_come():
+    """Without a bias, and with stride and padding by position (as PyTorch's F.conv2d takes them): the same
+    gradients as the keyword call's."""
+    rng = np.random.default_rng(0)
+    x_data, w_data = rng.standard_normal((2, 3, 5, 5)), rng.standard_normal((4, 3, 3, 3))
+    grads = []
+    for call in (lambda x, w: F.conv2d(x, w, None, stride=1, padding=1), lambda x, w: F.conv2d(x, w, None, 1, 1),
+                 lambda x, w: F.conv2d(x, w)):
+        x, w = Tensor(x_data, requires_grad=True), Tensor(w_data, requires_grad=True)
+        out = call(x, w)
+        (out * out).sum().backward()
+        grads.append((out.shape, x.grad, w.grad))
+    keywords, positional, bare = grads
+    np.testing.assert_array_equal(positional[1], keywords[1])
+    np.testing.assert_array_equal(positional[2], keywords[2])
+    assert bare[0] == (2, 4, 3, 3) and bare[1].shape == x_data.shape and bare[2].shape == w_data.shape
+    assert np.abs(bare[2]).sum() > 0
+
+
 def test_conv_of_a_large_batch_matches_loops():
     """More images than one chunk holds: the chunks must cover the batch exactly once."""
     rng = np.random.default_rng(0)

@@ -162,7 +162,9 @@ class Conv2d(Function):
     def backward(ctx, grad):
         x, w = ctx.saved
         windows = ctx.windows
-        need_x, need_w, need_b = ctx.needs_input_grad
+        # One flag per positional input: two without a bias, five with stride and padding by position.
+        needs = ctx.needs_input_grad
+        need_x, need_w, need_b = needs[0], needs[1], len(needs) > 2 and needs[2]
         if ctx.winograd:
             grad = np.ascontiguousarray(grad, dtype=x.dtype)
             dx, dw = winograd_conv_backward(x, w, windows.pad[0], grad, need_x, need_w)

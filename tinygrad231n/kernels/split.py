@@ -5,8 +5,11 @@
 As many threads as numba's pool allows now (numba.get_num_threads(): tinygrad231n.threads pins
 it) take the slices, a few per thread (SLICES_PER_THREAD, each of at least `min_per_thread`
 images), the next free thread the next slice, so that a thread slowed by others on its core takes
-fewer; this thread takes slices too. The work in a slice must release the GIL: numba kernels
-compiled with nogil=True and numpy's matrix products do. While the slices run, BLAS is held to one
+fewer; this thread takes slices too. The work in a slice must release the GIL (numba kernels
+compiled with nogil=True and numpy's matrix products do), and should take it back seldom: a few
+large calls, not many small ones, since a thread waiting for the GIL may sleep, and waking it costs
+this virtual machine up to half a millisecond (the im2col conv's slices paid only once their
+chunks held several images, one stacked product each; ops/conv.py). While the slices run, BLAS is held to one
 thread (threadpoolctl), so that each slice's products run on its own core, and it stays held for
 the work between slices (`between_slices`: a batch too small to share out, the matrix product op)
 while slices keep coming; work with no slices around keeps BLAS's own threads.

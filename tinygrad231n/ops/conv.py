@@ -8,8 +8,9 @@ more products and the scatter back:
 
     dW = sum_n dout_n @ cols_n^T        d(cols_n) = W^T @ dout_n  ->  dx_n = col2im(d(cols_n))        db = sum(dout)
 
-The batch goes through in chunks of a few images (their columns within CHUNK_BYTES, so that they
-stay in the core's cache), and each chunk's products are one stacked np.matmul over its images:
+The batch goes through in chunks of a few images (their columns within CHUNK_BYTES, so that the
+columns of the whole batch, C*kh*kw times the size of x, never exist at once), and each chunk's
+products are one stacked np.matmul over its images:
 the output lands in (N, F, Hout, Wout) order as it is computed, and numpy runs the images' products
 in one call, without the GIL, so that threads each running slices of the batch (kernels/split.py)
 overlap (a product per image, and a Python loop to place it, ran no faster on two threads than on

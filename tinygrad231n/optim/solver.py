@@ -51,7 +51,9 @@ class Solver:
 
     Minibatches are drawn with replacement by np.random.choice, as in CS231n, so np.random.seed
     makes a run reproducible. Accuracy is measured at the first iteration, at every epoch's end
-    and at the last iteration; at the end of train() the best parameters seen are swapped in.
+    and at the last iteration; at the end of train() the best parameters seen are swapped in, with
+    the model's buffers of that moment (batch norm's running averages: the weights were scored with
+    them, and later ones would not fit the weights).
     """
 
     def __init__(self, model, data, **kwargs):
@@ -96,6 +98,7 @@ class Solver:
         self.epoch = 0
         self.best_val_acc = 0
         self.best_params = {}
+        self.best_buffers = {}
         self.loss_history = []
         self.train_acc_history = []
         self.val_acc_history = []
@@ -173,6 +176,9 @@ class Solver:
                     self._record_accuracy(progress)
         for name, value in self.best_params.items():
             self.parameters[name].copy_(value)
+        for name, array in self.module.named_buffers():
+            if name in self.best_buffers:
+                np.copyto(array, self.best_buffers[name])
 
     def _end_epoch(self):
         self.epoch += 1
@@ -192,6 +198,7 @@ class Solver:
         if val_acc > self.best_val_acc or not self.best_params:
             self.best_val_acc = val_acc
             self.best_params = {name: p.data.copy() for name, p in self.parameters.items()}
+            self.best_buffers = {name: np.array(array, copy=True) for name, array in self.module.named_buffers()}
 
     def _save_checkpoint(self):
         """Write params and progress to {checkpoint_name}_epoch_{epoch}.npz, atomically (never half a file)."""

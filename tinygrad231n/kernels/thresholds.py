@@ -37,8 +37,9 @@ IM2COL_MIN_IMAGES = 64
 # Winograd images, 2**18 fused values, 128 im2col images, and matrix products sliced too) made ConvNet's
 # 2-thread step slower than these, 74.6-82.3 ms against 66.7-68.0, run for run in turn (3 runs each).
 # The im2col convolution (ops/conv.py), images: 3 -> 32 channels on 32x32 (ConvNet's first layer), forward and
-# dw, db: sliced from 32 images (1.56x at 128). Before its chunks grew to several images each, one stacked
-# product per chunk (fewer turns of the GIL), it paid only from 512 (0.79x at 128).
+# dw, db: sliced from 32 and from 64 images in two runs (1.26-1.82x at 128; load 1.0-1.2). Before its chunks
+# grew to several images each, one stacked product per chunk (fewer turns of the GIL), it paid only from 512
+# (0.79x at 128).
 IM2COL_CONV_MIN_IMAGES = 16
 
 # Winograd's convolution (ops/conv_winograd.py), images: 32 -> 32 channels on 16x16, forward and dw, db: sliced

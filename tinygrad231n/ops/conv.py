@@ -32,12 +32,13 @@ from ..kernels.split import in_slices
 from ..kernels.thresholds import IM2COL_CONV_MIN_IMAGES
 from .conv_winograd import winograd_applies, winograd_conv, winograd_conv_backward
 
-# Bytes of columns per chunk: a bound on the scratch memory (the whole batch's columns would take kh*kw
-# times x's), and enough images per chunk that a slice of the batch takes few Python steps. Each step
-# takes the GIL, and a thread waiting for it may have to be woken, which costs this virtual machine up
-# to half a millisecond: with chunks of 1 << 18 bytes (two images on ConvNet's first layer), its forward
-# and dw ran 1.3x slower on two threads than with 1 << 22, and no faster on one (20 calls of each, best).
-CHUNK_BYTES = 1 << 22
+# Bytes of columns per chunk: few enough that they stay in the core's L2 cache (2 MiB here), enough images
+# that a slice of the batch takes few Python steps. Each step takes the GIL, and a thread waiting for it
+# may have to be woken, which costs this virtual machine up to half a millisecond: with chunks of 1 << 18
+# bytes (two images of ConvNet's first layer), that layer's forward and dw ran 1.3x slower on two threads
+# than with 1 << 22, and no faster on one; but with 1 << 22, ThreeLayerConvNet's 7x7 conv (600 KB of
+# columns an image in float32) ran 1.1-1.3x slower than with one image a chunk (20 calls of each, best).
+CHUNK_BYTES = 1 << 20
 
 
 class Windows(NamedTuple):
@@ -206,8 +207,9 @@ def _im2col_backward(windows, x, weights, grad, dx, need_w, need_b):
         if need_w:
             cols = chunks.stack("cols", rows, images)
             windows.im2col(x[start:stop], cols)
-            # dout_n @ cols_n^T for each image, then their sum
-            dw += np.matmul(g, cols.transpose(0, 2, 1), out=chunks.stack("dw", f, images, rows)).sum(axis=0)
+            # dw^T = sum_n cols_n @ dout_n^T: BLAS ran this shape faster than dout_n @ cols_n^T (a 7x7 conv's dw
+            # 1.1-1.2x)
+            dw += np.matmul(cols, g.transpose(0, 2, 1), out=chunks.stack("dw", rows, images, f)).sum(axis=0).T
         if dx is not None:
             dcols = np.matmul(weights.T, g, out=chunks.stack("dcols", rows, images))
             windows.col2im(dcols, dx[start:stop])

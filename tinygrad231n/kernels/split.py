@@ -18,9 +18,9 @@ Why not numba's own threads (prange) and BLAS's: in a conv net's step every kern
 matrix products, and OpenBLAS's threads keep spinning for a while after each product they share,
 taking the second core from whatever runs next. Threaded that way, a training step of
 models.convnet.ConvNet (batch 128) took as long on two cores as on one (107 against 106 ms in a
-timing script). Sliced here, with every product of the step on one BLAS thread, it took 66.5 ms on
-two threads against 96.3 ms on one (`python benchmarks/bench_conv.py --threads 1 2 --repeats 7
---skip-naive`, one run, load average 0.8-1.2; PyTorch 75.2 and 138.1 ms in the same runs). Without
+timing script). Sliced here, with every product of the step on one BLAS thread, it took 69.4 ms on
+two threads against 98.6 ms on one (`python benchmarks/bench_conv.py --threads 1 2 --repeats 7
+--skip-naive`, one run, load average 1.0-1.3; PyTorch 99.3 and 145.3 ms in the same runs). Without
 threadpoolctl installed (it comes with the cli extra), BLAS cannot be held to one thread, and
 everything runs in one piece.
 """

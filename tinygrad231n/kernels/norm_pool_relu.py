@@ -17,8 +17,9 @@ writes dx. The unfused ops would make y and dy whole and read them again.
 The window is fixed at 2x2 so that the compiled loops have no inner loop over the window (a generic
 kh x kw loop ran 5x slower). On rows wide enough, every choice is a select rather than a branch (a NaN's
 win included), so that each loop vectorizes: branches on the winner or on NaN ran 2-3x slower on
-(128, 32, 32, 32) float32, one thread (see SELECTS_MIN_WIDTH for narrower rows). The kernels are serial and release the GIL: slices of the batch run on
-threads (kernels/split.py). The numpy references below are the unfused composition.
+(128, 32, 32, 32) float32, one thread (see SELECTS_MIN_WIDTH for narrower rows). The kernels are
+serial and release the GIL: slices of the batch run on threads (kernels/split.py). The numpy references
+below are the unfused composition.
 """
 import numba
 import numpy as np

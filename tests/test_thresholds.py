@@ -83,20 +83,8 @@ def _slice_sites():
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and _call_name(node) == "in_slices" and len(node.args) == 3:
                 named = {_threshold_name(part, names, module_alias) for part in ast.walk(node.args[2])} - {None}
-                named |= _constants_behind_helpers(tree, node.args[2], names, module_alias)
                 sites.setdefault(_module_name(path), []).append((node.lineno, named))
     return sites
-
-
-def _constants_behind_helpers(tree, argument, names, module_alias):
-    """Constants named inside a module-level function that the threshold argument calls (matmul's _min_rows)."""
-    called = {part.func.id for part in ast.walk(argument)
-              if isinstance(part, ast.Call) and isinstance(part.func, ast.Name)}
-    found = set()
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and node.name in called:
-            found |= {_threshold_name(part, names, module_alias) for part in ast.walk(node)} - {None}
-    return found
 
 
 SLICE_SITES = _slice_sites()
